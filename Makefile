@@ -1,0 +1,71 @@
+# BackCare: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run serve test lint format bench install-run install-test chromium
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements/base.txt requirements/constraints.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements/base.txt -c requirements/constraints.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements/base.txt requirements/dev.txt requirements/constraints.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements/dev.txt -c requirements/constraints.txt
+	touch $@
+
+install-run: $(VENV)/.run-deps
+install-test: $(VENV)/.test-deps
+
+run: install-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_content
+	$(PY) manage.py ensure_local_admin
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn (gunicorn.conf.py) with DEBUG off. Needs SECRET_KEY, ALLOWED_HOSTS and
+# DATABASE_URL in the environment (see .env.example and docs/DEPLOY.md); REDIS_URL when
+# more than one worker or server runs, so throttling counts are shared.
+serve: install-run
+	DEBUG=false $(PY) manage.py collectstatic --noinput
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(PY) manage.py seed_content
+	DEBUG=false $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+# Debian's Chromium for the real-browser tests (Playwright must not download browsers).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; fi
+
+test: install-test chromium
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	node --test tests/js/
+	$(VENV)/bin/pytest
+
+# Measure, not hope: every part in bench/ (each runs alone too), then docs/BENCHMARKS.md.
+# Needs PostgreSQL and Redis on loopback (as the gunicorn test does) and Debian Chromium.
+bench: install-test chromium
+	$(PY) bench/fuzz.py
+	$(PY) bench/ingest.py
+	$(PY) bench/load.py
+	$(PY) bench/weight.py
+	$(PY) bench/startup.py
+	$(PY) bench/sync.py
+	$(PY) bench/lighthouse.py
+	$(PY) bench/report.py
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

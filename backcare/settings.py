@@ -1,0 +1,366 @@
+"""BackCare settings, read from environment variables.
+
+Development works with no environment at all (SQLite, DEBUG on, 127.0.0.1). With DEBUG
+off the app refuses to start without a real SECRET_KEY and ALLOWED_HOSTS. Every
+variable is documented in `.env.example`.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as "20/hour": a count, then second, minute, hour or day."""
+    value = env_str(name, default).strip()
+    count, _slash, period = value.partition("/")
+    if not count.isdigit() or period not in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}:
+        raise ImproperlyConfigured(f"{name} must look like 20/hour (count/second|minute|hour|day); got {value!r}.")
+    return value
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+if not DEBUG:
+    if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a random string of 32+ characters.")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "pwa",
+    "quiz",
+]
+
+MIDDLEWARE = [
+    # First, so every response (redirects and errors too) carries the request id.
+    "quiz.middleware.RequestIdMiddleware",
+    # Pages and the content bundle are sent compressed (WhiteNoise already serves static
+    # files compressed): it halves the offline precache (docs/BENCHMARKS.md). CSRF tokens
+    # are masked per response, so compressed pages do not leak them (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "quiz.middleware.PermissionsPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backcare.urls"
+# A less guessable admin path is a cheap extra in production; it must end with "/".
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must look like 'admin/' (no leading slash, a trailing one); got {ADMIN_URL!r}."
+    )
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Project templates come first so they override django-pwa's manifest.json.
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "backcare.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded server answers in threads. IMMEDIATE makes a second writer wait for
+    # the lock (up to `timeout` s) instead of failing with "database is locked" mid-sync.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "Simplified Chinese")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            # Hashed, compressed names; ES module imports rewritten to them (quiz/storage.py).
+            else "quiz.storage.StaticFilesStorage"
+        )
+    },
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["quiz.rest.LimitedJSONParser"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API error body is {"code": ..., "detail": ...}; see quiz/rest.py.
+    "EXCEPTION_HANDLER": "quiz.rest.api_exception_handler",
+    # Counts live in the default cache (shared Redis in production, so every app
+    # server sees the same counts). "devices" is per IP: registration and failed
+    # tokens; "results" is per device.
+    "DEFAULT_THROTTLE_RATES": {
+        "devices": env_rate("THROTTLE_DEVICES", "20/hour"),
+        "results": env_rate("THROTTLE_RESULTS", "120/minute"),
+    },
+    # Behind one proxy (the load balancer) the client address is the last X-Forwarded-For hop.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+}
+# Largest request body the API parses; bigger ones get 413 before any JSON is read.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BackCare API",
+    "DESCRIPTION": "Content bundles for the BackCare app, and anonymous sync of finished self-checks.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the sidecar package, served as our own static files: the docs page
+    # works with no internet and needs no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "quiz.rest.close_strict_request_bodies",
+    ],
+}
+
+# django-pwa: the manifest template in templates/manifest.json reads these.
+PWA_APP_NAME = "BackCare"
+PWA_APP_SHORT_NAME = "BackCare"
+PWA_APP_DESCRIPTION = "A private low back pain self-check and lifestyle tips that work offline."
+PWA_APP_THEME_COLOR = "#1f5f8b"
+PWA_APP_BACKGROUND_COLOR = "#ffffff"
+PWA_APP_DISPLAY = "standalone"
+PWA_APP_SCOPE = "/"
+PWA_APP_START_URL = "/"
+PWA_APP_LANG = "en"
+PWA_APP_DEBUG_MODE = False
+# Paths are relative to STATIC_URL; templates/manifest.json turns them into static URLs.
+PWA_APP_SHORTCUTS = [
+    {
+        "name": "Start a check",
+        "short_name": "Check",
+        "description": "Start a low back pain self-check",
+        "url": "/check/",
+        "icons": [{"src": "icons/icon-192.png", "sizes": "192x192"}],
+    },
+    {
+        "name": "Tips",
+        "short_name": "Tips",
+        "description": "Read the lifestyle tips",
+        "url": "/tips/",
+        "icons": [{"src": "icons/icon-192.png", "sizes": "192x192"}],
+    },
+]
+PWA_APP_SCREENSHOTS = [
+    {
+        "src": "screenshots/check-narrow.png",
+        "sizes": "540x1200",
+        "form_factor": "narrow",
+        "label": "A question of the BackCare self-check on a phone",
+    },
+]
+
+# -- Logging ---------------------------------------------------------------------------
+# Production writes one JSON object a line (quiz/logs.py) with the request id; neither
+# format ever includes headers, query strings or request bodies.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json'; got {LOG_FORMAT!r}.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "quiz.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# -- Production: HTTPS, HSTS, cookies ---------------------------------------------------
+# Every default below is the safe one whenever DEBUG is off; docs/DEPLOY.md explains each.
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites whatever a
+# client sent), set SECURE_PROXY_SSL_HEADER=true so Django knows the request was HTTPS.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the health check over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# Django reads the CSRF token from the form, never from script, so the cookie can hide too.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# -- Content-Security-Policy (django-csp) -----------------------------------------------
+# Scripts and styles only from our own origin: no inline code, no eval, no CDN. The
+# pages, the admin and the API docs (Swagger UI from drf-spectacular-sidecar) all work
+# under it; tests/test_templates_no_inline.py keeps our templates that way.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        # data: for the small SVG icons Swagger UI's stylesheet embeds.
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+    },
+}
+
+# -- Permissions-Policy (quiz.middleware.PermissionsPolicyMiddleware) -------------------
+# BackCare uses none of these browser features; an empty list denies a feature to every
+# origin, this one included. (Notifications and Background Sync are not governed here.)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# -- Cache (throttle counts) -------------------------------------------------------------
+# API throttling counts live in the default cache. One process can use local memory (the
+# default); several workers or servers must share Redis, or each would count on its own.
+# Lower case, so the URL (and any password in it) is not a setting of its own.
+_cache_url = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            # Lets staging and production (or parallel test runs) share one Redis.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "backcare"),
+        }
+    }
+elif _cache_url in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # The value is not echoed: it may hold a password.
+    raise ImproperlyConfigured("CACHE_URL/REDIS_URL must start with redis://, rediss:// or unix://.")

@@ -1,0 +1,221 @@
+"""Part 5, server ingest: results per second through POST /api/results/ in batches of 1,
+10 and 100, against the same rows inserted by the database client directly (the limit)
+and a plain one-result-per-request DRF ModelViewSet (the usual way). SQLite, then
+PostgreSQL, in one run; each database in a child process of its own.
+
+    .venv/bin/python bench/ingest.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BASE_DIR, PYTHON, clean_env, postgres_database, progress, write_results
+
+PART = "ingest"
+RESULTS_PER_RUN = int(os.environ.get("BENCH_INGEST_RESULTS", "1000"))
+REPEATS = int(os.environ.get("BENCH_INGEST_REPEATS", "3"))
+
+
+def main() -> None:
+    figures = {}
+    tmp = BASE_DIR / "bench" / "results" / "ingest-sqlite.sqlite3"
+    tmp.unlink(missing_ok=True)
+    figures["sqlite"] = _child("sqlite", f"sqlite:///{tmp}")
+    tmp.unlink(missing_ok=True)
+    with postgres_database(f"backcare_bench_ingest_{os.getpid()}") as url:
+        figures["postgresql"] = _child("postgresql", url)
+    write_results(PART, {"results_per_run": RESULTS_PER_RUN, "repeats": REPEATS, **figures})
+
+
+def _child(label: str, database_url: str) -> dict:
+    progress(PART, f"{label}: starting")
+    env = clean_env(
+        DATABASE_URL=database_url,
+        THROTTLE_RESULTS="100000000/minute",
+        THROTTLE_DEVICES="100000000/minute",
+        DJANGO_SETTINGS_MODULE="backcare.settings",
+    )
+    out = subprocess.run(
+        [PYTHON, __file__, "--child", label], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=900
+    )
+    for line in out.stderr.splitlines():
+        if line.startswith("["):
+            print(line, flush=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{label} child failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- the child: one database ---------------------------------------------------------
+
+
+def child(label: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+    from django.urls import path
+    from rest_framework import routers, serializers, viewsets
+
+    from quiz import content
+    from quiz.models import ContentVersion, Device, Result
+    from tests.sync_helpers import result_item
+
+    def say(message: str) -> None:
+        print(f"[child] {PART}/{label}: {message}", file=sys.stderr, flush=True)
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    if not ContentVersion.objects.exists():
+        content.seed()
+    snapshot = ContentVersion.objects.current().snapshot
+    client = Client()
+    token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
+    auth = {"Authorization": f"Token {token}"}
+
+    def items(count: int) -> list[dict]:
+        return [result_item(snapshot) for _ in range(count)]
+
+    def api_rate(batch: int) -> tuple[float, list[int]]:
+        rates, queries = [], []
+        for _repeat in range(REPEATS):
+            payloads = [items(batch) for _ in range(max(1, RESULTS_PER_RUN // batch))]
+            started = time.perf_counter()
+            for payload in payloads:
+                connection.queries_log.clear()  # a bounded deque: a full one counts 0
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.post(
+                        "/api/results/", {"results": payload}, content_type="application/json", headers=auth
+                    )
+                assert response.status_code == 200, response.content
+                assert all(r["status"] == "created" for r in response.json()["receipts"])
+                queries.append(len(captured))
+            elapsed = time.perf_counter() - started
+            rates.append(len(payloads) * batch / elapsed)
+        say(f"API batches of {batch}: {sorted(rates)[len(rates) // 2]:.0f} results/s")
+        return sorted(rates)[len(rates) // 2], sorted(set(queries))
+
+    # The usual way, defined only here and never routed in the app.
+    class PlainResultSerializer(serializers.ModelSerializer):
+        uuid = serializers.UUIDField()
+        device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all())
+        content_version = serializers.PrimaryKeyRelatedField(queryset=ContentVersion.objects.all())
+        answers = serializers.JSONField()
+        client_outcome = serializers.JSONField()
+        server_outcome = serializers.JSONField()
+        urgency = serializers.CharField()
+        payload_hash = serializers.CharField()
+        batch_id = serializers.UUIDField()
+        completed_at = serializers.DateTimeField()
+
+        class Meta:
+            model = Result
+            fields = [
+                "uuid",
+                "device",
+                "content_version",
+                "answers",
+                "client_outcome",
+                "server_outcome",
+                "urgency",
+                "payload_hash",
+                "batch_id",
+                "completed_at",
+            ]
+
+    class PlainResultViewSet(viewsets.ModelViewSet):
+        queryset = Result.objects.all()
+        serializer_class = PlainResultSerializer
+        authentication_classes = []
+        permission_classes = []
+        throttle_classes = []
+
+    router = routers.SimpleRouter()
+    router.register("plain-results", PlainResultViewSet, basename="plain-results")
+    module = type(sys)("bench_plain_urls")
+    module.urlpatterns = [path("bench/", __import__("django.urls").urls.include(router.urls))]
+    sys.modules["bench_plain_urls"] = module
+
+    device = Device.objects.get()
+    version = ContentVersion.objects.current()
+
+    def plain_rate() -> float:
+        rates = []
+        with override_settings(ROOT_URLCONF="bench_plain_urls"):
+            for _repeat in range(REPEATS):
+                rows = [
+                    {
+                        "uuid": item["uuid"],
+                        "device": device.pk,
+                        "content_version": version.pk,
+                        "answers": item["answers"],
+                        "client_outcome": item["outcome"],
+                        "server_outcome": item["outcome"],
+                        "urgency": item["outcome"]["urgency"],
+                        "payload_hash": "0" * 64,
+                        "batch_id": str(uuid.uuid4()),
+                        "completed_at": item["completed_at"],
+                    }
+                    for item in items(RESULTS_PER_RUN // 4)
+                ]
+                started = time.perf_counter()
+                for row in rows:
+                    response = client.post("/bench/plain-results/", row, content_type="application/json")
+                    assert response.status_code == 201, response.content
+                rates.append(len(rows) / (time.perf_counter() - started))
+        rate = sorted(rates)[len(rates) // 2]
+        say(f"plain ModelViewSet, one per request: {rate:.0f} results/s")
+        return rate
+
+    def raw_rate() -> float:
+        """The rows the API stored, re-inserted with new UUIDs by the DB-API cursor's executemany."""
+        columns = [f.column for f in Result._meta.concrete_fields if f.column != "id"]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM quiz_result LIMIT %s", [RESULTS_PER_RUN])
+            template = cursor.fetchall()
+        uuid_at = columns.index("uuid")
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO quiz_result ({', '.join(columns)}) VALUES ({placeholders})"
+        rates = []
+        for _repeat in range(REPEATS):
+            rows = []
+            for row in template:
+                row = list(row)
+                row[uuid_at] = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
+                rows.append(row)
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                # One transaction per 100 rows, like the API's batches of 100.
+                for start in range(0, len(rows), 100):
+                    cursor.execute("BEGIN")
+                    cursor.executemany(sql, rows[start : start + 100])
+                    cursor.execute("COMMIT")
+            rates.append(len(rows) / (time.perf_counter() - started))
+        rate = sorted(rates)[len(rates) // 2]
+        say(f"raw executemany (100 per transaction): {rate:.0f} results/s")
+        return rate
+
+    figures = {"vendor": connection.vendor, "api": {}}
+    for batch in (1, 10, 100):
+        rate, queries = api_rate(batch)
+        figures["api"][str(batch)] = {"results_per_s": rate, "queries_per_batch": queries}
+    figures["plain_viewset_results_per_s"] = plain_rate()
+    figures["raw_insert_results_per_s"] = raw_rate()
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()

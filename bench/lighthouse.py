@@ -1,0 +1,92 @@
+"""Part 2, Lighthouse (npm `lighthouse`, pinned in bench/package.json, with Debian
+Chromium; the default mobile preset) on home, the check (first question), tips and
+history, against gunicorn with the production settings on loopback. Scores for
+performance, accessibility, best practices and SEO, and the audits that cost points.
+
+    (cd bench && npm ci) && .venv/bin/python bench/lighthouse.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BASE_DIR, RESULTS_DIR, progress, served_app, write_results
+
+PART = "lighthouse"
+LIGHTHOUSE = BASE_DIR / "bench" / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PAGES = {"home": "/", "check (first question)": "/check/", "tips": "/tips/", "history": "/history/"}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def ensure_installed() -> None:
+    if not LIGHTHOUSE.exists():
+        progress(PART, "npm ci (bench/package-lock.json)")
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=BASE_DIR / "bench",
+            check=True,
+            timeout=600,
+            capture_output=True,
+        )
+
+
+def audit(base_url: str, name: str, path: str) -> dict:
+    report = RESULTS_DIR / f"lighthouse-{path.strip('/') or 'home'}.json"
+    result = subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            base_url + path,
+            "--output=json",
+            f"--output-path={report}",
+            "--quiet",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--chrome-flags=--headless=new --no-sandbox",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0 or not report.exists():
+        return {"error": (result.stderr.strip().splitlines() or ["lighthouse failed"])[-1][:300]}
+    data = json.loads(report.read_text())
+    scores = {key: round((data["categories"][key]["score"] or 0) * 100) for key in CATEGORIES}
+    costly = []
+    for key in CATEGORIES:
+        for ref in data["categories"][key]["auditRefs"]:
+            found = data["audits"][ref["id"]]
+            if ref["weight"] > 0 and found["score"] is not None and found["score"] < 1:
+                costly.append(f"{key}: {ref['id']} ({found['score']:.2f})")
+    progress(PART, f"{name}: {scores}")
+    return {"scores": scores, "costly_audits": costly}
+
+
+def audit_with_retry(base_url: str, name: str, path: str, attempts: int = 3) -> dict:
+    """Lighthouse now and then fails to record its trace (NO_NAVSTART); that is no score."""
+    for attempt in range(1, attempts + 1):
+        result = audit(base_url, name, path)
+        if "error" not in result:
+            return result
+        progress(PART, f"{name}: attempt {attempt} failed: {result['error']}")
+    return result
+
+
+def main() -> int:
+    try:
+        ensure_installed()
+    except (OSError, subprocess.SubprocessError) as error:
+        write_results(PART, {"error": f"lighthouse could not be installed: {error}"})
+        return 0
+    with served_app(PART) as base_url:
+        pages = {name: audit_with_retry(base_url, name, path) for name, path in PAGES.items()}
+    write_results(PART, {"pages": pages})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

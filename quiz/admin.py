@@ -1,0 +1,372 @@
+"""Django admin for BackCare content: edit the working copy, then publish it."""
+
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import content
+from .models import (
+    CauseGroup,
+    Choice,
+    ChoiceWeight,
+    ContentVersion,
+    Device,
+    OutcomeUrgency,
+    Question,
+    Result,
+    SiteSettings,
+    Tip,
+    TipCategory,
+)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+    fields = ["order", "key", "text", "urgency", "stops_quiz"]
+    # Weights live on the choice's own page (Django has no nested inlines).
+    show_change_link = True
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record nobody edits in the admin: published versions, people's results, devices.
+
+    Results and devices go only with "Delete my data" from the phone that sent them.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["key", "text", "section", "kind", "order", "is_active"]
+    list_editable = ["order"]
+    list_filter = ["section", "kind", "is_active"]
+    search_fields = ["key", "text", "help_text", "choices__text"]
+    ordering = ["section", "order", "key"]
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["key", "text", "help_text", "kind", "section", "order", "is_active"]}),
+        (_("Scale questions"), {"fields": ["scale_min", "scale_max"]}),
+        (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
+    ]
+
+
+class ChoiceWeightInline(admin.TabularInline):
+    model = ChoiceWeight
+    extra = 1
+    autocomplete_fields = ["cause_group"]
+
+
+@admin.register(Choice)
+class ChoiceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "text", "urgency", "stops_quiz"]
+    list_filter = ["urgency", "stops_quiz", "question__section"]
+    list_select_related = ["question"]
+    search_fields = ["key", "text", "question__key", "question__text"]
+    autocomplete_fields = ["question"]
+    inlines = [ChoiceWeightInline]
+
+
+class TipInline(admin.TabularInline):
+    model = Tip.cause_groups.through
+    extra = 0
+    verbose_name = _("tip")
+    verbose_name_plural = _("tips for this cause group")
+    autocomplete_fields = ["tip"]
+
+
+@admin.register(CauseGroup)
+class CauseGroupAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "order", "source_paragraph", "source_note"]
+    list_editable = ["order"]
+    search_fields = ["key", "name", "explanation"]
+    inlines = [TipInline]
+
+
+@admin.register(TipCategory)
+class TipCategoryAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "order"]
+    list_editable = ["order"]
+    search_fields = ["key", "name"]
+
+
+@admin.register(Tip)
+class TipAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "category", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["category", "cause_groups", "is_active"]
+    list_select_related = ["category"]
+    search_fields = ["key", "title", "body"]
+    filter_horizontal = ["cause_groups"]
+    fieldsets = [
+        (None, {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active"]}),
+        (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
+    ]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            _("Phone numbers"),
+            {"fields": ["emergency_number", "emergency_label", "non_emergency_number", "non_emergency_label"]},
+        ),
+        (_("Wording"), {"fields": ["disclaimer", "limits"]}),
+        (
+            _("What to do now, by urgency"),
+            {"fields": ["action_emergency", "action_urgent", "action_soon", "action_self_care"]},
+        ),
+        (_("Scoring"), {"fields": ["cause_threshold"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # There is exactly one settings row; it comes with the shipped content.
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContentVersion)
+class ContentVersionAdmin(ReadOnlyAdmin):
+    """Published versions are a read-only record; new ones come from the publish button."""
+
+    list_display = ["number", "short_hash", "published_at", "published_by"]
+    list_select_related = ["published_by"]
+    readonly_fields = ["number", "content_hash", "published_at", "published_by", "snapshot_summary", "snapshot"]
+    change_list_template = "admin/quiz/contentversion/change_list.html"
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, obj):
+        return obj.content_hash[:12]
+
+    @admin.display(description=_("contents"))
+    def snapshot_summary(self, obj):
+        snapshot = obj.snapshot
+        rows = [
+            (_("Questions"), len(snapshot["questions"])),
+            (_("Tips"), len(snapshot["tips"])),
+            (_("Cause groups"), len(snapshot["cause_groups"])),
+        ]
+        return format_html_join("", "<p>{}: {}</p>", rows)
+
+    def get_urls(self):
+        publish_view = self.admin_site.admin_view(self.publish_view)
+        return [path("publish/", publish_view, name="quiz_contentversion_publish"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_publish": request.user.has_perm("quiz.publish_content")}
+        return super().changelist_view(request, extra_context)
+
+    def publish_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("quiz.publish_content"):
+            raise PermissionDenied
+        try:
+            version = content.publish(user=request.user)
+        except content.PublishError as error:
+            self.message_user(request, _("Not published. Fix these first:"), messages.ERROR)
+            for problem in error.problems:
+                self.message_user(request, problem, messages.ERROR)
+        except content.NothingToPublish as unchanged:
+            self.message_user(request, str(unchanged), messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                _("Published content version %(number)s. Phones get it the next time they are online.")
+                % {"number": version.number},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
+
+
+# -- synced results: a read-only record ---------------------------------------------
+
+
+class ContentVersionNumberFilter(admin.SimpleListFilter):
+    """By version number, without loading every version's snapshot to label the choices."""
+
+    title = _("content version")
+    parameter_name = "version"
+
+    def lookups(self, request, model_admin):
+        numbers = ContentVersion.objects.order_by("-number").values_list("number", flat=True)
+        return [(str(number), f"v{number}") for number in numbers]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(content_version__number=self.value())
+        return queryset
+
+
+@admin.register(Result)
+class ResultAdmin(ReadOnlyAdmin):
+    """What phones synced. Nobody edits a person's answers: view, filter, count, export."""
+
+    list_display = [
+        "uuid",
+        "completed_at",
+        "version_number",
+        "urgency",
+        "client_urgency",
+        "verdict_mismatch",
+        "causes",
+    ]
+    list_filter = ["urgency", ContentVersionNumberFilter, "completed_at", "verdict_mismatch"]
+    list_select_related = ["content_version"]
+    date_hierarchy = "completed_at"
+    search_fields = ["uuid"]
+    ordering = ["-completed_at"]
+    change_list_template = "admin/quiz/result/change_list.html"
+    fields = [
+        "uuid",
+        "completed_at",
+        "received_at",
+        "version_number",
+        "urgency",
+        "client_urgency",
+        "verdict_mismatch",
+        "answers_as_asked",
+        "warning_signs",
+        "causes",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The snapshot is only needed on the detail page (to word the answers).
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_change"):
+            return queryset
+        return queryset.defer("content_version__snapshot", "answers", "client_outcome", "server_outcome")
+
+    @admin.display(description=_("version"), ordering="content_version__number")
+    def version_number(self, obj):
+        return f"v{obj.content_version.number}"
+
+    @admin.display(description=_("possible causes"))
+    def causes(self, obj):
+        return ", ".join(obj.cause_key_list)
+
+    @admin.display(description=_("warning signs"))
+    def warning_signs(self, obj):
+        signs = obj.server_outcome.get("warning_signs", [])
+        rows = [(_answer_text(obj.content_version.snapshot, s["question"], s["choice"]), s["urgency"]) for s in signs]
+        return format_html_join("", "<p>{} ({})</p>", rows) or _("None")
+
+    @admin.display(description=_("answers"))
+    def answers_as_asked(self, obj):
+        """Each answer as the question and choice texts of the version it was answered in."""
+        rows = [
+            (
+                question["text"],
+                _answer_text(obj.content_version.snapshot, question["key"], obj.answers[question["key"]]),
+            )
+            for question in obj.content_version.snapshot["questions"]
+            if question["key"] in obj.answers
+        ]
+        return format_html(
+            "<table><tbody>{}</tbody></table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
+
+    def get_urls(self):
+        export_view = self.admin_site.admin_view(self.export_csv_view)
+        return [path("export.csv", export_view, name="quiz_result_export"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["summary"] = _summary(changelist.queryset)
+        return response
+
+    def export_csv_view(self, request):
+        """The changelist's filtered rows as CSV: the same filters, the same URL query."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = self.get_changelist_instance(request).queryset.order_by("-completed_at")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "uuid",
+                "completed_at",
+                "content_version",
+                "client_urgency",
+                "server_urgency",
+                "verdict_mismatch",
+                "causes",
+            ]
+        )
+        for result in rows.iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    result.uuid,
+                    result.completed_at.isoformat(),
+                    result.content_version.number,
+                    result.client_urgency,
+                    result.urgency,
+                    "yes" if result.verdict_mismatch else "no",
+                    " ".join(result.cause_key_list),
+                ]
+            )
+        return response
+
+
+def _answer_text(snapshot: dict, question_key: str, answer) -> str:
+    """Choice texts for an answer (a key, a list of keys, or a scale number)."""
+    question = next((q for q in snapshot["questions"] if q["key"] == question_key), None)
+    if question is None or isinstance(answer, int | float):
+        return str(answer)
+    texts = {choice["key"]: choice["text"] for choice in question["choices"]}
+    keys = answer if isinstance(answer, list) else [answer]
+    return "; ".join(texts.get(key, key) for key in keys)
+
+
+def _summary(queryset) -> dict:
+    """Counts per urgency and per cause group over the filtered results: two queries."""
+    queryset = queryset.order_by()
+    by_urgency = dict(queryset.values_list("urgency").annotate(count=Count("id")))
+    groups = list(CauseGroup.objects.values_list("key", "name"))
+    by_cause = (
+        queryset.aggregate(**{key: Count("id", filter=Q(cause_keys__contains=f",{key},")) for key, _name in groups})
+        if groups
+        else {}
+    )
+    return {
+        "total": sum(by_urgency.values()),
+        "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
+        "causes": [(name, by_cause.get(key, 0)) for key, name in groups],
+    }
+
+
+@admin.register(Device)
+class DeviceAdmin(ReadOnlyAdmin):
+    """Anonymous devices: when they registered and were last seen. Token hashes stay hidden."""
+
+    list_display = ["public_id", "created_at", "last_seen_at", "result_count"]
+    fields = ["public_id", "created_at", "last_seen_at", "result_count"]
+    readonly_fields = fields
+    search_fields = ["public_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(result_count=Count("results"))
+
+    @admin.display(description=_("results"), ordering="result_count")
+    def result_count(self, obj):
+        return obj.result_count

@@ -1,0 +1,347 @@
+"""Publishing: turn the editable content into an immutable, versioned snapshot.
+
+The snapshot format is documented in `docs/CONTENT_FORMAT.md`. The same format (minus
+`version` and `hash`) is the shipped seed content, loaded by `seed_content`.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from .models import (
+    CauseGroup,
+    Choice,
+    ChoiceWeight,
+    ContentVersion,
+    Question,
+    SiteSettings,
+    Tip,
+    TipCategory,
+)
+
+SCHEMA = 1
+
+# Verdict-style wording BackCare never uses (../shared/PRODUCT.md, "Safety rules"): it
+# never diagnoses, never reassures, never gives a probability. Matched case-insensitively.
+FORBIDDEN_PHRASES = (
+    "low risk",
+    "nothing serious",
+    "you have",
+    "diagnosis:",
+    "you are suffering from",
+    "you don't need to see",
+    "no need to see a doctor",
+    "% chance",
+    "probability",
+)
+SEED_PATH = Path(__file__).resolve().parent / "seed" / "content.json"
+
+
+class PublishError(Exception):
+    """The content is not fit to publish. `problems` lists every reason, in plain words."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class NothingToPublish(Exception):
+    def __init__(self, version: ContentVersion):
+        super().__init__(f"Nothing changed since version {version.number}.")
+        self.version = version
+
+
+def _provenance(item) -> dict:
+    return {"source_paragraph": item.source_paragraph, "source_note": item.source_note}
+
+
+def _settings_snapshot(site: SiteSettings) -> dict:
+    return {
+        "emergency_number": site.emergency_number,
+        "emergency_label": site.emergency_label,
+        "non_emergency_number": site.non_emergency_number,
+        "non_emergency_label": site.non_emergency_label,
+        "disclaimer": site.disclaimer,
+        "cause_threshold": site.cause_threshold,
+        "actions": {
+            "emergency": site.action_emergency,
+            "urgent": site.action_urgent,
+            "soon": site.action_soon,
+            "self_care": site.action_self_care,
+        },
+        "limits": site.limits,
+    }
+
+
+def _choice_snapshot(choice: Choice) -> dict:
+    return {
+        "key": choice.key,
+        "text": choice.text,
+        "order": choice.order,
+        "urgency": choice.urgency or None,
+        "stops_quiz": choice.stops_quiz,
+        "weights": {weight.cause_group.key: weight.weight for weight in choice.weights.all()},
+    }
+
+
+def _question_snapshot(question: Question) -> dict:
+    scale = question.is_scale
+    return {
+        "key": question.key,
+        "text": question.text,
+        "help_text": question.help_text,
+        "kind": question.kind,
+        "section": question.section,
+        "order": question.order,
+        **_provenance(question),
+        "scale_min": question.scale_min if scale else None,
+        "scale_max": question.scale_max if scale else None,
+        "choices": [] if scale else [_choice_snapshot(choice) for choice in question.choices.all()],
+    }
+
+
+def _tip_snapshot(tip: Tip) -> dict:
+    return {
+        "key": tip.key,
+        "title": tip.title,
+        "body": tip.body,
+        "category": tip.category.key if tip.category else None,
+        "cause_groups": [group.key for group in tip.cause_groups.all()],
+        **_provenance(tip),
+        "order": tip.order,
+    }
+
+
+def _questions_in_display_order():
+    # Warning signs always come first, whatever order numbers an editor typed.
+    choices = Choice.objects.order_by("order", "key").prefetch_related(
+        Prefetch("weights", queryset=ChoiceWeight.objects.select_related("cause_group"))
+    )
+    questions = Question.objects.active().prefetch_related(Prefetch("choices", queryset=choices))
+    return sorted(questions, key=lambda q: (q.section != Question.Section.WARNING, q.order, q.key))
+
+
+def build_snapshot() -> dict:
+    """The current working copy as a snapshot body (no version, no hash)."""
+    tips = Tip.objects.active().select_related("category").prefetch_related("cause_groups")
+    return {
+        "schema": SCHEMA,
+        "settings": _settings_snapshot(SiteSettings.load()),
+        "cause_groups": [
+            {"key": g.key, "name": g.name, "explanation": g.explanation, **_provenance(g), "order": g.order}
+            for g in CauseGroup.objects.all()
+        ],
+        "tip_categories": [
+            {"key": c.key, "name": c.name, "description": c.description, "order": c.order}
+            for c in TipCategory.objects.all()
+        ],
+        "tips": [_tip_snapshot(tip) for tip in tips],
+        "questions": [_question_snapshot(q) for q in _questions_in_display_order()],
+    }
+
+
+def content_hash(body: dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _duplicates(keys) -> list[str]:
+    return sorted(key for key, count in Counter(keys).items() if count > 1)
+
+
+def _question_problems(question: dict) -> list[str]:
+    problems = []
+    key = question["key"]
+    choices = question["choices"]
+    if question["kind"] != Question.Kind.SCALE and len(choices) < 2:
+        problems.append(_("Question “%(key)s” has fewer than two choices.") % {"key": key})
+    for dup in _duplicates(c["key"] for c in choices):
+        problems.append(_("Question “%(key)s” has two choices with the key “%(dup)s”.") % {"key": key, "dup": dup})
+    if question["section"] == Question.Section.WARNING and not any(c["urgency"] for c in choices):
+        problems.append(_("Warning-sign question “%(key)s” has no choice that raises urgency.") % {"key": key})
+    for choice in choices:
+        if choice["stops_quiz"] and choice["urgency"] != "emergency":
+            problems.append(
+                _("Choice “%(key)s.%(choice)s” stops the check but is not an emergency.")
+                % {"key": key, "choice": choice["key"]}
+            )
+    return problems
+
+
+def _texts(body: dict):
+    """Every piece of wording a person can read, with a label saying where it is."""
+    settings = body["settings"]
+    for name in ("emergency_label", "non_emergency_label", "disclaimer", "limits"):
+        yield _("site settings"), settings[name]
+    for tier, action in settings["actions"].items():
+        yield _("action for %(tier)s") % {"tier": tier}, action
+    for group in body["cause_groups"]:
+        yield group["key"], f"{group['name']} {group['explanation']}"
+    for category in body["tip_categories"]:
+        yield category["key"], f"{category['name']} {category['description']}"
+    for tip in body["tips"]:
+        yield tip["key"], f"{tip['title']} {tip['body']}"
+    for question in body["questions"]:
+        yield question["key"], f"{question['text']} {question['help_text']}"
+        for choice in question["choices"]:
+            yield f"{question['key']}.{choice['key']}", choice["text"]
+
+
+def forbidden_wording(body: dict) -> list[str]:
+    """A problem for each verdict-style phrase found in the content's wording."""
+    problems = []
+    for where, text in _texts(body):
+        lowered = text.lower()
+        for phrase in FORBIDDEN_PHRASES:
+            if phrase in lowered:
+                problems.append(
+                    _("“%(where)s” uses the wording “%(phrase)s”: BackCare never gives a verdict.")
+                    % {"where": where, "phrase": phrase}
+                )
+    return problems
+
+
+def validate_snapshot(body: dict) -> list[str]:
+    """Every reason the content cannot be published; empty when it can."""
+    problems = []
+    for label, items in (
+        (_("question"), body["questions"]),
+        (_("tip"), body["tips"]),
+        (_("cause group"), body["cause_groups"]),
+        (_("tip category"), body["tip_categories"]),
+    ):
+        for dup in _duplicates(item["key"] for item in items):
+            problems.append(_("Two items of type %(label)s share the key “%(dup)s”.") % {"label": label, "dup": dup})
+    if not body["questions"]:
+        problems.append(_("There are no active questions."))
+    for question in body["questions"]:
+        problems.extend(_question_problems(question))
+    for tip in body["tips"]:
+        if not tip["category"]:
+            problems.append(_("Tip “%(key)s” has no category.") % {"key": tip["key"]})
+    problems.extend(forbidden_wording(body))
+    return problems
+
+
+@transaction.atomic
+def publish(*, user=None) -> ContentVersion:
+    """Validate the working copy and store it as the next immutable content version."""
+    body = build_snapshot()
+    problems = validate_snapshot(body)
+    if problems:
+        raise PublishError(problems)
+    digest = content_hash(body)
+    # Lock the newest row so two editors publishing at once get consecutive numbers.
+    current = ContentVersion.objects.select_for_update().order_by("-number").first()
+    if current is not None and current.content_hash == digest:
+        raise NothingToPublish(current)
+    number = (current.number + 1) if current else 1
+    snapshot = {**body, "version": number, "hash": digest}
+    return ContentVersion.objects.create(number=number, content_hash=digest, snapshot=snapshot, published_by=user)
+
+
+def read_seed(path: Path = SEED_PATH) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _load_settings(values: dict) -> None:
+    actions = values["actions"]
+    SiteSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "emergency_number": values["emergency_number"],
+            "emergency_label": values["emergency_label"],
+            "non_emergency_number": values["non_emergency_number"],
+            "non_emergency_label": values["non_emergency_label"],
+            "disclaimer": values["disclaimer"],
+            "cause_threshold": values["cause_threshold"],
+            "action_emergency": actions["emergency"],
+            "action_urgent": actions["urgent"],
+            "action_soon": actions["soon"],
+            "action_self_care": actions["self_care"],
+            "limits": values["limits"],
+        },
+    )
+
+
+def _provenance_fields(item: dict) -> dict:
+    return {"source_paragraph": item.get("source_paragraph"), "source_note": item.get("source_note") or ""}
+
+
+def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
+    question = Question.objects.create(
+        key=item["key"],
+        text=item["text"],
+        help_text=item.get("help_text", ""),
+        kind=item["kind"],
+        section=item["section"],
+        order=item["order"],
+        scale_min=item.get("scale_min") if item.get("scale_min") is not None else 0,
+        scale_max=item.get("scale_max") if item.get("scale_max") is not None else 10,
+        **_provenance_fields(item),
+    )
+    for choice_item in item["choices"]:
+        choice = Choice.objects.create(
+            question=question,
+            key=choice_item["key"],
+            text=choice_item["text"],
+            order=choice_item["order"],
+            urgency=choice_item.get("urgency") or "",
+            stops_quiz=choice_item.get("stops_quiz", False),
+        )
+        ChoiceWeight.objects.bulk_create(
+            ChoiceWeight(choice=choice, cause_group=groups[group_key], weight=weight)
+            for group_key, weight in choice_item.get("weights", {}).items()
+        )
+
+
+@transaction.atomic
+def load_content(body: dict) -> None:
+    """Create the editable content from a snapshot body. Only for an empty database."""
+    _load_settings(body["settings"])
+    groups = {
+        item["key"]: CauseGroup.objects.create(
+            key=item["key"],
+            name=item["name"],
+            explanation=item["explanation"],
+            order=item["order"],
+            **_provenance_fields(item),
+        )
+        for item in body["cause_groups"]
+    }
+    categories = {
+        item["key"]: TipCategory.objects.create(
+            key=item["key"], name=item["name"], description=item.get("description", ""), order=item["order"]
+        )
+        for item in body["tip_categories"]
+    }
+    for item in body["tips"]:
+        tip = Tip.objects.create(
+            key=item["key"],
+            title=item["title"],
+            body=item["body"],
+            category=categories[item["category"]],
+            order=item["order"],
+            **_provenance_fields(item),
+        )
+        tip.cause_groups.set([groups[key] for key in item["cause_groups"]])
+    for item in body["questions"]:
+        _load_question(item, groups)
+
+
+@transaction.atomic
+def seed(*, user=None) -> ContentVersion | None:
+    """Load the shipped content and publish it as version 1, unless content already exists.
+
+    Returns the version published, or None when the database already had content
+    (so `make run` can call this every time without touching an admin's edits).
+    """
+    if Question.objects.exists() or ContentVersion.objects.exists():
+        return None
+    load_content(read_seed())
+    return publish(user=user)

@@ -1,0 +1,389 @@
+"""BackCare content: what an admin edits, and the immutable versions phones receive.
+
+The editable models (cause groups, tips, questions, choices, site settings) are the
+working copy. Nothing reaches a phone until it is published as a `ContentVersion`, a
+complete JSON snapshot that never changes afterwards (see `quiz/content.py`).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+key_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*$",
+    _("Use lowercase letters, digits and underscores, starting with a letter."),
+    code="invalid_key",
+)
+
+
+def key_field(**kwargs) -> models.CharField:
+    return models.CharField(
+        _("key"),
+        max_length=64,
+        validators=[key_validator],
+        help_text=_("Stable identifier used by saved results. Do not change once published."),
+        **kwargs,
+    )
+
+
+class Urgency(models.TextChoices):
+    SOON = "soon", _("See a doctor soon")
+    URGENT = "urgent", _("Urgent: same day")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Provenance(models.Model):
+    """Where a piece of content comes from: a paragraph of the source document, or guidance."""
+
+    source_paragraph = models.PositiveSmallIntegerField(
+        _("source paragraph"),
+        null=True,
+        blank=True,
+        help_text=_("Number of the paragraph of the source document this is based on."),
+    )
+    source_note = models.CharField(
+        _("source note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Guidance this is based on when it is not the document (e.g. NICE NG59)."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_provenance(self) -> bool:
+        return self.source_paragraph is not None or bool(self.source_note.strip())
+
+
+class SiteSettings(models.Model):
+    """Wording and phone numbers that differ by country or clinic. There is one row."""
+
+    emergency_number = models.CharField(_("emergency number"), max_length=20, default="999")
+    emergency_label = models.CharField(_("emergency label"), max_length=120)
+    non_emergency_number = models.CharField(_("non-emergency number"), max_length=20, default="111")
+    non_emergency_label = models.CharField(_("non-emergency label"), max_length=120)
+    disclaimer = models.TextField(_("disclaimer"))
+    cause_threshold = models.PositiveSmallIntegerField(
+        _("cause threshold"),
+        default=3,
+        help_text=_("A cause group is shown as possibly contributing when its answers add up to this."),
+    )
+    action_emergency = models.TextField(_("action for emergency"))
+    action_urgent = models.TextField(_("action for urgent"))
+    action_soon = models.TextField(_("action for see a doctor soon"))
+    action_self_care = models.TextField(_("action for self-care"))
+    limits = models.TextField(_("what this check cannot do"))
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return str(_("Site settings"))
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        settings_row = cls.objects.order_by("pk").first()
+        if settings_row is None:
+            raise cls.DoesNotExist("Site settings have not been created; run `manage.py seed_content`.")
+        return settings_row
+
+
+class CauseGroup(Provenance):
+    key = key_field(unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    explanation = models.TextField(_("explanation"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("cause group")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TipCategory(models.Model):
+    key = key_field(unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("tip category")
+        verbose_name_plural = _("tip categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TipQuerySet(models.QuerySet):
+    def active(self) -> "TipQuerySet":
+        return self.filter(is_active=True)
+
+
+class Tip(Provenance):
+    key = key_field(unique=True)
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("body"))
+    # Nullable so a category can be deleted without losing tips; publishing refuses
+    # a tip without one.
+    category = models.ForeignKey(
+        TipCategory,
+        verbose_name=_("category"),
+        related_name="tips",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    cause_groups = models.ManyToManyField(CauseGroup, verbose_name=_("cause groups"), related_name="tips", blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("tip")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> "QuestionQuerySet":
+        return self.filter(is_active=True)
+
+
+class Question(Provenance):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE = "scale", _("Scale (0–10)")
+
+    class Section(models.TextChoices):
+        WARNING = "warning", _("Warning signs")
+        HABITS = "habits", _("Habits and history")
+
+    key = key_field(unique=True)
+    text = models.CharField(_("text"), max_length=300)
+    help_text = models.TextField(_("help text"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices, default=Section.HABITS)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    scale_min = models.SmallIntegerField(_("scale minimum"), default=0)
+    scale_max = models.SmallIntegerField(
+        _("scale maximum"), default=10, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("question")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind == self.Kind.SCALE
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, verbose_name=_("question"), related_name="choices", on_delete=models.CASCADE)
+    key = key_field()
+    text = models.CharField(_("text"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    urgency = models.CharField(
+        _("urgency raised"),
+        max_length=10,
+        choices=Urgency.choices,
+        blank=True,
+        help_text=_("Leave empty when this answer is not a warning sign."),
+    )
+    stops_quiz = models.BooleanField(
+        _("stops the check"),
+        default=False,
+        help_text=_("Emergency answers stop the check and show the emergency screen at once."),
+    )
+
+    class Meta:
+        ordering = ["question", "order", "key"]
+        verbose_name = _("choice")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="quiz_choice_unique_key_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.key}.{self.key}"
+
+
+class ChoiceWeight(models.Model):
+    """How much choosing an answer points toward a cause group."""
+
+    choice = models.ForeignKey(Choice, verbose_name=_("choice"), related_name="weights", on_delete=models.CASCADE)
+    cause_group = models.ForeignKey(
+        CauseGroup, verbose_name=_("cause group"), related_name="weights", on_delete=models.CASCADE
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"), validators=[MinValueValidator(1), MaxValueValidator(10)])
+
+    class Meta:
+        ordering = ["cause_group__order", "cause_group__key"]
+        verbose_name = _("weight")
+        constraints = [
+            models.UniqueConstraint(fields=["choice", "cause_group"], name="quiz_weight_unique_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause_group.key}: {self.weight}"
+
+
+class ContentVersionQuerySet(models.QuerySet):
+    def current(self) -> "ContentVersion | None":
+        return self.order_by("-number").first()
+
+
+class ContentVersion(models.Model):
+    """A published, immutable snapshot of all content. Results name the version they used."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False, db_index=True)
+    snapshot = models.JSONField(_("snapshot"), editable=False)
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+    )
+
+    objects = ContentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("content version")
+        permissions = [("publish_content", _("Can publish content"))]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.content_hash[:8]})"
+
+    @property
+    def etag(self) -> str:
+        # Two versions can share a hash (content reverted), so the number is part of it.
+        return f'"{self.number}-{self.content_hash}"'
+
+
+# -- devices and synced results -------------------------------------------------------
+
+
+class DeviceQuerySet(models.QuerySet):
+    def idle_without_results(self, *, since) -> "DeviceQuerySet":
+        """Devices registered and last seen before `since` that never stored a result."""
+        seen_before = models.Q(last_seen_at__isnull=True) | models.Q(last_seen_at__lt=since)
+        return self.filter(seen_before, created_at__lt=since, results__isnull=True)
+
+
+class Device(models.Model):
+    """An anonymous phone that syncs results. No name, no e-mail, no account.
+
+    The phone holds a secret token; the server keeps only its SHA-256. The token is 32
+    random bytes, so a fast hash is enough: there is nothing to brute-force.
+    """
+
+    public_id = models.UUIDField(_("device id"), unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True, editable=False)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("device")
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+    @property
+    def is_authenticated(self) -> bool:
+        # DRF treats request.user as an identity; a registered device is one.
+        return True
+
+
+class OutcomeUrgency(models.TextChoices):
+    """The urgency tier of a whole result (`score()`'s "urgency"), highest raised wins."""
+
+    SELF_CARE = "self_care", _("Self-care")
+    SOON = "soon", _("See a doctor soon")
+    URGENT = "urgent", _("Urgent: same day")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Result(models.Model):
+    """One finished self-check, as the phone sent it, with the server's own scoring beside it.
+
+    `uuid` is generated on the phone; its unique constraint is what makes ingest
+    idempotent under concurrent resends. `payload_hash` (of the canonical client
+    content) tells a harmless resend (duplicate) from a different result reusing the
+    UUID (conflict).
+    """
+
+    uuid = models.UUIDField(_("result id"), unique=True, editable=False)
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), related_name="results", on_delete=models.CASCADE, editable=False
+    )
+    content_version = models.ForeignKey(
+        ContentVersion,
+        verbose_name=_("content version"),
+        related_name="results",
+        on_delete=models.PROTECT,
+        editable=False,
+    )
+    answers = models.JSONField(_("answers"), editable=False)
+    client_outcome = models.JSONField(_("outcome on the phone"), editable=False)
+    server_outcome = models.JSONField(_("outcome on the server"), editable=False)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=OutcomeUrgency.choices, db_index=True, editable=False
+    )
+    client_urgency = models.CharField(
+        _("urgency on the phone"), max_length=10, choices=OutcomeUrgency.choices, blank=True, editable=False
+    )
+    verdict_mismatch = models.BooleanField(
+        _("phone and server disagree"),
+        default=False,
+        db_index=True,
+        editable=False,
+        help_text=_("The outcome the phone showed differs from the server's scoring of the same answers."),
+    )
+    # The server's contributing cause keys as ",key,key,": counting results per cause
+    # group is then one portable aggregate (contains ",key,") on SQLite and PostgreSQL.
+    cause_keys = models.CharField(_("possible causes"), max_length=1000, blank=True, editable=False)
+    payload_hash = models.CharField(_("payload hash"), max_length=64, editable=False)
+    # Which request stored the row: after an insert that skips conflicts, the rows
+    # carrying this request's batch id are the ones it created (the rest raced in).
+    batch_id = models.UUIDField(_("received in batch"), editable=False)
+    completed_at = models.DateTimeField(_("completed at"), db_index=True, editable=False)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_at"]
+        verbose_name = _("result")
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    @staticmethod
+    def encode_cause_keys(outcome: dict) -> str:
+        keys = [cause["key"] for cause in outcome.get("causes", [])]
+        return f",{','.join(keys)}," if keys else ""
+
+    @property
+    def cause_key_list(self) -> list[str]:
+        return [key for key in self.cause_keys.split(",") if key]

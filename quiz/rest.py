@@ -1,0 +1,220 @@
+"""DRF plumbing for the API: device tokens, the device permission, throttles, the size-
+limited JSON parser and the exception handler that gives every error a stable code.
+
+Kept apart from `api.py` because settings name these classes and DRF imports them
+while `APIView` itself is being defined.
+"""
+
+import hashlib
+import hmac
+import io
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, parsers, permissions, throttling
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+from .models import Device
+
+# Writing last_seen_at on every request would cost a query each; hourly is enough to
+# know which devices are alive.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+
+# -- tokens -------------------------------------------------------------------------
+
+
+def hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_token(token: str) -> tuple[uuid.UUID, str] | None:
+    """A token is `<device uuid>.<secret>`: the uuid finds the row, the secret proves it."""
+    device_part, _dot, secret = token.partition(".")
+    if not secret:
+        return None
+    try:
+        return uuid.UUID(device_part), secret
+    except ValueError:
+        return None
+
+
+class DeviceTokenAuthentication:
+    """`Authorization: Token <device uuid>.<secret>`; the server holds only sha256(secret)."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = request.headers.get("Authorization", "")
+        keyword, _space, token = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        parts = split_token(token.strip())
+        device = Device.objects.filter(public_id=parts[0]).first() if parts else None
+        if device is None or not hmac.compare_digest(device.token_hash, hash_token_secret(parts[1])):
+            _count_failed_token(request)
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked device token."), code="invalid_token")
+        _touch(device)
+        return device, None
+
+    def authenticate_header(self, request):
+        # Makes DRF answer 401 (not 403) with WWW-Authenticate, so the phone re-registers.
+        return self.keyword
+
+
+def _touch(device: Device) -> None:
+    now = timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+
+
+def _count_failed_token(request) -> None:
+    """Guessing tokens costs the guesser's IP the same budget as registering devices."""
+    throttle = FailedTokenThrottle()
+    if not throttle.allow_request(request, view=None):
+        raise exceptions.Throttled(throttle.wait())
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "quiz.rest.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>` as returned once by `POST /api/devices/`.",
+        }
+
+
+class IsRegisteredDevice(permissions.BasePermission):
+    message = _("Register this device first (POST /api/devices/) and send its token.")
+
+    def has_permission(self, request, view):
+        return isinstance(request.user, Device)
+
+
+# -- throttles ----------------------------------------------------------------------
+
+
+class SettingsRateThrottle(throttling.SimpleRateThrottle):
+    """Reads its rate from settings on every request, not once at import, so a changed
+    setting (a test, a reload) takes effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def __init__(self):
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
+class DeviceRegistrationThrottle(SettingsRateThrottle):
+    """Per client IP: how many devices one address may register."""
+
+    scope = "devices"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FailedTokenThrottle(DeviceRegistrationThrottle):
+    """Per client IP, counted only on a wrong token (see `_count_failed_token`)."""
+
+    scope = "devices"
+    cache_format = "throttle_%(scope)s_failed_token_%(ident)s"
+
+
+class DeviceThrottle(SettingsRateThrottle):
+    """Per registered device: how often it may sync, list or erase."""
+
+    scope = "results"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.user, Device):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.public_id}
+
+
+# -- parsing and errors -------------------------------------------------------------
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    """JSON, refused with 413 past `API_MAX_BODY_BYTES` before any of it is decoded."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge()
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise PayloadTooLarge()
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def api_exception_handler(exc, context):
+    """Every API error body is `{"code": ..., "detail": ...}` (+ `errors` or `retry_after`)."""
+    # Django's own 404/403 become DRF's, so they get a code too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": "invalid", "detail": str(_("The request is not valid.")), "errors": _field_errors(exc.detail)}
+        codes = {error["code"] for error in body["errors"]}
+        if len(codes) == 1:
+            body["code"] = codes.pop()
+    else:
+        code = exc.get_codes()
+        body = {"code": code if isinstance(code, str) else "error", "detail": str(exc.detail)}
+    if isinstance(exc, exceptions.Throttled):
+        body["retry_after"] = int(exc.wait or 0)
+    response.data = body
+    return response
+
+
+def _field_errors(detail, prefix: str = "") -> list[dict]:
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            errors.extend(_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return errors
+    if isinstance(detail, list):
+        return [error for item in detail for error in _field_errors(item, prefix)]
+    return [{"field": prefix or "non_field_errors", "code": detail.code, "message": str(detail)}]
+
+
+# -- schema -------------------------------------------------------------------------
+
+# Request bodies whose views refuse any field they do not name; the schema says so, so
+# clients (and schemathesis) know an extra field is an error, not ignored.
+CLOSED_REQUEST_COMPONENTS = ("DeviceRegisterRequest", "ResultBatchRequest")
+
+
+def close_strict_request_bodies(result, generator, request, public):
+    """drf-spectacular postprocessing hook: `additionalProperties: false` on those bodies."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in CLOSED_REQUEST_COMPONENTS:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
+    return result

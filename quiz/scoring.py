@@ -1,0 +1,262 @@
+"""Score a self-check: turn an answer set into an outcome, against one content snapshot.
+
+This is one of two evaluators of the same rules; `static/js/scoring.js` is the other
+and runs on the phone, offline. The server re-scores every synced result with this
+module, so both must agree byte for byte on every outcome and on every error (code
+and key). The shared vectors in `tests/vectors/` hold them to that. Change a rule in
+both files and in the vectors, never in one place.
+
+The snapshot and answer formats are described in `docs/CONTENT_FORMAT.md`. The
+snapshot is trusted (publishing validated it); the answers are not.
+
+No Django imports: the rules are plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+URGENCY_ORDER: tuple[str, ...] = ("self_care", "soon", "urgent", "emergency")
+_URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
+
+WARNING_SECTION = "warning"
+
+
+class AnswerError(ValueError):
+    """An answer set the snapshot cannot score.
+
+    `code` is a stable machine code a client can act on; `key` names what is wrong:
+    the question key, or "question.choice" for a bad choice. The message is for people.
+    """
+
+    def __init__(self, code: str, key: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.key = key
+
+
+# -- public API ---------------------------------------------------------------------
+
+
+def score(snapshot: dict, answers: dict) -> dict:
+    """Return the outcome of `answers` against `snapshot`, or raise `AnswerError`.
+
+    The outcome depends only on which choices were picked, not on the order the
+    answers (or a multiple-choice list) arrive in, so the phone and the server agree.
+    """
+    questions = _questions_by_key(snapshot)
+    chosen = _validate(snapshot, questions, answers)
+    warning_signs = _warning_signs(snapshot, chosen)
+    causes = _causes(snapshot, chosen)
+    return {
+        "content_version": snapshot.get("version"),
+        "urgency": _highest_urgency(warning_signs),
+        "warning_signs": warning_signs,
+        "causes": causes,
+        "tips": _tips(snapshot, [cause["key"] for cause in causes]),
+    }
+
+
+def stops_quiz(snapshot: dict, question_key: str, choice_key: str) -> bool:
+    """Whether picking this choice ends the check at once (an emergency answer)."""
+    question = _questions_by_key(snapshot).get(question_key)
+    if question is None:
+        return False
+    choice = _choice(question, choice_key)
+    return bool(choice is not None and choice.get("stops_quiz"))
+
+
+def emergency_stop_choices(snapshot: dict) -> list[tuple[str, str]]:
+    """Every (question key, choice key) that stops the check, in question order."""
+    return [
+        (question["key"], choice["key"])
+        for question in snapshot["questions"]
+        for choice in question["choices"]
+        if choice.get("stops_quiz")
+    ]
+
+
+# -- validation ---------------------------------------------------------------------
+# The order of checks is part of the contract: with several problems, Python and
+# JavaScript must report the same one. It never depends on the order of the answers.
+#   1. answers is not a mapping                -> invalid_answer_type, key ""
+#   2. unknown question keys, smallest first   -> unknown_question
+#   3. each answered question, in snapshot order, checked by kind
+#   4. warning questions left out, in order    -> missing_warning_answer
+
+
+def _validate(snapshot: dict, questions: dict, answers: Any) -> dict[str, set[str]]:
+    """Check the answers; return the chosen choice keys per answered question."""
+    if not isinstance(answers, dict):
+        raise AnswerError("invalid_answer_type", "", "Answers must map question keys to answers.")
+    unknown = sorted(str(key) for key in answers if key not in questions)
+    if unknown:
+        raise AnswerError("unknown_question", unknown[0], f"Unknown question '{unknown[0]}'.")
+    chosen = {
+        question["key"]: _chosen_keys(question, answers[question["key"]])
+        for question in snapshot["questions"]
+        if question["key"] in answers
+    }
+    _require_warning_answers(snapshot, chosen)
+    return chosen
+
+
+def _chosen_keys(question: dict, answer: Any) -> set[str]:
+    """Validate one answer against its question; return the choice keys it picks."""
+    kind = question["kind"]
+    if kind == "single":
+        return _single_choice(question, answer)
+    if kind == "multiple":
+        return _multiple_choices(question, answer)
+    if kind == "scale":
+        _check_scale(question, answer)
+        return set()
+    raise ValueError(f"Question '{question['key']}' has unknown kind '{kind}'.")
+
+
+def _single_choice(question: dict, answer: Any) -> set[str]:
+    if not isinstance(answer, str):
+        raise _wrong_type(question, "one choice key")
+    _check_known_choices(question, [answer])
+    return {answer}
+
+
+def _multiple_choices(question: dict, answer: Any) -> set[str]:
+    if not isinstance(answer, list) or not all(isinstance(c, str) for c in answer):
+        raise _wrong_type(question, "a list of choice keys")
+    if not answer:
+        raise AnswerError(
+            "empty_choice_list",
+            question["key"],
+            f"Question '{question['key']}' needs at least one choice.",
+        )
+    _check_known_choices(question, answer)
+    repeated = sorted(key for key, count in Counter(answer).items() if count > 1)
+    if repeated:
+        dotted = f"{question['key']}.{repeated[0]}"
+        raise AnswerError("duplicate_choice", dotted, f"Choice '{dotted}' is repeated.")
+    return set(answer)
+
+
+def _check_scale(question: dict, answer: Any) -> None:
+    # bool is an int in Python but not a number in JSON; reject it so both agree.
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        raise _wrong_type(question, "a whole number")
+    low, high = question["scale_min"], question["scale_max"]
+    if not low <= answer <= high:
+        raise AnswerError(
+            "scale_out_of_range",
+            question["key"],
+            f"Question '{question['key']}' needs a number from {low} to {high}.",
+        )
+
+
+def _check_known_choices(question: dict, keys: list[str]) -> None:
+    known = {choice["key"] for choice in question["choices"]}
+    unknown = sorted(key for key in keys if key not in known)
+    if unknown:
+        dotted = f"{question['key']}.{unknown[0]}"
+        raise AnswerError("unknown_choice", dotted, f"Unknown choice '{dotted}'.")
+
+
+def _wrong_type(question: dict, expected: str) -> AnswerError:
+    return AnswerError(
+        "invalid_answer_type",
+        question["key"],
+        f"Question '{question['key']}' needs {expected}.",
+    )
+
+
+def _require_warning_answers(snapshot: dict, chosen: dict[str, set[str]]) -> None:
+    """Warning questions always run, unless an emergency answer ended the check."""
+    if _any_stop_chosen(snapshot, chosen):
+        return
+    for question in snapshot["questions"]:
+        if question["section"] == WARNING_SECTION and question["key"] not in chosen:
+            raise AnswerError(
+                "missing_warning_answer",
+                question["key"],
+                f"Warning-sign question '{question['key']}' must be answered.",
+            )
+
+
+def _any_stop_chosen(snapshot: dict, chosen: dict[str, set[str]]) -> bool:
+    return any(
+        choice_key in chosen.get(question_key, ()) for question_key, choice_key in emergency_stop_choices(snapshot)
+    )
+
+
+# -- outcome ------------------------------------------------------------------------
+
+
+def _warning_signs(snapshot: dict, chosen: dict[str, set[str]]) -> list[dict]:
+    """Chosen choices that raise urgency, in question order then choice order."""
+    return [
+        {
+            "question": question["key"],
+            "choice": choice["key"],
+            "urgency": choice["urgency"],
+        }
+        for question, choice in _chosen_choices(snapshot, chosen)
+        if choice.get("urgency") is not None
+    ]
+
+
+def _highest_urgency(warning_signs: list[dict]) -> str:
+    return max(
+        (sign["urgency"] for sign in warning_signs),
+        key=_URGENCY_RANK.__getitem__,
+        default="self_care",
+    )
+
+
+def _causes(snapshot: dict, chosen: dict[str, set[str]]) -> list[dict]:
+    """Cause groups whose summed weight reaches the threshold, strongest first.
+
+    A group no chosen answer points to is never contributing, even with a threshold
+    of 0: "can be linked to" needs at least one answer behind it.
+    """
+    position = {group["key"]: index for index, group in enumerate(snapshot["cause_groups"])}
+    totals: dict[str, int] = {}
+    for _question, choice in _chosen_choices(snapshot, chosen):
+        for group_key, weight in (choice.get("weights") or {}).items():
+            # Publishing rejects weights on unknown groups; ignore rather than crash
+            # the server when re-scoring an old version.
+            if group_key in position:
+                totals[group_key] = totals.get(group_key, 0) + weight
+    threshold = snapshot["settings"]["cause_threshold"]
+    contributing = [key for key, total in totals.items() if total >= threshold]
+    contributing.sort(key=lambda key: (-totals[key], position[key]))
+    return [{"key": key, "score": totals[key]} for key in contributing]
+
+
+def _tips(snapshot: dict, cause_keys: list[str]) -> list[str]:
+    """Tips for the contributing causes: by cause rank, then tip order, once each."""
+    picked: list[str] = []
+    for cause_key in cause_keys:
+        for tip in snapshot["tips"]:
+            if cause_key in tip["cause_groups"] and tip["key"] not in picked:
+                picked.append(tip["key"])
+    return picked
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _questions_by_key(snapshot: dict) -> dict[str, dict]:
+    return {question["key"]: question for question in snapshot["questions"]}
+
+
+def _choice(question: dict, choice_key: str) -> dict | None:
+    return next((c for c in question["choices"] if c["key"] == choice_key), None)
+
+
+def _chosen_choices(snapshot: dict, chosen: dict[str, set[str]]) -> Iterator[tuple[dict, dict]]:
+    """Yield (question, choice) for every picked choice, in snapshot order."""
+    for question in snapshot["questions"]:
+        picked = chosen.get(question["key"], ())
+        for choice in question["choices"]:
+            if choice["key"] in picked:
+                yield question, choice

@@ -1,0 +1,264 @@
+"""API input and output shapes. Validation only: what a request must look like.
+
+Whether a result is new, a resend or a conflict, and what it scores, is decided in
+`quiz/services.py`. Every problem with one result is reported as an error with a
+stable `code` (see `ITEM_ERROR_CODES`), so the phone can act on it.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from .models import OutcomeUrgency
+
+MAX_BATCH = 100
+# Phones' clocks drift; a result "completed" a little in the future is still believable.
+CLOCK_SKEW = timedelta(minutes=5)
+
+# Stable error codes for one result, by field. DRF's own codes ("invalid", "max_value"
+# ...) vary by field type; the phone gets one code per field instead.
+FIELD_ERROR_CODES = {
+    "uuid": "invalid_uuid",
+    "content_version": "unknown_content_version",
+    "answers": "invalid_answers",
+    "outcome": "invalid_outcome",
+    "completed_at": "invalid_completed_at",
+}
+MISSING_CODES = {"required", "null"}
+ITEM_ERROR_CODES = (
+    "missing_field",
+    "unexpected_field",
+    "invalid_uuid",
+    "unknown_content_version",
+    "invalid_answers",
+    "invalid_outcome",
+    "invalid_completed_at",
+    "completed_in_future",
+    "not_an_object",
+)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error response."""
+
+    code = serializers.CharField(help_text=_("Stable machine code, e.g. `throttled`, `not_authenticated`."))
+    detail = serializers.CharField(help_text=_("A message for people."))
+
+
+class ThrottledErrorSerializer(ErrorSerializer):
+    retry_after = serializers.IntegerField(help_text=_("Seconds to wait; also in the Retry-After header."))
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    code = serializers.ChoiceField(choices=[(code, code) for code in ITEM_ERROR_CODES])
+    message = serializers.CharField()
+    answer_code = serializers.CharField(
+        required=False, help_text=_("For invalid_answers: the scorer's code, e.g. `unknown_choice`.")
+    )
+    answer_key = serializers.CharField(
+        required=False, help_text=_("For invalid_answers: the question (or question.choice) at fault.")
+    )
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = FieldErrorSerializer(many=True, required=False)
+
+
+class DeviceRegisterSerializer(serializers.Serializer):
+    """Registration takes nothing: no name, no e-mail, no account. `{}` or an empty body."""
+
+    def validate(self, attrs):
+        unexpected = sorted(set(self.initial_data) if isinstance(self.initial_data, dict) else ())
+        if unexpected:
+            raise serializers.ValidationError(
+                {unexpected[0]: [_("Registration takes no fields.")]}, code="unexpected_field"
+            )
+        return attrs
+
+
+class DeviceCreatedSerializer(serializers.Serializer):
+    device_id = serializers.UUIDField()
+    token = serializers.CharField(help_text=_("Shown once. Send it as `Authorization: Token <token>`."))
+
+
+# Answers and the phone's outcome are checked as JSON shapes only: the scorer checks every
+# answer key, and the server's own outcome is compared with the phone's. DRF's DictField
+# and ListField validate each entry through a child field, about half of validating a
+# result (bench/NOTES.md); these check the same shapes in one pass and keep DRF's
+# messages. The declared children still describe the shape in the schema.
+
+
+UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")
+
+
+def has_unstorable_text(value) -> bool:
+    """True when a string anywhere inside (keys too) cannot be stored in PostgreSQL's
+    jsonb: the NUL character, or a lone surrogate (not UTF-8). Either was a 500 there."""
+    if isinstance(value, str):
+        return "\x00" in value or (not value.isascii() and not _is_utf8(value))
+    if isinstance(value, dict):
+        return any(has_unstorable_text(key) or has_unstorable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_unstorable_text(item) for item in value)
+    return False
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class JSONObjectField(serializers.DictField):
+    """A JSON object, kept as sent."""
+
+    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        if has_unstorable_text(data):
+            self.fail("unstorable_text")
+        return data
+
+
+class JSONListField(serializers.ListField):
+    """A JSON array whose items all have the JSON type of `child` (object or string)."""
+
+    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT}
+    ITEM_TYPES = {serializers.DictField: (dict, "not_a_dict"), serializers.CharField: (str, "invalid")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        item_type, message_key = self.ITEM_TYPES[type(self.child)]
+        errors = {
+            index: [self.child.error_messages[message_key].format(input_type=type(item).__name__)]
+            for index, item in enumerate(data)
+            if not isinstance(item, item_type)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        if has_unstorable_text(data):
+            self.fail("unstorable_text")
+        return data
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """The outcome as `score()` returns it (docs/CONTENT_FORMAT.md)."""
+
+    content_version = serializers.IntegerField(allow_null=True)
+    urgency = serializers.ChoiceField(choices=OutcomeUrgency.choices)
+    warning_signs = JSONListField(child=serializers.DictField())
+    causes = JSONListField(child=serializers.DictField())
+    tips = JSONListField(child=serializers.CharField())
+
+
+class ResultItemSerializer(serializers.Serializer):
+    """One finished check as the phone stored it."""
+
+    uuid = serializers.UUIDField(help_text=_("Generated on the phone; the same result always has the same UUID."))
+    content_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
+    outcome = OutcomeSerializer(help_text=_("What the phone showed."))
+    completed_at = serializers.DateTimeField()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unexpected = sorted(str(key) for key in data if key not in self.fields)
+            if unexpected:
+                raise serializers.ValidationError(
+                    {unexpected[0]: [_("Unexpected field.")]},
+                    code="unexpected_field",
+                )
+        return super().to_internal_value(data)
+
+    def validate_completed_at(self, value):
+        if value > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError(_("Completed in the future."), code="completed_in_future")
+        return value
+
+    def validate(self, attrs):
+        named = attrs["outcome"].get("content_version")
+        if named is not None and named != attrs["content_version"]:
+            raise serializers.ValidationError(
+                {"outcome": [_("The outcome names a different content version than the result.")]},
+                code="invalid_outcome",
+            )
+        return attrs
+
+
+def item_errors(detail) -> list[dict]:
+    """Flatten DRF's nested errors (a ValidationError's detail, as `serializer.errors`
+    would hold it) into [{field, code, message}] with our stable codes."""
+    if isinstance(detail, list):  # a null item: Serializer.errors files it the same way
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    errors: list[dict] = []
+    for field, details in _flatten(detail):
+        top = field.split(".")[0]
+        for detail in details:
+            errors.append({"field": field, "code": _stable_code(top, detail.code), "message": str(detail)})
+    return errors
+
+
+def _stable_code(field: str, code: str) -> str:
+    if code in ITEM_ERROR_CODES:
+        return code
+    if code in MISSING_CODES:
+        return "missing_field"
+    if field == "non_field_errors":
+        return "not_an_object"
+    return FIELD_ERROR_CODES.get(field, "invalid_outcome" if field.startswith("outcome") else code)
+
+
+def _flatten(errors, prefix: str = ""):
+    """Yield (dotted field path, [ErrorDetail, ...]) from DRF's nested error structure."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif all(isinstance(item, str) for item in errors):
+        yield prefix, errors
+    else:
+        for index, value in enumerate(errors):
+            yield from _flatten(value, f"{prefix}.{index}")
+
+
+class ResultBatchSerializer(serializers.Serializer):
+    """For the schema: the batch the phone posts. The view checks its shape itself, so
+    that one bad result is a receipt, not a failed request."""
+
+    results = serializers.ListField(child=ResultItemSerializer(), min_length=1, max_length=MAX_BATCH)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    uuid = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "rejected"])
+    errors = FieldErrorSerializer(many=True, required=False, help_text=_("Rejected only."))
+    message = serializers.CharField(required=False, help_text=_("Conflict only: why nothing was stored."))
+    server_outcome = OutcomeSerializer(required=False, help_text=_("Created and duplicate only."))
+    verdict_mismatch = serializers.BooleanField(required=False)
+
+
+class ReceiptsSerializer(serializers.Serializer):
+    receipts = ReceiptSerializer(many=True)
+
+
+class StoredResultSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    content_version = serializers.IntegerField(source="content_version.number")
+    answers = serializers.DictField()
+    outcome = serializers.DictField(source="client_outcome")
+    server_outcome = serializers.DictField()
+    verdict_mismatch = serializers.BooleanField()
+    completed_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+
+
+class StoredResultsSerializer(serializers.Serializer):
+    results = StoredResultSerializer(many=True)

@@ -1,0 +1,159 @@
+/* BackCare service worker: every page, asset and the content bundle work offline.
+ *
+ * Rendered by quiz.views.service_worker so it names the hashed static URLs and the
+ * content version; any change to either changes these bytes, which makes the browser
+ * install a new worker. The new worker waits until the page asks it to take over
+ * (between checks, never during one). Registered as a module worker, so other modules
+ * (sync) can be imported here.
+ */
+
+{% load static %}import { syncNow, SYNC_TAG } from "{% static 'js/sync.js' %}";
+
+const CACHE_VERSION = "{{ cache_version }}";
+const CONTENT_VERSION = {{ content_version }};
+const PRECACHE = `backcare-static-${CACHE_VERSION}`;
+// Published content versions never change, so results can be re-read offline by number.
+const VERSIONS_CACHE = "backcare-content-versions";
+const PRECACHE_URLS = {{ precache_json|safe }};
+const OFFLINE_URL = "{{ offline_url }}";
+const CONTENT_URL = "/api/content/";
+const NAVIGATION_TIMEOUT_MS = 3000;
+// DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
+const MATCH = { ignoreVary: true };
+
+self.addEventListener("install", (event) => {
+  // No skipWaiting(): a new version waits so it never swaps assets under a running check.
+  event.waitUntil(precache());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names
+          .filter((name) => name.startsWith("backcare-static-") && name !== PRECACHE)
+          .map((name) => caches.delete(name)),
+      );
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data && event.data.type === "VERSION" && event.ports[0]) {
+    event.ports[0].postMessage({ cacheVersion: CACHE_VERSION, contentVersion: CONTENT_VERSION });
+  }
+});
+
+// Background Sync: the browser wakes the worker when connectivity returns, even with no
+// page open. An attempt that must be retried, or that the server's pause held back,
+// rejects, so the browser schedules another.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(
+    syncNow().then((result) => {
+      if (result.status === "retry") throw new Error(`Sync will be retried: ${result.reason}`);
+      if (result.status === "waiting") throw new Error(`The server asked to wait ${result.retryAfter} ms.`);
+    }),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(request));
+  } else if (url.pathname === CONTENT_URL) {
+    event.respondWith(currentContent(request));
+  } else if (/^\/api\/content\/\d+\/$/.test(url.pathname)) {
+    event.respondWith(contentVersion(request));
+  } else if (url.pathname.startsWith("/api/")) {
+    // Results, sync and everything else on the API always go to the network.
+  } else if (PRECACHE_URLS.includes(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  }
+});
+
+async function precache() {
+  const cache = await caches.open(PRECACHE);
+  // `reload` skips the HTTP cache so a new worker never stores stale files.
+  await cache.addAll(PRECACHE_URLS.map((path) => new Request(path, { cache: "reload" })));
+}
+
+/** Network first (bounded by a timeout), then the cached page, then the offline page. */
+async function navigation(request) {
+  const cache = await caches.open(PRECACHE);
+  try {
+    const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    const path = new URL(request.url).pathname;
+    if (response.ok && !response.redirected && PRECACHE_URLS.includes(path)) {
+      await cache.put(path, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ...MATCH, ignoreSearch: true });
+    return cached || (await cache.match(OFFLINE_URL, MATCH)) || Response.error();
+  }
+}
+
+/** The current bundle: the network when it answers, refreshing the cached copy; else the cache. */
+async function currentContent(request) {
+  const cache = await caches.open(PRECACHE);
+  try {
+    const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    if (response.ok) {
+      await cache.put(CONTENT_URL, response.clone());
+      await rememberVersion(response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(CONTENT_URL, MATCH);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function rememberVersion(response) {
+  const snapshot = await response.json();
+  const versions = await caches.open(VERSIONS_CACHE);
+  await versions.put(
+    `/api/content/${snapshot.version}/`,
+    new Response(JSON.stringify(snapshot), { headers: { "Content-Type": "application/json" } }),
+  );
+}
+
+async function contentVersion(request) {
+  const versions = await caches.open(VERSIONS_CACHE);
+  const cached = await versions.match(request, MATCH);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await versions.put(request, response.clone());
+  return response;
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(PRECACHE);
+  const cached = await cache.match(request, { ...MATCH, ignoreSearch: true });
+  return cached || fetch(request);
+}
+
+function withTimeout(promise, milliseconds) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), milliseconds);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

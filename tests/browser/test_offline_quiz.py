@@ -1,0 +1,158 @@
+"""Offline first: after one online visit every page, the check and the history work with
+the network off, and the server receives nothing."""
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+from steps import open_app, saved_checks, start_check, take_full_check
+
+pytestmark = pytest.mark.browser
+
+MAIN_PAGES = {
+    "/": "Low back pain self-check",
+    "/check/": "Low back pain self-check",
+    "/result/": "Your result",
+    "/history/": "Your past checks",
+    "/emergency/": "When to get help",
+    "/tips/": "Tips for your back",
+    "/offline/": "You are offline",
+}
+
+
+def is_sync_call(path: str) -> bool:
+    """Device registration and results: tried offline by design, failing and retried later."""
+    return path.startswith("/api/") and not path.startswith("/api/content/")
+
+
+def app_request(request) -> bool:
+    """A request a page needs to show something. ERR_ABORTED is a request the next
+    navigation cancelled (often the favicon)."""
+    return not is_sync_call(urlparse(request.url).path) and request.failure != "net::ERR_ABORTED"
+
+
+def requests_other_than_update_checks(hits: list[str]) -> list[str]:
+    """Chromium's worker update check (the worker script, then the modules it imports) is
+    fetched by the browser process, outside Playwright's offline emulation, so it can
+    reach the server now and then. On a real phone offline it fails quietly. Right after
+    such a check a sync call has escaped the emulation too, twice in about twenty runs
+    (`/api/devices/` just after `/serviceworker.js`); a sync call is the app trying to
+    sync, never a page being served, and the check's "pending" state is asserted apart."""
+    if "/serviceworker.js" not in hits:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if hit != "/serviceworker.js" and not hit.startswith("/static/js/") and not is_sync_call(hit)
+    ]
+
+
+def test_it_works_offline_after_one_visit(page, context, app_url, published, server_hits):
+    open_app(page, app_url + "/")
+    failed, documents = [], []
+    page.on("requestfailed", lambda request: app_request(request) and failed.append(request.url))
+    page.on("response", lambda r: r.request.resource_type == "document" and documents.append(r.from_service_worker))
+    context.set_offline(True)
+    # Offline emulation can miss a freshly restarted worker's fetches (seen: a sync POST
+    # reaching the server); aborting every network request closes that gap.
+    context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    server_hits.clear()
+
+    for path, heading in MAIN_PAGES.items():
+        page.goto(app_url + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        page.reload()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    page.goto(app_url + "/emergency/")
+    expect(page.get_by_role("link", name="Call 999 or go to A&E")).to_have_attribute("href", "tel:999")
+    for category in published.snapshot["tip_categories"]:
+        page.goto(f"{app_url}/tips/{category['key']}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(category["name"])
+    for tip in published.snapshot["tips"]:
+        page.goto(f"{app_url}/tips/{tip['category']}/{tip['key']}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(tip["title"])
+
+    page.goto(app_url + "/check/")
+    start_check(page)
+    uuid = take_full_check(page)
+    # The first finished check asks the browser to keep the data, and says what it answered.
+    expect(page.locator("#persist-status")).to_contain_text(re.compile("keep your checks|may delete saved checks"))
+    expect(page.locator("#result-causes")).to_contain_text("can be linked to")
+    expect(page.locator("#result-disclaimer")).to_contain_text("BackCare is not a diagnosis.")
+    order = page.locator("#result > section, #result > .disclaimer").evaluate_all("(els) => els.map((e) => e.id)")
+    assert order == ["result-urgency", "result-causes", "result-tips", "result-limits", "result-disclaimer"]
+    first_tip = page.locator("#result-tips li").first
+    tip_title = first_tip.get_by_role("heading").inner_text()
+    first_tip.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(tip_title)
+
+    page.goto(app_url + "/history/")
+    page.reload()
+    entry = page.locator(f'.history-item[data-uuid="{uuid}"]')
+    expect(entry).to_contain_text("Waiting to sync")
+    entry.get_by_role("link").click()
+    expect(page.locator("#result-urgency")).to_contain_text("Self-care")
+
+    assert requests_other_than_update_checks(server_hits) == []
+    assert failed == []
+    assert documents and all(documents)
+    [check] = saved_checks(page)
+    assert check["uuid"] == uuid
+    assert check["content_version"] == 1
+    assert len(check["answers"]) == 22
+    assert check["outcome"]["urgency"] == "self_care"
+    assert check["sync"] == {"state": "pending", "message": None}
+
+
+def test_a_page_never_visited_shows_the_offline_page_not_the_browser_error(page, context, app_url):
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+
+    page.goto(app_url + "/no-such-page/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+
+
+def test_a_reload_in_the_middle_of_a_check_keeps_the_answers(page, app_url):
+    open_app(page, app_url + "/check/")
+    start_check(page)
+    page.get_by_label("No").check()
+    page.locator("#check-next").click()
+    expect(page.locator("#check-progress")).to_have_text("2 of 22")
+
+    page.reload()
+    expect(page.locator("#check-progress")).to_have_text("2 of 22")
+    page.get_by_role("button", name="Back").click()
+
+    expect(page.locator("#check-progress")).to_have_text("1 of 22")
+    expect(page.get_by_label("No")).to_be_checked()
+
+
+def test_an_emergency_answer_goes_straight_to_the_emergency_screen(page, app_url, published):
+    open_app(page, app_url + "/check/")
+    start_check(page)
+
+    page.get_by_label("Yes").check()
+    page.locator("#check-next").click()
+
+    emergency = page.locator("#check-emergency")
+    expect(emergency.get_by_role("heading", level=1)).to_have_text("Get emergency help now")
+    expect(emergency.get_by_role("link", name="Call 999 or go to A&E")).to_have_attribute("href", "tel:999")
+    expect(emergency).to_contain_text("111")
+    expect(page.locator("#question-form")).to_have_count(0)
+    expect(page.get_by_role("link", name="See your saved result")).to_be_visible()
+    [check] = saved_checks(page)
+    assert check["outcome"]["urgency"] == "emergency"
+    assert check["answers"] == {"w_saddle": "yes"}
+
+
+def test_an_answer_picked_but_not_yet_confirmed_survives_a_reload(page, app_url):
+    open_app(page, app_url + "/check/")
+    start_check(page)
+
+    page.get_by_label("No").check()
+    page.reload()
+
+    expect(page.locator("#check-progress")).to_have_text("1 of 22")
+    expect(page.get_by_label("No")).to_be_checked()

@@ -1,0 +1,363 @@
+"""Sync in a real browser: a check saved on the phone reaches the server exactly once,
+whatever the network does. The server's Result table is checked after each story."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from steps import open_app, saved_checks, start_check, take_full_check, wait_until_resolves_true
+
+from quiz.models import Device, Result
+
+pytestmark = pytest.mark.browser
+
+RESULTS_API = "**/api/results/"
+SYNC_TAG = "backcare-sync"  # the Background Sync tag sync.js registers
+# Backoff starts near 1 s and doubles; a few attempts fit comfortably in this.
+SYNC_TIMEOUT_MS = 20_000
+# Resolves once every saved check is synced: re-checked on each outbox change.
+WAIT_UNTIL_ALL_SYNCED = """async (timeoutMs) => {
+  const outbox = await import('/static/js/outbox.js');
+  const done = async () => {
+    const checks = await outbox.allChecks();
+    return checks.length > 0 && checks.every((check) => check.sync.state === 'synced');
+  };
+  if (await done()) return true;
+  return new Promise((resolve, reject) => {
+    const channel = new BroadcastChannel('backcare-outbox');
+    const timer = setTimeout(() => { channel.close(); reject(new Error('Not synced in time.')); }, timeoutMs);
+    channel.onmessage = async () => {
+      if (await done()) { clearTimeout(timer); channel.close(); resolve(true); }
+    };
+  });
+}"""
+
+
+# A record of sync.js's "device" store in the phone's IndexedDB ("this-device" holds the
+# device id and token, "sync-pause" the server's Retry-After), or null.
+READ_DEVICE_STORE = """async (key) => {
+  const { openDb } = await import('/static/js/outbox.js');
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const request = db.transaction('device').objectStore('device').get(key);
+    request.onsuccess = () => resolve(request.result || null);
+    request.onerror = () => reject(request.error);
+  });
+}"""
+# True once the phone has kept the server's Retry-After, so a page change from here on
+# cannot cut the refusal off unheard.
+PAUSE_STORED = f"() => ({READ_DEVICE_STORE})('sync-pause').then((pause) => Boolean(pause && pause.until > Date.now()))"
+
+
+def phones_device_id(page) -> str | None:
+    device = page.evaluate(READ_DEVICE_STORE, "this-device")
+    return device["device_id"] if device else None
+
+
+def take_check(page, app_url: str) -> str:
+    page.goto(app_url + "/check/")
+    start_check(page)
+    return take_full_check(page)
+
+
+def sync_status(page):
+    return page.locator("#sync-status")
+
+
+def stored(uuid: str) -> int:
+    return Result.objects.filter(uuid=uuid).count()
+
+
+def check_state(page, uuid: str) -> dict:
+    return next(check for check in saved_checks(page) if check["uuid"] == uuid)["sync"]
+
+
+def test_a_check_taken_offline_is_stored_once_when_the_phone_is_back_online(page, context, app_url):
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    assert stored(uuid) == 0
+
+    context.set_offline(False)
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    expect(page.locator(f'.history-item[data-uuid="{uuid}"]')).to_contain_text("Synced")
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 1
+    assert check_state(page, uuid) == {"state": "synced", "message": None}
+
+
+def test_a_sync_answered_500_is_retried_and_stored_once(page, context, app_url):
+    answers = []
+
+    def fail_twice(route):
+        if len(answers) < 2:
+            answers.append(500)
+            route.fulfill(status=500, content_type="application/json", body='{"code": "error", "detail": "Boom"}')
+        else:
+            answers.append("server")
+            route.continue_()
+
+    # Taken offline and sent from the result page, which stays: no request of a page left
+    # behind can come late. Besides `online` and one Background Sync, only the backoff
+    # timer brings attempts.
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    context.route(RESULTS_API, fail_twice)
+
+    context.set_offline(False)
+
+    page.evaluate(WAIT_UNTIL_ALL_SYNCED, SYNC_TIMEOUT_MS)
+    assert answers == [500, 500, "server"]
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 1
+
+
+# What Chromium does when connectivity returns to a phone that asked for Background Sync:
+# it wakes the worker with a "sync" event (registering while online fires it at once).
+WAKE_THE_WORKER = """async (tag) => {
+  const registration = await navigator.serviceWorker.ready;
+  await registration.sync.register(tag);
+}"""
+
+
+def test_a_throttled_sync_waits_as_long_as_the_server_asks_then_stores_once(page, context, app_url):
+    attempts = []
+    # Longer than the backoff timer alone would wait over three attempts (1 s + 2 s),
+    # so ignoring Retry-After shows up as more attempts.
+    window_seconds = 6
+
+    def throttle_for_a_while(route):
+        # Like the real throttle: every attempt inside the window is refused with the
+        # time left, whichever page or worker sends it.
+        who = "page" if route.request.service_worker is None else "worker"
+        attempts.append((who, time.monotonic()))
+        left = window_seconds - (attempts[-1][1] - attempts[0][1])
+        if left > 0:
+            route.fulfill(
+                status=429,
+                headers={"Retry-After": str(max(1, round(left)))},
+                content_type="application/json",
+                body='{"code": "throttled", "detail": "Slow down."}',
+            )
+        else:
+            route.continue_()
+
+    # Taken offline, so the first attempt is the history page's, with nothing in flight.
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    context.route(RESULTS_API, throttle_for_a_while)
+
+    context.set_offline(False)
+    wait_until_resolves_true(page, PAUSE_STORED)  # the first attempt was refused
+    page.reload()  # a new page load must honour the pause...
+    page.evaluate(WAKE_THE_WORKER, SYNC_TAG)  # ...and so must the worker woken by the browser
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    assert stored(uuid) == 1
+    # One refused attempt, then the one that lands once the window has passed: no
+    # hammering while refused, from the page, its next load or the worker.
+    assert len(attempts) == 2, attempts
+    assert attempts[1][1] - attempts[0][1] >= window_seconds - 0.1
+
+
+def test_a_reply_lost_after_the_server_stored_the_batch_is_retried_as_a_duplicate(page, context, app_url):
+    receipts = []
+
+    def drop_the_first_reply(route):
+        response = route.fetch()  # the server stores the batch and commits
+        receipts.append(response.json()["receipts"])
+        if len(receipts) == 1:
+            route.abort("connectionreset")  # ...but the phone never hears back
+        else:
+            route.fulfill(response=response)
+
+    # The check is taken offline and sent from the history page, which then stays put:
+    # leaving a page would cut off replies of its own, and this test counts every one.
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    context.route(RESULTS_API, drop_the_first_reply)
+
+    context.set_offline(False)
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    statuses = [receipt["status"] for batch in receipts for receipt in batch]
+    # The page and the worker's Background Sync may both retry; after the first, every
+    # receipt must say the server already had it.
+    assert len(statuses) >= 2
+    assert statuses == ["created"] + ["duplicate"] * (len(statuses) - 1)
+    assert {receipt["uuid"] for batch in receipts for receipt in batch} == {uuid}
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 1
+
+
+def test_a_check_left_pending_in_a_closed_tab_syncs_when_the_app_is_opened_again(page, context, app_url):
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    assert check_state(page, uuid)["state"] == "pending"
+    page.close()
+    assert stored(uuid) == 0
+
+    context.set_offline(False)
+    reopened = context.new_page()
+    reopened.goto(app_url + "/")
+
+    expect(sync_status(reopened)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 1
+
+
+def test_a_rejected_check_stays_on_the_phone_with_the_servers_message(page, context, app_url):
+    # The phone's clock runs a day ahead: the server refuses a check "completed" tomorrow.
+    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))
+    replies = []
+    context.route(RESULTS_API, lambda route: replies.append(route.fetch()) or route.fulfill(response=replies[-1]))
+    open_app(page, app_url + "/")
+
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+
+    expect(sync_status(page)).to_have_text("1 check needs attention", timeout=SYNC_TIMEOUT_MS)
+    entry = page.locator(f'.history-item[data-uuid="{uuid}"]')
+    expect(entry).to_contain_text("Not synced: rejected")
+    expect(entry).to_contain_text("Completed in the future.")
+    [receipt] = json.loads(replies[0].text())["receipts"]
+    assert receipt["errors"][0]["code"] == "completed_in_future"
+    assert check_state(page, uuid) == {"state": "rejected", "message": "Completed in the future."}
+    assert Result.objects.count() == 0
+
+
+def press_sync_now(page):
+    page.get_by_role("button", name="Sync now").click()
+
+
+def come_back_to_the_app(page):
+    # Headless Chromium keeps every tab visible; this is what it does when a person
+    # switches back to a tab or an installed app: visibilityState flips, the event fires.
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+
+
+@pytest.mark.parametrize("trigger", [press_sync_now, come_back_to_the_app], ids=["sync-now", "back-to-the-app"])
+def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trigger):
+    server = {"up": False}
+    attempts = []
+
+    def down_until_it_is_back(route):
+        # The worker's Background Sync is a trigger of its own (the two-tabs test); here it
+        # keeps meeting a server that is down. Chromium asks for it when leaving a page
+        # cuts a request off.
+        by_page = route.request.service_worker is None
+        up = server["up"] and by_page
+        attempts.append((route.request.frame.url if by_page else "worker", "stored" if up else 503))
+        if up:
+            route.continue_()
+        else:
+            route.fulfill(status=503, content_type="application/json", body='{"code": "error", "detail": "Down."}')
+
+    # The check is taken offline, so no request of a page left behind (the check page, the
+    # result page) can reach the server later; only the history page and the worker remain.
+    open_app(page, app_url + "/")
+    context.route(RESULTS_API, down_until_it_is_back)
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+
+    # From here the page's timers stand still, so the backoff timer brings no retry; a
+    # 503 asks for no Background Sync. Only the trigger under test can send the check.
+    page.clock.install()
+    page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
+    history = app_url + "/history/"
+    page.goto(history)
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    context.set_offline(False)
+    deadline = time.monotonic() + SYNC_TIMEOUT_MS / 1000
+    while (history, 503) not in attempts and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # the history page's attempt on `online`, refused
+
+    server["up"] = True
+    page.wait_for_timeout(1500)
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    assert stored(uuid) == 0, attempts
+
+    trigger(page)
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    assert [who for who, outcome in attempts if outcome == "stored"] == [history], attempts
+    assert stored(uuid) == 1
+
+
+def test_delete_my_data_erases_the_checks_on_the_server_and_on_the_phone(page, context, app_url):
+    open_app(page, app_url + "/")
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    assert stored(uuid) == 1
+    device_id = phones_device_id(page)
+    assert Device.objects.filter(public_id=device_id, results__uuid=uuid).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete my data").click()
+
+    expect(page.locator("#delete-my-data-status")).to_have_text(
+        "Your data has been deleted from this device and from the server."
+    )
+    expect(page.locator("#history-empty")).to_be_visible()
+    assert Result.objects.count() == 0
+    # Only the phone's own device is known to it. A registration whose reply was cut
+    # off by leaving a page leaves an empty device row behind: no results, nothing to
+    # erase (see `manage.py prune_devices`).
+    assert not Device.objects.filter(public_id=device_id).exists()
+    assert not Device.objects.filter(results__isnull=False).exists()
+    assert saved_checks(page) == []
+    assert phones_device_id(page) is None
+
+
+def test_delete_my_data_deletes_nothing_while_the_server_cannot_be_reached(page, context, app_url):
+    open_app(page, app_url + "/")
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    context.set_offline(True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete my data").click()
+
+    expect(page.locator("#delete-my-data-status")).to_contain_text("could not be deleted now")
+    assert stored(uuid) == 1
+    assert [check["uuid"] for check in saved_checks(page)] == [uuid]
+
+
+def test_two_tabs_and_the_worker_coming_back_online_send_a_pending_check_once(page, context, app_url):
+    posts = []
+    context.route(RESULTS_API, lambda route: posts.append(route.request.url) or route.continue_())
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    other_tab = context.new_page()
+    other_tab.goto(app_url + "/history/")
+    expect(sync_status(other_tab)).to_have_text("1 check waiting to sync")
+
+    context.set_offline(False)  # every tab gets `online`, the worker gets Background Sync
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    expect(sync_status(other_tab)).to_have_text("All saved")
+    assert len(posts) == 1
+    assert stored(uuid) == 1

@@ -1,0 +1,403 @@
+"""POST/GET /api/results/: sync with one receipt per result, idempotent by UUID."""
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sync_helpers import CALM_ANSWERS, post_results, register, result_item, token_header
+
+from quiz.models import Result, Tip
+
+
+@pytest.fixture
+def token(client, published):
+    return register(client)[1]
+
+
+def only_receipt(response) -> dict:
+    assert response.status_code == 200, response.content
+    (receipt,) = response.json()["receipts"]
+    return receipt
+
+
+def rejection(client, token, item) -> dict:
+    receipt = only_receipt(post_results(client, token, [item]))
+    assert receipt["status"] == "rejected"
+    assert not Result.objects.exists()
+    return receipt["errors"][0]
+
+
+# -- receipts -----------------------------------------------------------------------
+
+
+def test_it_stores_a_new_result_with_the_servers_own_scoring(client, token, published):
+    item = result_item(published.snapshot)
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert receipt["status"] == "created"
+    assert receipt["uuid"] == item["uuid"]
+    assert receipt["server_outcome"] == item["outcome"]
+    assert receipt["verdict_mismatch"] is False
+    row = Result.objects.get()
+    assert str(row.uuid) == item["uuid"]
+    assert row.content_version == published
+    assert row.answers == item["answers"]
+    assert row.server_outcome == item["outcome"]
+    assert row.urgency == "self_care"
+    assert [cause["key"] for cause in row.server_outcome["causes"]] == ["posture_load", "heavy_carrying"]
+
+
+def test_it_stores_a_resent_result_once_and_says_duplicate(client, token, published):
+    item = result_item(published.snapshot)
+    post_results(client, token, [item])
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert receipt["status"] == "duplicate"
+    assert receipt["server_outcome"] == item["outcome"]
+    assert Result.objects.count() == 1
+
+
+def test_it_treats_the_same_instant_in_another_notation_as_the_same_result(client, token, published):
+    item = result_item(published.snapshot, completed_at="2026-03-01T10:00:00Z")
+    post_results(client, token, [item])
+
+    receipt = only_receipt(post_results(client, token, [{**item, "completed_at": "2026-03-01T11:00:00+01:00"}]))
+
+    assert receipt["status"] == "duplicate"
+
+
+def test_it_refuses_a_known_uuid_with_different_content_as_a_conflict(client, token, published):
+    item = result_item(published.snapshot)
+    post_results(client, token, [item])
+    changed = {**item, "answers": {**item["answers"], "h_pain_now": 9}}
+
+    receipt = only_receipt(post_results(client, token, [changed]))
+
+    assert receipt["status"] == "conflict"
+    assert receipt["message"]
+    assert Result.objects.get().answers["h_pain_now"] == 4
+
+
+def test_it_refuses_another_devices_uuid_as_a_conflict(client, token, published):
+    item = result_item(published.snapshot)
+    post_results(client, token, [item])
+    _other_id, other_token = register(client)
+
+    receipt = only_receipt(post_results(client, other_token, [item]))
+
+    assert receipt["status"] == "conflict"
+    assert Result.objects.count() == 1
+
+
+def test_it_stores_a_result_repeated_within_one_batch_once(client, token, published):
+    item = result_item(published.snapshot)
+    changed = {**item, "answers": {**item["answers"], "h_pain_now": 9}}
+
+    receipts = post_results(client, token, [item, item, changed]).json()["receipts"]
+
+    assert [r["status"] for r in receipts] == ["created", "duplicate", "conflict"]
+    assert Result.objects.count() == 1
+
+
+def test_it_stores_the_good_results_of_a_batch_with_a_bad_one(client, token, published):
+    good = [result_item(published.snapshot) for _ in range(3)]
+    bad = result_item(published.snapshot, content_version=42)
+
+    receipts = post_results(client, token, [good[0], bad, good[1], good[2]]).json()["receipts"]
+
+    assert [r["status"] for r in receipts] == ["created", "rejected", "created", "created"]
+    assert [r["uuid"] for r in receipts] == [good[0]["uuid"], bad["uuid"], good[1]["uuid"], good[2]["uuid"]]
+    assert set(Result.objects.values_list("uuid", flat=True).all()) == {
+        Result._meta.get_field("uuid").to_python(item["uuid"]) for item in good
+    }
+
+
+def test_it_flags_a_phone_verdict_that_differs_from_the_servers(client, token, published):
+    answers = {**CALM_ANSWERS, "w_fever": "yes"}
+    item = result_item(published.snapshot, answers)
+    item["outcome"] = {**item["outcome"], "urgency": "self_care", "warning_signs": []}
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert receipt["status"] == "created"
+    assert receipt["verdict_mismatch"] is True
+    assert receipt["server_outcome"]["urgency"] == "urgent"
+    row = Result.objects.get()
+    assert (row.urgency, row.client_urgency, row.verdict_mismatch) == ("urgent", "self_care", True)
+
+
+def test_it_scores_against_the_version_the_result_names(client, token, published, admin_client):
+    Tip.objects.filter(key="walk_daily").update(title="Walk a little every day")
+    admin_client.post("/admin/quiz/contentversion/publish/")
+    item = result_item(published.snapshot)
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert receipt["status"] == "created"
+    assert Result.objects.get().content_version.number == 1
+
+
+def test_it_accepts_a_completion_time_a_little_ahead_for_clock_skew(client, token, published):
+    soon = (datetime.now(UTC) + timedelta(minutes=4)).isoformat()
+
+    receipt = only_receipt(post_results(client, token, [result_item(published.snapshot, completed_at=soon)]))
+
+    assert receipt["status"] == "created"
+
+
+# -- rejections, one per code -------------------------------------------------------
+
+
+def test_it_rejects_a_result_with_a_malformed_uuid(client, token, published):
+    error = rejection(client, token, result_item(published.snapshot, uuid="not-a-uuid"))
+
+    assert (error["field"], error["code"]) == ("uuid", "invalid_uuid")
+
+
+def test_it_rejects_an_unpublished_content_version(client, token, published):
+    item = result_item(published.snapshot, content_version=42)
+    item["outcome"]["content_version"] = 42
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("content_version", "unknown_content_version")
+    assert "42" in error["message"]
+
+
+def test_it_rejects_answers_the_scorer_cannot_score_with_its_code_and_key(client, token, published):
+    answers = {**CALM_ANSWERS}
+    item = result_item(published.snapshot, answers)
+    item["answers"]["h_sitting"] = "all_day"
+
+    error = rejection(client, token, item)
+
+    assert error["code"] == "invalid_answers"
+    assert (error["answer_code"], error["answer_key"]) == ("unknown_choice", "h_sitting.all_day")
+    assert error["field"] == "answers.h_sitting.all_day"
+
+
+def test_it_rejects_answers_that_are_not_an_object(client, token, published):
+    item = result_item(published.snapshot)
+    item["answers"] = ["w_saddle", "no"]
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("answers", "invalid_answers")
+
+
+def test_it_rejects_text_the_database_cannot_store_and_keeps_the_rest_of_the_batch(client, token, published):
+    nul_in_outcome = result_item(published.snapshot)
+    nul_in_outcome["outcome"]["warning_signs"] = [{"question": "w_saddle\u0000"}]
+    nul_in_tip = result_item(published.snapshot)
+    nul_in_tip["outcome"]["tips"] = [*nul_in_tip["outcome"]["tips"], "walk\u0000"]
+    lone_surrogate_in_answers = result_item(published.snapshot)
+    lone_surrogate_in_answers["answers"]["\ud800"] = "no"
+    fine = result_item(published.snapshot)
+
+    receipts = post_results(client, token, [nul_in_outcome, nul_in_tip, lone_surrogate_in_answers, fine]).json()[
+        "receipts"
+    ]
+
+    assert [receipt["status"] for receipt in receipts] == ["rejected", "rejected", "rejected", "created"]
+    assert [(receipt["errors"][0]["field"], receipt["errors"][0]["code"]) for receipt in receipts[:3]] == [
+        ("outcome.warning_signs", "invalid_outcome"),
+        ("outcome.tips", "invalid_outcome"),
+        ("answers", "invalid_answers"),
+    ]
+    assert "NUL character" in receipts[0]["errors"][0]["message"]
+    assert list(Result.objects.values_list("uuid", flat=True)) == [uuid.UUID(fine["uuid"])]
+
+
+def test_it_rejects_outcome_lists_holding_the_wrong_json_type(client, token, published):
+    item = result_item(published.snapshot)
+    item["outcome"]["tips"] = ["walk_daily", 7]
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("outcome.tips.1", "invalid_outcome")
+    assert error["message"] == "Not a valid string."
+
+
+def test_it_rejects_a_completion_time_in_the_future(client, token, published):
+    later = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+
+    error = rejection(client, token, result_item(published.snapshot, completed_at=later))
+
+    assert (error["field"], error["code"]) == ("completed_at", "completed_in_future")
+
+
+def test_it_rejects_a_completion_time_that_is_not_a_date(client, token, published):
+    error = rejection(client, token, result_item(published.snapshot, completed_at="yesterday"))
+
+    assert (error["field"], error["code"]) == ("completed_at", "invalid_completed_at")
+
+
+def test_it_rejects_a_result_with_a_missing_field(client, token, published):
+    item = result_item(published.snapshot)
+    del item["completed_at"]
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("completed_at", "missing_field")
+
+
+def test_it_rejects_a_result_with_an_unexpected_field(client, token, published):
+    error = rejection(client, token, result_item(published.snapshot, name="Alice"))
+
+    assert (error["field"], error["code"]) == ("name", "unexpected_field")
+
+
+def test_it_rejects_an_outcome_without_a_valid_urgency(client, token, published):
+    item = result_item(published.snapshot)
+    item["outcome"]["urgency"] = "low_risk"
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("outcome.urgency", "invalid_outcome")
+
+
+def test_it_rejects_an_outcome_naming_another_content_version(client, token, published):
+    item = result_item(published.snapshot)
+    item["outcome"]["content_version"] = 7
+
+    error = rejection(client, token, item)
+
+    assert (error["field"], error["code"]) == ("outcome", "invalid_outcome")
+
+
+def test_it_rejects_an_item_that_is_not_an_object(client, token, published):
+    response = post_results(client, token, ["just a string"])
+
+    receipt = only_receipt(response)
+    assert receipt["uuid"] is None
+    assert receipt["errors"][0]["code"] == "not_an_object"
+
+
+def test_it_gives_every_rejection_a_message_for_people(client, token, published):
+    items = [result_item(published.snapshot, uuid="x"), result_item(published.snapshot, content_version=42)]
+
+    receipts = post_results(client, token, items).json()["receipts"]
+
+    assert all(error["message"] for receipt in receipts for error in receipt["errors"])
+
+
+# -- the batch as a whole -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ([], "invalid_batch"),
+        ({"results": []}, "invalid_batch"),
+        ({"results": {}}, "invalid_batch"),
+        ({"results": [], "extra": 1}, "invalid_batch"),
+    ],
+)
+def test_it_refuses_a_malformed_batch(client, token, body, code):
+    response = client.post("/api/results/", body, content_type="application/json", headers=token_header(token))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+
+
+def test_it_refuses_more_than_100_results_at_once(client, token, published):
+    items = [result_item(published.snapshot) for _ in range(101)]
+
+    response = post_results(client, token, items)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "batch_too_large"
+    assert not Result.objects.exists()
+
+
+def test_it_refuses_a_body_that_is_not_json(client, token):
+    response = client.post("/api/results/", "{not json", content_type="application/json", headers=token_header(token))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_it_refuses_a_body_over_the_size_limit_with_413(client, token, published, settings):
+    settings.API_MAX_BODY_BYTES = 4096
+    items = [result_item(published.snapshot) for _ in range(5)]
+    assert len(json.dumps({"results": items})) > 4096
+
+    response = post_results(client, token, items)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not Result.objects.exists()
+
+
+def test_it_throttles_a_device_that_syncs_too_often_with_retry_after(client, token, published, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"devices": "100/hour", "results": "2/minute"},
+    }
+    _other_id, other_token = register(client)
+    for _ in range(2):
+        assert post_results(client, token, [result_item(published.snapshot)]).status_code == 200
+
+    response = post_results(client, token, [result_item(published.snapshot)])
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert Result.objects.count() == 2
+    assert post_results(client, other_token, [result_item(published.snapshot)]).status_code == 200
+
+
+# -- reading back -------------------------------------------------------------------
+
+
+def test_it_lists_only_the_calling_devices_results(client, token, published):
+    mine = result_item(published.snapshot)
+    post_results(client, token, [mine])
+    _other_id, other_token = register(client)
+    theirs = result_item(published.snapshot)
+    post_results(client, other_token, [theirs])
+
+    response = client.get("/api/results/", headers=token_header(token))
+
+    assert response.status_code == 200
+    (listed,) = response.json()["results"]
+    assert listed["uuid"] == mine["uuid"]
+    assert listed["content_version"] == 1
+    assert listed["answers"] == mine["answers"]
+    assert listed["outcome"] == mine["outcome"]
+
+
+# -- cost ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_it_costs_the_same_few_queries_for_a_batch_of_any_size(
+    client, token, published, size, django_assert_max_num_queries
+):
+    items = [result_item(published.snapshot) for _ in range(size)]
+    resent = copy.deepcopy(items[: size // 2 + 1])
+
+    # Auth, last-seen, versions, known UUIDs, insert, read-back, savepoint pair; SQLite
+    # splits a 100-row insert in two (999 parameters a statement), PostgreSQL does not.
+    with django_assert_max_num_queries(9):
+        response = post_results(client, token, items)
+    with django_assert_max_num_queries(9):
+        again = post_results(client, token, [*resent, result_item(published.snapshot)])
+
+    assert {r["status"] for r in response.json()["receipts"]} == {"created"}
+    assert [r["status"] for r in again.json()["receipts"]][-2:] == ["duplicate", "created"]
+    assert Result.objects.count() == size + 1
+
+
+def test_it_lists_results_in_a_constant_number_of_queries(client, token, published, django_assert_max_num_queries):
+    post_results(client, token, [result_item(published.snapshot) for _ in range(20)])
+
+    with django_assert_max_num_queries(3):
+        response = client.get("/api/results/", headers=token_header(token))
+
+    assert len(response.json()["results"]) == 20

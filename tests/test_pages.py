@@ -1,0 +1,152 @@
+"""Server-rendered pages and the web app manifest."""
+
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from quiz import content
+from quiz.models import Tip
+
+
+def test_it_serves_the_home_page_with_the_disclaimer(client, published):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "BackCare is not a diagnosis." in response.content.decode()
+
+
+def test_it_serves_a_manifest_that_makes_the_app_installable(client):
+    response = client.get("/manifest.json")
+
+    manifest = json.loads(response.content)
+    assert response.status_code == 200
+    assert manifest["name"] == "BackCare"
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/"
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"] if icon["purpose"] == "any"}
+    assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+
+
+def test_the_manifest_names_an_id_shortcuts_and_a_narrow_screenshot(client):
+    manifest = json.loads(client.get("/manifest.json").content)
+
+    assert manifest["id"] == "/"
+    assert manifest["scope"] == "/"
+    assert manifest["lang"] == "en"
+    assert {shortcut["url"] for shortcut in manifest["shortcuts"]} == {"/check/", "/tips/"}
+    assert all(shortcut["icons"] for shortcut in manifest["shortcuts"])
+    narrow = [shot for shot in manifest["screenshots"] if shot["form_factor"] == "narrow"]
+    assert narrow and narrow[0]["src"].startswith("/static/screenshots/")
+
+
+def test_every_file_the_manifest_names_exists(client):
+    manifest = json.loads(client.get("/manifest.json").content)
+    sources = [icon["src"] for icon in manifest["icons"]] + [shot["src"] for shot in manifest["screenshots"]]
+
+    for source in sources:
+        assert finders.find(source.removeprefix("/static/")), source
+
+
+@pytest.mark.parametrize("url", ["/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/"])
+def test_every_page_is_served_with_the_app_scripts(client, published, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert b'src="/jsi18n/"' in response.content
+    assert b'type="module" src="/static/js/app.js"' in response.content
+
+
+def test_no_page_has_inline_scripts_or_styles(client, published):
+    urls = ["/", "/check/", "/result/", "/history/", "/emergency/", "/tips/", "/tips/posture_breaks/"]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert " style=" not in html and "<style" not in html, url
+        assert not re.search(r"\son[a-z]+=", html), url
+
+
+def test_the_emergency_page_shows_the_published_numbers(client, published):
+    html = client.get("/emergency/").content.decode()
+
+    assert 'href="tel:999"' in html
+    assert "Call NHS 111 or your GP practice today" in html
+
+
+def test_tip_pages_render_the_published_snapshot_not_the_working_copy(client, published):
+    Tip.objects.filter(key="walk_daily").update(title="Unpublished title")
+
+    category = client.get("/tips/exercise/").content.decode()
+    tip = client.get("/tips/exercise/walk_daily/").content.decode()
+
+    assert "Unpublished title" not in category + tip
+    assert published.snapshot["tips"][0]["title"] in tip
+
+
+def test_unknown_tip_categories_and_tips_are_not_found(client, published):
+    assert client.get("/tips/no_such_category/").status_code == 404
+    assert client.get("/tips/exercise/no_such_tip/").status_code == 404
+    assert client.get("/tips/heavy_loads/walk_daily/").status_code == 404
+
+
+def test_only_the_posture_breaks_category_has_the_break_timer(client, published):
+    assert b'id="break-timer"' in client.get("/tips/posture_breaks/").content
+    assert b'id="break-timer"' not in client.get("/tips/exercise/").content
+
+
+def test_tip_pages_escape_admin_entered_markup(client, published):
+    Tip.objects.filter(key="walk_daily").update(body='<img src=x onerror="alert(1)">')
+    content.publish()
+
+    html = client.get("/tips/exercise/walk_daily/").content.decode()
+
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=" in html
+
+
+def test_the_service_worker_is_served_from_the_root_without_caching(client, published):
+    response = client.get("/serviceworker.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    assert response["Service-Worker-Allowed"] == "/"
+
+
+def test_the_service_worker_precaches_every_page_asset_and_the_content_bundle(client, published):
+    body = client.get("/serviceworker.js").content.decode()
+    precache = json.loads(re.search(r"const PRECACHE_URLS = (\[.*?\]);", body).group(1))
+
+    expected_pages = {"/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/", "/jsi18n/"}
+    assert expected_pages <= set(precache)
+    assert {f"/tips/{c['key']}/" for c in published.snapshot["tip_categories"]} <= set(precache)
+    assert {f"/tips/{t['category']}/{t['key']}/" for t in published.snapshot["tips"]} <= set(precache)
+    assert {"/api/content/", "/manifest.json", "/static/css/app.css", "/static/js/quiz.js"} <= set(precache)
+    assert "/static/icons/icon-192.png" in precache
+    for url in precache:
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), url
+        else:
+            assert client.get(url).status_code == 200, url
+
+
+def test_the_service_worker_changes_when_a_new_version_is_published(client, published):
+    before = client.get("/serviceworker.js").content
+    Tip.objects.filter(key="walk_daily").update(title="Walk a little every day")
+    content.publish()
+
+    after = client.get("/serviceworker.js").content
+
+    assert b"const CONTENT_VERSION = 1;" in before
+    assert b"const CONTENT_VERSION = 2;" in after
+    assert re.search(rb'CACHE_VERSION = "([^"]+)"', before).group(1) != re.search(
+        rb'CACHE_VERSION = "([^"]+)"', after
+    ).group(1)
+
+
+def test_the_javascript_catalogue_is_served_for_offline_translation(client):
+    response = client.get("/jsi18n/")
+
+    assert response.status_code == 200
+    assert b"gettext" in response.content

@@ -1,0 +1,156 @@
+"""The results admin: a read-only record with filters, counts and a CSV export."""
+
+import csv
+import io
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sync_helpers import CALM_ANSWERS, post_results, register, result_item
+
+from quiz.models import CauseGroup, Device, Result
+
+LIST_URL = "/admin/quiz/result/"
+
+
+@pytest.fixture
+def synced(client, published):
+    """Three results from one phone: self-care, urgent, and one whose phone verdict differs."""
+    _device_id, token = register(client)
+    calm = result_item(published.snapshot, completed_at="2026-03-01T09:00:00+00:00")
+    fever = result_item(
+        published.snapshot, {**CALM_ANSWERS, "w_fever": "yes"}, completed_at="2026-03-10T09:00:00+00:00"
+    )
+    disagreeing = result_item(
+        published.snapshot, {**CALM_ANSWERS, "w_night_pain": "yes"}, completed_at="2026-04-02T09:00:00+00:00"
+    )
+    disagreeing["outcome"] = {**disagreeing["outcome"], "urgency": "self_care", "warning_signs": []}
+    receipts = post_results(client, token, [calm, fever, disagreeing]).json()["receipts"]
+    assert [r["status"] for r in receipts] == ["created"] * 3
+    return {"calm": calm, "fever": fever, "disagreeing": disagreeing}
+
+
+def listed_uuids(response) -> set[str]:
+    return {str(result.uuid) for result in response.context["cl"].result_list}
+
+
+def test_it_lists_synced_results_for_admins(admin_client, synced):
+    response = admin_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert listed_uuids(response) == {item["uuid"] for item in synced.values()}
+
+
+def test_it_lets_nobody_add_change_or_delete_results(admin_client, synced):
+    result = Result.objects.get(uuid=synced["calm"]["uuid"])
+
+    detail = admin_client.get(f"{LIST_URL}{result.pk}/change/")
+    admin_client.post(f"{LIST_URL}{result.pk}/change/", {"urgency": "emergency"})
+    admin_client.post(f"{LIST_URL}{result.pk}/delete/", {"post": "yes"})
+
+    assert admin_client.get(f"{LIST_URL}add/").status_code == 403
+    assert detail.status_code == 200
+    assert b'name="_save"' not in detail.content
+    assert Result.objects.get(pk=result.pk).urgency == "self_care"
+    assert Result.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("urgency__exact=urgent", {"fever", "disagreeing"}),
+        ("urgency__exact=self_care", {"calm"}),
+        ("verdict_mismatch__exact=1", {"disagreeing"}),
+        ("version=1", {"calm", "fever", "disagreeing"}),
+        ("version=2", set()),
+        ("completed_at__year=2026&completed_at__month=3", {"calm", "fever"}),
+    ],
+)
+def test_it_filters_results(admin_client, synced, query, expected):
+    response = admin_client.get(f"{LIST_URL}?{query}")
+
+    assert response.status_code == 200
+    assert listed_uuids(response) == {synced[name]["uuid"] for name in expected}
+
+
+def test_it_shows_the_answers_as_the_questions_and_choices_of_the_version_answered(admin_client, synced, published):
+    result = Result.objects.get(uuid=synced["fever"]["uuid"])
+    fever = next(q for q in published.snapshot["questions"] if q["key"] == "w_fever")
+    fever_yes = next(c for c in fever["choices"] if c["key"] == "yes")
+
+    response = admin_client.get(f"{LIST_URL}{result.pk}/change/")
+
+    page = response.content.decode()
+    assert f"<th>{fever['text']}</th><td>{fever_yes['text']}</td>" in page.replace("&#x27;", "'")
+    assert "<td>4</td>" in page  # the pain scale answer
+
+
+def test_it_counts_results_per_urgency_and_cause_group_over_the_filtered_period(admin_client, synced):
+    response = admin_client.get(f"{LIST_URL}?completed_at__year=2026&completed_at__month=3")
+
+    summary = response.context["summary"]
+    urgency = {str(label): count for label, count in summary["urgency"]}
+    causes = {str(name): count for name, count in summary["causes"]}
+    assert summary["total"] == 2
+    assert urgency["Urgent: same day"] == 1
+    assert urgency["Self-care"] == 1
+    assert urgency["Emergency"] == 0
+    expected = Counter(
+        cause["key"] for item in (synced["calm"], synced["fever"]) for cause in item["outcome"]["causes"]
+    )
+    assert expected["posture_load"] == 2
+    assert causes == {group.name: expected[group.key] for group in CauseGroup.objects.all()}
+    assert b"2 results in this selection" in response.content
+
+
+def test_it_exports_the_filtered_list_as_csv(admin_client, synced):
+    response = admin_client.get(f"{LIST_URL}export.csv?urgency__exact=urgent")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {row["uuid"] for row in rows} == {synced["fever"]["uuid"], synced["disagreeing"]["uuid"]}
+    row = next(row for row in rows if row["uuid"] == synced["disagreeing"]["uuid"])
+    assert row["server_urgency"] == "urgent"
+    assert row["client_urgency"] == "self_care"
+    assert row["verdict_mismatch"] == "yes"
+    assert row["content_version"] == "1"
+    assert datetime.fromisoformat(row["completed_at"]) == datetime(2026, 4, 2, 9, tzinfo=UTC)
+    assert "posture_load" in row["causes"].split()
+
+
+def test_it_links_the_export_to_the_current_filters(admin_client, synced):
+    response = admin_client.get(f"{LIST_URL}?urgency__exact=urgent")
+
+    assert b"export.csv?urgency__exact=urgent" in response.content
+
+
+def test_it_refuses_the_export_to_people_who_are_not_staff(client, synced):
+    response = client.get(f"{LIST_URL}export.csv")
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("results", [3, 60])
+def test_it_lists_results_in_a_constant_number_of_queries(
+    admin_client, published, results, django_assert_max_num_queries
+):
+    _device_id, token = register(admin_client)
+    post_results(admin_client, token, [result_item(published.snapshot) for _ in range(results)])
+
+    with django_assert_max_num_queries(16):
+        response = admin_client.get(LIST_URL)
+
+    assert len(response.context["cl"].result_list) == results
+
+
+def test_it_shows_devices_without_their_token_hashes(admin_client, synced):
+    device = Device.objects.get()
+
+    listing = admin_client.get("/admin/quiz/device/")
+    detail = admin_client.get(f"/admin/quiz/device/{device.pk}/change/")
+
+    assert str(device.public_id).encode() in listing.content
+    assert device.token_hash.encode() not in listing.content
+    assert device.token_hash.encode() not in detail.content

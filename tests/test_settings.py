@@ -1,0 +1,54 @@
+"""Settings fail loudly: production refuses to start without a real secret and hosts."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+STRONG_KEY = "k" * 50
+
+
+def start_django(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = start_django(DEBUG="false", ALLOWED_HOSTS="backcare.example")
+
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    result = start_django(DEBUG="false", SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode != 0
+    assert "set ALLOWED_HOSTS" in result.stderr
+
+
+def test_it_names_a_malformed_boolean():
+    result = start_django(DEBUG="maybe")
+
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_it_starts_in_production_with_a_secret_and_hosts():
+    result = start_django(DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="backcare.example")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_starts_in_development_with_no_environment_at_all():
+    result = start_django()
+
+    assert result.returncode == 0, result.stderr

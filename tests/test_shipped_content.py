@@ -1,0 +1,136 @@
+"""The content BackCare ships: every cause group, tip category and warning sign, with provenance."""
+
+import pytest
+
+from quiz.content import read_seed, validate_snapshot
+from quiz.models import ContentVersion
+
+# Every warning sign of ../shared/PRODUCT.md ("Safety rules"), as the shipped question
+# and choice that asks about it, and the urgency tier the product brief gives it.
+PRODUCT_WARNING_SIGNS = {
+    "saddle numbness": ("w_saddle", "yes", "emergency"),
+    "new trouble passing urine, loss of bladder or bowel control": ("w_bladder_bowel", "yes", "emergency"),
+    "weakness or numbness in both legs, worsening leg weakness": ("w_legs", "weak_or_numb_both", "emergency"),
+    "pain after a serious accident": ("w_injury", "serious_accident", "emergency"),
+    "kidney-infection signs with confusion or drowsiness": ("w_fever", "yes_confused", "emergency"),
+    "fever or shivering": ("w_fever", "yes", "urgent"),
+    "weight loss without trying": ("w_weight_loss", "yes", "urgent"),
+    "past cancer": ("w_cancer", "yes", "urgent"),
+    "a lump or change in back shape": ("w_lump", "yes", "urgent"),
+    "pain worse at night or not eased by rest": ("w_night_pain", "yes", "urgent"),
+    "minor fall or lift with osteoporosis or steroid tablets": ("w_injury", "minor_with_bone_risk", "urgent"),
+    "burning, cloudy or bloody urine with pain under the ribs": ("w_urine", "yes", "urgent"),
+    "leg ache when walking that eases on sitting or bending forward": ("w_legs", "walking_ache", "soon"),
+    "inflammatory pattern": ("w_inflammatory", "yes", "soon"),
+    "gynaecological symptoms with back or pelvic pain": ("w_gynae", "yes", "soon"),
+    "pain not improving after a few weeks": ("w_duration", "not_improving", "soon"),
+}
+
+CAUSE_GROUPS = {
+    "posture_load",
+    "heavy_carrying",
+    "muscle_strain",
+    "sprain_disc",
+    "urinary",
+    "reproductive",
+    "rheumatic_cold",
+    "degeneration",
+    "inflammatory",
+}
+
+
+@pytest.fixture
+def snapshot(published):
+    return ContentVersion.objects.get(number=1).snapshot
+
+
+def choice_of(snapshot, question_key, choice_key):
+    question = next(q for q in snapshot["questions"] if q["key"] == question_key)
+    return question, next(c for c in question["choices"] if c["key"] == choice_key)
+
+
+def has_provenance(item) -> bool:
+    return item["source_paragraph"] is not None or bool(item["source_note"].strip())
+
+
+def test_it_publishes_the_shipped_content_as_version_one(snapshot):
+    assert snapshot["version"] == 1
+    assert validate_snapshot(snapshot) == []
+    assert len(snapshot["questions"]) >= 15
+    assert len(snapshot["tips"]) >= 12
+
+
+@pytest.mark.parametrize("sign", sorted(PRODUCT_WARNING_SIGNS))
+def test_it_asks_about_every_warning_sign_of_the_product_brief_at_its_tier(snapshot, sign):
+    question_key, choice_key, urgency = PRODUCT_WARNING_SIGNS[sign]
+
+    question, choice = choice_of(snapshot, question_key, choice_key)
+
+    assert question["section"] == "warning"
+    assert choice["urgency"] == urgency
+    assert choice["stops_quiz"] == (urgency == "emergency")
+
+
+def test_it_asks_every_warning_sign_question_before_any_other(snapshot):
+    sections = [q["section"] for q in snapshot["questions"]]
+    first_habit = sections.index("habits")
+
+    assert set(sections[:first_habit]) == {"warning"}
+    assert "warning" not in sections[first_habit:]
+
+
+def test_it_covers_every_cause_group_of_the_document(snapshot):
+    assert {group["key"] for group in snapshot["cause_groups"]} == CAUSE_GROUPS
+
+
+def test_it_has_tips_in_the_three_named_categories(snapshot):
+    categories = {tip["category"] for tip in snapshot["tips"]}
+
+    assert {"exercise", "heavy_loads", "posture_breaks"} <= categories
+
+
+def test_it_links_every_cause_group_to_at_least_one_tip(snapshot):
+    linked = {group for tip in snapshot["tips"] for group in tip["cause_groups"]}
+
+    assert linked == CAUSE_GROUPS
+
+
+@pytest.mark.parametrize("kind", ["cause_groups", "tips", "questions"])
+def test_it_gives_every_item_its_provenance(snapshot, kind):
+    missing = [item["key"] for item in snapshot[kind] if not has_provenance(item)]
+
+    assert missing == []
+
+
+def test_it_cites_only_paragraphs_that_exist_in_the_source_document(snapshot, settings):
+    source = (settings.BASE_DIR.parent / "shared" / "source" / "back-pain-document.txt").read_text()
+    paragraph_count = len([p for p in source.split("\n") if p.strip()])
+    cited = {
+        item["source_paragraph"]
+        for kind in ("cause_groups", "tips", "questions")
+        for item in snapshot[kind]
+        if item["source_paragraph"] is not None
+    }
+
+    assert cited
+    assert cited <= set(range(1, paragraph_count + 1))
+
+
+def test_it_bases_every_warning_sign_on_mainstream_guidance(snapshot):
+    warning_questions = [q for q in snapshot["questions"] if q["section"] == "warning"]
+
+    for question in warning_questions:
+        assert any(name in question["source_note"] for name in ("NICE", "NHS")), question["key"]
+
+
+def test_it_publishes_exactly_what_the_seed_file_holds(snapshot):
+    published_body = {key: value for key, value in snapshot.items() if key not in ("version", "hash")}
+
+    assert published_body == read_seed()
+
+
+def test_it_leaves_existing_content_alone_when_seeding_again(published):
+    from quiz.content import seed
+
+    assert seed() is None
+    assert ContentVersion.objects.count() == 1
