@@ -42,13 +42,18 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    # A variable set to nothing (`DATABASE_URL= make test`) means "not set", as for env_int,
+    # rather than an empty URL or key that fails far from its cause.
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw
 
 
 def env_rate(name: str, default: str) -> str:

@@ -48,6 +48,19 @@ def test_it_starts_in_production_with_a_secret_and_hosts():
     assert result.returncode == 0, result.stderr
 
 
+def test_it_takes_variables_set_to_nothing_as_not_set():
+    result = start_django(DATABASE_URL="", SECRET_KEY=" ", ALLOWED_HOSTS="")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_a_blank_secret_key_in_production():
+    result = start_django(DEBUG="false", SECRET_KEY="  ", ALLOWED_HOSTS="backcare.example")
+
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
+
+
 def test_it_starts_in_development_with_no_environment_at_all():
     result = start_django()
 
