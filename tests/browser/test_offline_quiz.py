@@ -54,8 +54,8 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
     page.on("requestfailed", lambda request: app_request(request) and failed.append(request.url))
     page.on("response", lambda r: r.request.resource_type == "document" and documents.append(r.from_service_worker))
     context.set_offline(True)
-    # Offline emulation can miss a freshly restarted worker's fetches (seen: a sync POST
-    # reaching the server); aborting every network request closes that gap.
+    # Offline emulation can miss a freshly restarted worker's fetches; aborting every
+    # request Playwright sees narrows that gap (the update check still escapes both).
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
     server_hits.clear()
 
