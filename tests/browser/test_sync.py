@@ -240,6 +240,32 @@ def test_a_rejected_check_stays_on_the_phone_with_the_servers_message(page, cont
     assert Result.objects.count() == 0
 
 
+@pytest.fixture
+def refuse_background_sync(browser):
+    """Returns refuse(page): from then on the phone says no to Background Sync, as a browser
+    or a person may, so the worker is never woken to sync and every attempt comes from a
+    page. Set through a browser-wide DevTools session: a second session on the page itself
+    stops Playwright's offline emulation from reaching the pages it loads next (seen:
+    `navigator.onLine` true on a page loaded offline, and no `online` event after)."""
+    sessions = []
+
+    def refuse(page):
+        session = browser.new_browser_cdp_session()
+        sessions.append(session)
+        targets = session.send("Target.getTargets")["targetInfos"]
+        contexts = {t["browserContextId"] for t in targets if t["type"] == "page" and t["url"] == page.url}
+        assert len(contexts) == 1, targets
+        origin = page.evaluate("location.origin")
+        setting = {"permission": {"name": "background-sync"}, "setting": "denied", "origin": origin}
+        # The setting lasts as long as the session that made it.
+        session.send("Browser.setPermission", {**setting, "browserContextId": contexts.pop()})
+        assert page.evaluate("navigator.permissions.query({name: 'background-sync'}).then((s) => s.state)") == "denied"
+
+    yield refuse
+    for session in sessions:
+        session.detach()
+
+
 def press_sync_now(page):
     page.get_by_role("button", name="Sync now").click()
 
@@ -256,14 +282,11 @@ def come_back_to_the_app(page):
 
 
 @pytest.mark.parametrize("trigger", [press_sync_now, come_back_to_the_app], ids=["sync-now", "back-to-the-app"])
-def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trigger):
+def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trigger, refuse_background_sync):
     server = {"up": False}
     attempts = []
 
     def down_until_it_is_back(route):
-        # The worker's Background Sync is a trigger of its own (the two-tabs test); here it
-        # keeps meeting a server that is down. Chromium asks for it when leaving a page
-        # cuts a request off.
         by_page = route.request.service_worker is None
         up = server["up"] and by_page
         attempts.append((route.request.frame.url if by_page else "worker", "stored" if up else 503))
@@ -273,14 +296,18 @@ def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trig
             route.fulfill(status=503, content_type="application/json", body='{"code": "error", "detail": "Down."}')
 
     # The check is taken offline, so no request of a page left behind (the check page, the
-    # result page) can reach the server later; only the history page and the worker remain.
+    # result page) can reach the server later; only the history page remains. The worker's
+    # Background Sync is a trigger of its own (the two-tabs test) and is refused here: in
+    # one CI run the check was stored before the trigger under test, and the worker, woken
+    # as the phone came back online, is the only other sender left.
     open_app(page, app_url + "/")
+    refuse_background_sync(page)
     context.route(RESULTS_API, down_until_it_is_back)
     context.set_offline(True)
     uuid = take_check(page, app_url)
 
-    # From here the page's timers stand still, so the backoff timer brings no retry; a
-    # 503 asks for no Background Sync. Only the trigger under test can send the check.
+    # From here the page's timers stand still, so the backoff timer brings no retry. Only
+    # the trigger under test can send the check.
     page.clock.install()
     page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
     history = app_url + "/history/"
@@ -290,16 +317,18 @@ def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trig
     deadline = time.monotonic() + SYNC_TIMEOUT_MS / 1000
     while (history, 503) not in attempts and time.monotonic() < deadline:
         page.wait_for_timeout(50)  # the history page's attempt on `online`, refused
+    assert (history, 503) in attempts, attempts
 
     server["up"] = True
     page.wait_for_timeout(1500)
-    expect(sync_status(page)).to_have_text("1 check waiting to sync")
     assert stored(uuid) == 0, attempts
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
 
     trigger(page)
 
     expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
     assert [who for who, outcome in attempts if outcome == "stored"] == [history], attempts
+    assert "worker" not in [who for who, _outcome in attempts], attempts
     assert stored(uuid) == 1
 
 
