@@ -82,3 +82,30 @@ def persistent_context(transactional_db, server_in_flight, browser_type, browser
     context = browser_type.launch_persistent_context(str(tmp_path / "profile"), **browser_type_launch_args)
     yield context
     context.close()
+
+
+@pytest.fixture
+def refuse_background_sync(browser):
+    """Returns refuse(page): from then on the phone says no to Background Sync, as a browser
+    or a person may, so the worker is never woken to sync and every attempt comes from a
+    page. Set through a browser-wide DevTools session: a second session on the page itself
+    stops Playwright's offline emulation from reaching the pages it loads next (seen:
+    `navigator.onLine` true on a page loaded offline, and no `online` event after)."""
+    sessions = []
+
+    def refuse(page):
+        session = browser.new_browser_cdp_session()
+        sessions.append(session)
+        targets = session.send("Target.getTargets")["targetInfos"]
+        contexts = {t["browserContextId"] for t in targets if t["type"] == "page" and t["url"] == page.url}
+        assert len(contexts) == 1, targets
+        origin = page.evaluate("location.origin")
+        setting = {"permission": {"name": "background-sync"}, "setting": "denied", "origin": origin}
+        # The session stays open until the test ends: an override made through a page's
+        # session was gone as soon as that session detached.
+        session.send("Browser.setPermission", {**setting, "browserContextId": contexts.pop()})
+        assert page.evaluate("navigator.permissions.query({name: 'background-sync'}).then((s) => s.state)") == "denied"
+
+    yield refuse
+    for session in sessions:
+        session.detach()

@@ -240,32 +240,6 @@ def test_a_rejected_check_stays_on_the_phone_with_the_servers_message(page, cont
     assert Result.objects.count() == 0
 
 
-@pytest.fixture
-def refuse_background_sync(browser):
-    """Returns refuse(page): from then on the phone says no to Background Sync, as a browser
-    or a person may, so the worker is never woken to sync and every attempt comes from a
-    page. Set through a browser-wide DevTools session: a second session on the page itself
-    stops Playwright's offline emulation from reaching the pages it loads next (seen:
-    `navigator.onLine` true on a page loaded offline, and no `online` event after)."""
-    sessions = []
-
-    def refuse(page):
-        session = browser.new_browser_cdp_session()
-        sessions.append(session)
-        targets = session.send("Target.getTargets")["targetInfos"]
-        contexts = {t["browserContextId"] for t in targets if t["type"] == "page" and t["url"] == page.url}
-        assert len(contexts) == 1, targets
-        origin = page.evaluate("location.origin")
-        setting = {"permission": {"name": "background-sync"}, "setting": "denied", "origin": origin}
-        # The setting lasts as long as the session that made it.
-        session.send("Browser.setPermission", {**setting, "browserContextId": contexts.pop()})
-        assert page.evaluate("navigator.permissions.query({name: 'background-sync'}).then((s) => s.state)") == "denied"
-
-    yield refuse
-    for session in sessions:
-        session.detach()
-
-
 def press_sync_now(page):
     page.get_by_role("button", name="Sync now").click()
 
