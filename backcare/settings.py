@@ -30,9 +30,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def _env_value(name: str) -> str | None:
+    """The variable's value, or None when it is unset or set to nothing: `DATABASE_URL= make
+    test` means "not set", rather than an empty URL or key that fails far from its cause."""
     raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    return None if raw is None or raw.strip() == "" else raw
+
+
+def env_int(name: str, default: int) -> int:
+    raw = _env_value(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -41,19 +48,15 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env_value(name)
+    if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_str(name: str, default: str) -> str:
-    # A variable set to nothing (`DATABASE_URL= make test`) means "not set", as for env_int,
-    # rather than an empty URL or key that fails far from its cause.
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return raw
+    raw = _env_value(name)
+    return default if raw is None else raw
 
 
 def env_rate(name: str, default: str) -> str:
