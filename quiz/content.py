@@ -26,7 +26,7 @@ from .models import (
 
 SCHEMA = 1
 
-# Verdict-style wording BackCare never uses (../shared/PRODUCT.md, "Safety rules"): it
+# Verdict-style wording BackCare never uses (the product brief's "Safety rules", mirrored in docs/SAFETY.md): it
 # never diagnoses, never reassures, never gives a probability. Matched case-insensitively.
 FORBIDDEN_PHRASES = (
     "low risk",

@@ -5,7 +5,7 @@ import pytest
 from quiz.content import read_seed, validate_snapshot
 from quiz.models import ContentVersion
 
-# Every warning sign of ../shared/PRODUCT.md ("Safety rules"), as the shipped question
+# Every warning sign of the product brief ("Safety rules", docs/SAFETY.md), as the shipped question
 # and choice that asks about it, and the urgency tier the product brief gives it.
 PRODUCT_WARNING_SIGNS = {
     "saddle numbness": ("w_saddle", "yes", "emergency"),
@@ -103,7 +103,7 @@ def test_it_gives_every_item_its_provenance(snapshot, kind):
 
 
 def test_it_cites_only_paragraphs_that_exist_in_the_source_document(snapshot, settings):
-    source = (settings.BASE_DIR.parent / "shared" / "source" / "back-pain-document.txt").read_text()
+    source = (settings.BASE_DIR / "docs" / "source" / "back-pain-document.txt").read_text()
     paragraph_count = len([p for p in source.split("\n") if p.strip()])
     cited = {
         item["source_paragraph"]
