@@ -8,8 +8,11 @@ from pwa import views as pwa_views
 
 from quiz.health import healthz
 
-# Unmatched /api/ paths answer in JSON like the rest of the API (quiz/api.py).
+# Under /api/ these answer in JSON like the rest of the API; pages keep HTML (quiz/api.py).
+handler400 = "quiz.api.bad_request"
+handler403 = "quiz.api.permission_denied"
 handler404 = "quiz.api.not_found"
+handler500 = "quiz.api.server_error"
 
 admin.site.site_header = "BackCare administration"
 admin.site.site_title = "BackCare admin"

@@ -187,7 +187,14 @@ class ResultsView(APIView):
     )
     def post(self, request):
         items = _batch_items(request.data)
-        receipts = services.results_ingest(device=request.user, items=items)
+        try:
+            receipts = services.results_ingest(device=request.user, items=items)
+        except services.DeviceGone:
+            # Erased by "Delete my data" while this sync was on the way: the same answer
+            # as the token gets from now on.
+            raise exceptions.AuthenticationFailed(
+                DeviceTokenAuthentication.invalid_token, code="invalid_token"
+            ) from None
         return Response({"receipts": receipts})
 
 
@@ -203,10 +210,47 @@ def _batch_items(data) -> list:
     return items
 
 
+# -- errors outside DRF's views ---------------------------------------------------------
+# Django's handlers (backcare/urls.py). Under /api/ they answer like every other API
+# error, `{"code": ..., "detail": ...}` in JSON; pages keep Django's HTML pages.
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(code: str, detail, status_code: int) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": str(detail)}, status=status_code)
+
+
+def bad_request(request, exception):
+    """A request Django itself refused (e.g. an unknown Host header)."""
+    if _is_api(request):
+        return _api_error("bad_request", _("The request could not be understood."), status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        detail = exceptions.PermissionDenied.default_detail
+        return _api_error(exceptions.PermissionDenied.default_code, detail, status.HTTP_403_FORBIDDEN)
+    return defaults.permission_denied(request, exception)
+
+
 def not_found(request, exception):
-    """Django's 404 handler. A path under /api/ that matches no route (`/api/content/1.5/`)
-    gets the API's JSON error body, like every other API error; pages get the 404 page."""
-    if request.path.startswith("/api/"):
-        body = {"code": exceptions.NotFound.default_code, "detail": str(exceptions.NotFound.default_detail)}
-        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    """A path under /api/ that matches no route (`/api/content/1.5/`) gets the API's JSON
+    error body, like every other API error; pages get the 404 page."""
+    if _is_api(request):
+        return _api_error(
+            exceptions.NotFound.default_code, exceptions.NotFound.default_detail, status.HTTP_404_NOT_FOUND
+        )
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """An error in the server's own code (logged with its traceback by Django). The phone
+    retries a 5xx later; its checks stay on the device until a receipt says stored."""
+    if _is_api(request):
+        detail = _("Something went wrong on the server. Try again later.")
+        return _api_error("server_error", detail, status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

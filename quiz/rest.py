@@ -7,7 +7,6 @@ while `APIView` itself is being defined.
 
 import hashlib
 import hmac
-import io
 import uuid
 from datetime import timedelta
 
@@ -17,8 +16,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, parsers, permissions, throttling
+from rest_framework import exceptions, parsers, permissions, renderers, throttling
 from rest_framework.settings import api_settings
+from rest_framework.utils import json
 from rest_framework.views import exception_handler
 
 from .models import Device
@@ -50,6 +50,7 @@ class DeviceTokenAuthentication:
     """`Authorization: Token <device uuid>.<secret>`; the server holds only sha256(secret)."""
 
     keyword = "Token"
+    invalid_token = _("Unknown or revoked device token.")
 
     def authenticate(self, request):
         header = request.headers.get("Authorization", "")
@@ -60,7 +61,7 @@ class DeviceTokenAuthentication:
         device = Device.objects.filter(public_id=parts[0]).first() if parts else None
         if device is None or not hmac.compare_digest(device.token_hash, hash_token_secret(parts[1])):
             _count_failed_token(request)
-            raise exceptions.AuthenticationFailed(_("Unknown or revoked device token."), code="invalid_token")
+            raise exceptions.AuthenticationFailed(self.invalid_token, code="invalid_token")
         _touch(device)
         return device, None
 
@@ -154,19 +155,66 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class LimitedJSONParser(parsers.JSONParser):
-    """JSON, refused with 413 past `API_MAX_BODY_BYTES` before any of it is decoded."""
+# How deep a request's JSON may nest. Python 3.11's json.loads recurses once per level
+# against the interpreter's limit of 1000 frames, ~150 of which the request's own stack
+# already uses (past it: RecursionError, a 500). 400 keeps well clear of that, yet lets a
+# batch through whose one result nests hundreds deep: that result alone is rejected
+# (serializers.MAX_FIELD_DEPTH), the others are stored.
+MAX_JSON_DEPTH = 400
+
+
+class TooDeep(exceptions.ParseError):
+    default_detail = _("The JSON is nested too deeply.")
+    default_code = "too_deep"
+
+
+def nests_deeper_than(value, limit: int) -> bool:
+    """Whether arrays and objects inside `value` nest more than `limit` levels (the value
+    itself is level 1). Iterative: a check that recursed would fail on what it guards."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+class LimitedJSONParser(parsers.BaseParser):
+    """JSON, refused with 413 past `API_MAX_BODY_BYTES` before any of it is read, and
+    with 400 `too_deep` past `MAX_JSON_DEPTH` levels.
+
+    Not a subclass of DRF's JSONParser on purpose: for that class DRF reads the whole
+    body through Django's `request.body` first (rest_framework/request.py, `_parse`),
+    which refuses anything over DATA_UPLOAD_MAX_MEMORY_SIZE with Django's HTML 400
+    before this limit could answer. Given the raw stream, this parser reads at most one
+    byte more than the limit.
+    """
+
+    media_type = "application/json"
+    renderer_class = renderers.JSONRenderer
 
     def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
         limit = settings.API_MAX_BODY_BYTES
-        request = (parser_context or {}).get("request")
+        request = parser_context.get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         if declared and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge()
         body = stream.read(limit + 1)
         if len(body) > limit:
             raise PayloadTooLarge()
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data = json.loads(body.decode(encoding), parse_constant=json.strict_constant)
+        except RecursionError:
+            raise TooDeep() from None
+        except ValueError as error:  # also UnicodeDecodeError
+            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
+        if isinstance(data, (dict, list)) and nests_deeper_than(data, MAX_JSON_DEPTH):
+            raise TooDeep()
+        return data
 
 
 def api_exception_handler(exc, context):

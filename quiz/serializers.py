@@ -38,6 +38,7 @@ ITEM_ERROR_CODES = (
     "invalid_completed_at",
     "completed_in_future",
     "not_an_object",
+    "too_deep",
 )
 
 
@@ -93,18 +94,41 @@ class DeviceCreatedSerializer(serializers.Serializer):
 
 
 UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")
+TOO_DEEP = _("Nested too deeply.")
+# How deep answers and each outcome list may nest (the field itself is level 1). The
+# phone's deepest is 3 (causes → a cause → its list); the margin is for new content.
+MAX_FIELD_DEPTH = 10
 
 
-def has_unstorable_text(value) -> bool:
-    """True when a string anywhere inside (keys too) cannot be stored in PostgreSQL's
-    jsonb: the NUL character, or a lone surrogate (not UTF-8). Either was a 500 there."""
-    if isinstance(value, str):
-        return "\x00" in value or (not value.isascii() and not _is_utf8(value))
-    if isinstance(value, dict):
-        return any(has_unstorable_text(key) or has_unstorable_text(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(has_unstorable_text(item) for item in value)
-    return False
+def json_problem(value) -> str | None:
+    """Why `value` (answers, an outcome list) cannot be stored, as an error key, or None:
+    `too_deep` past MAX_FIELD_DEPTH levels; `unstorable_text` when a string anywhere
+    inside (keys too) cannot go into PostgreSQL's jsonb: the NUL character or a lone
+    surrogate (not UTF-8), either a 500 there. One iterative walk: the recursive one it
+    replaces ran out of stack on a result nested ~300 deep and failed the whole batch."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            if _unstorable(node):
+                return "unstorable_text"
+            continue
+        if isinstance(node, dict):
+            if any(_unstorable(key) for key in node if isinstance(key, str)):
+                return "unstorable_text"
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_FIELD_DEPTH:
+            return "too_deep"
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or (not text.isascii() and not _is_utf8(text))
 
 
 def _is_utf8(text: str) -> bool:
@@ -118,20 +142,21 @@ def _is_utf8(text: str) -> bool:
 class JSONObjectField(serializers.DictField):
     """A JSON object, kept as sent."""
 
-    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT}
+    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT, "too_deep": TOO_DEEP}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             self.fail("not_a_dict", input_type=type(data).__name__)
-        if has_unstorable_text(data):
-            self.fail("unstorable_text")
+        problem = json_problem(data)
+        if problem:
+            self.fail(problem)
         return data
 
 
 class JSONListField(serializers.ListField):
     """A JSON array whose items all have the JSON type of `child` (object or string)."""
 
-    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT}
+    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT, "too_deep": TOO_DEEP}
     ITEM_TYPES = {serializers.DictField: (dict, "not_a_dict"), serializers.CharField: (str, "invalid")}
 
     def to_internal_value(self, data):
@@ -145,8 +170,9 @@ class JSONListField(serializers.ListField):
         }
         if errors:
             raise serializers.ValidationError(errors)
-        if has_unstorable_text(data):
-            self.fail("unstorable_text")
+        problem = json_problem(data)
+        if problem:
+            self.fail(problem)
         return data
 
 

@@ -43,9 +43,22 @@ def device_register() -> RegisteredDevice:
     return RegisteredDevice(device=device, token=f"{public_id}.{secret}")
 
 
+class DeviceGone(Exception):
+    """The device was erased while its request was on the way ("Delete my data" racing a sync)."""
+
+
+def _lock_device(device: Device) -> bool:
+    """Lock the device's row until commit; False when it is gone. A sync and an erase of
+    one device take it first, so one waits for the other: no result is inserted for an
+    erased device (its foreign key failed at commit: a 500), none is left behind."""
+    locked = Device.objects.select_for_update().filter(pk=device.pk).values_list("pk", flat=True)
+    return bool(list(locked))
+
+
 def device_erase(*, device: Device) -> None:
     """ "Delete my data": the device and every result it sent."""
     with transaction.atomic():
+        _lock_device(device)
         Result.objects.filter(device=device).delete()
         device.delete()
 
@@ -71,7 +84,8 @@ def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
 
     Receipts: `created`, `duplicate` (stored before with the same content), `conflict`
     (UUID known with other content or from another device; nothing stored), `rejected`
-    (with `errors`). One bad item never fails the others.
+    (with `errors`). One bad item never fails the others. Raises `DeviceGone` when the
+    device was erased since it was authenticated; nothing is stored then.
     """
     receipts: list[dict | None] = [None] * len(items)
     candidates: list[_Candidate] = []
@@ -88,6 +102,8 @@ def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
 
     candidates, repeats = _split_repeats(candidates, receipts)
     with transaction.atomic():
+        if not _lock_device(device):
+            raise DeviceGone()
         _score(candidates)
         # Resends (a reply lost after an earlier commit) go into the insert too: the
         # unique UUID skips them, and reading back who owns each row tells them apart.
