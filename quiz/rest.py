@@ -19,7 +19,6 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, parsers, permissions, renderers, throttling
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
-from rest_framework.views import exception_handler
 
 from .models import Device
 
@@ -219,6 +218,9 @@ class LimitedJSONParser(parsers.BaseParser):
 
 def api_exception_handler(exc, context):
     """Every API error body is `{"code": ..., "detail": ...}` (+ `errors` or `retry_after`)."""
+    # Imported here: rest_framework.views reads the parser setting, which names this module.
+    from rest_framework.views import exception_handler
+
     # Django's own 404/403 become DRF's, so they get a code too.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -5,7 +5,7 @@ Whether a result is new, a resend or a conflict, and what it scores, is decided 
 stable `code` (see `ITEM_ERROR_CODES`), so the phone can act on it.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,11 @@ from .models import OutcomeUrgency
 
 MAX_BATCH = 100
 # Phones' clocks drift; a result "completed" a little in the future is still believable.
+# Further ahead, the receipt says `retry_later` (docs/API.md): the server's clock catches up.
 CLOCK_SKEW = timedelta(minutes=5)
+# BackCare did not exist before this: an earlier date is a phone clock that was wrong (a
+# reset to 1970) or made up, and no later attempt can make it right.
+EARLIEST_COMPLETED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 # Stable error codes for one result, by field. DRF's own codes ("invalid", "max_value"
 # ...) vary by field type; the phone gets one code per field instead.
@@ -37,6 +41,8 @@ ITEM_ERROR_CODES = (
     "invalid_outcome",
     "invalid_completed_at",
     "completed_in_future",
+    "completed_too_early",
+    "completed_without_timezone",
     "not_an_object",
     "too_deep",
 )
@@ -176,6 +182,19 @@ class JSONListField(serializers.ListField):
         return data
 
 
+class CompletedAtField(serializers.DateTimeField):
+    """An ISO 8601 time with its offset: without one, the instant is a guess."""
+
+    default_error_messages = {
+        "completed_without_timezone": _("Give the time with its time zone, e.g. 2026-03-01T10:00:00Z."),
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("completed_without_timezone")
+        return super().enforce_timezone(value)
+
+
 class OutcomeSerializer(serializers.Serializer):
     """The outcome as `score()` returns it (docs/CONTENT_FORMAT.md)."""
 
@@ -193,7 +212,7 @@ class ResultItemSerializer(serializers.Serializer):
     content_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
     outcome = OutcomeSerializer(help_text=_("What the phone showed."))
-    completed_at = serializers.DateTimeField()
+    completed_at = CompletedAtField()
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -207,7 +226,13 @@ class ResultItemSerializer(serializers.Serializer):
 
     def validate_completed_at(self, value):
         if value > timezone.now() + CLOCK_SKEW:
-            raise serializers.ValidationError(_("Completed in the future."), code="completed_in_future")
+            raise serializers.ValidationError(
+                _("Completed in the future: the phone's clock is ahead of the server's."), code="completed_in_future"
+            )
+        if value < EARLIEST_COMPLETED_AT:
+            raise serializers.ValidationError(
+                _("Completed before BackCare existed: the phone's clock was wrong."), code="completed_too_early"
+            )
         return value
 
     def validate(self, attrs):
@@ -264,8 +289,11 @@ class ResultBatchSerializer(serializers.Serializer):
 
 class ReceiptSerializer(serializers.Serializer):
     uuid = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "rejected"])
-    errors = FieldErrorSerializer(many=True, required=False, help_text=_("Rejected only."))
+    status = serializers.ChoiceField(choices=["created", "duplicate", "conflict", "rejected", "retry_later"])
+    errors = FieldErrorSerializer(many=True, required=False, help_text=_("Rejected and retry_later only."))
+    retry_after = serializers.IntegerField(
+        required=False, help_text=_("retry_later only: send this result again after this many seconds.")
+    )
     message = serializers.CharField(required=False, help_text=_("Conflict only: why nothing was stored."))
     server_outcome = OutcomeSerializer(required=False, help_text=_("Created and duplicate only."))
     verdict_mismatch = serializers.BooleanField(required=False)
@@ -282,7 +310,7 @@ class StoredResultSerializer(serializers.Serializer):
     outcome = serializers.DictField(source="client_outcome")
     server_outcome = serializers.DictField()
     verdict_mismatch = serializers.BooleanField()
-    completed_at = serializers.DateTimeField()
+    completed_at = CompletedAtField()
     received_at = serializers.DateTimeField()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -20,6 +21,11 @@ from . import scoring
 from .models import ContentVersion, Device, Result
 from .rest import hash_token_secret
 from .serializers import ResultItemSerializer, item_errors
+
+# Rejections that time can cure: a phone clock a little fast, a content version newer than
+# any this server holds (published elsewhere, or a database restored from a backup). The
+# receipt says `retry_later`; the phone keeps the check waiting and sends it again.
+RETRY_LATER_SECONDS = 300
 
 # The outcome keys the scorer produces; the phone's outcome is compared on these only,
 # so a client adding its own keys is not a disagreement.
@@ -96,7 +102,9 @@ def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
         try:
             data = validator.run_validation(item)
         except ValidationError as error:
-            receipts[index] = _rejected(_raw_uuid(item), item_errors(error.detail))
+            errors = item_errors(error.detail)
+            retry_later = all(error["code"] == "completed_in_future" for error in errors)
+            receipts[index] = _rejected(_raw_uuid(item), errors, retry_later=retry_later)
             continue
         candidates.append(_Candidate(index, data["uuid"], data, payload_hash(data)))
 
@@ -141,7 +149,9 @@ def _raw_uuid(item: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _rejected(raw_uuid: str | None, errors: list[dict]) -> dict:
+def _rejected(raw_uuid: str | None, errors: list[dict], *, retry_later: bool = False) -> dict:
+    if retry_later:
+        return {"uuid": raw_uuid, "status": "retry_later", "retry_after": RETRY_LATER_SECONDS, "errors": errors}
     return {"uuid": raw_uuid, "status": "rejected", "errors": errors}
 
 
@@ -177,12 +187,14 @@ def _score(candidates: list[_Candidate]) -> None:
     numbers = {c.data["content_version"] for c in candidates if c.receipt is None}
     versions = {v.number: v for v in ContentVersion.objects.filter(number__in=numbers).defer("snapshot")}
     snapshots = _snapshots(versions.values())
+    newest = None  # read once, and only when a result names an unknown version
     for candidate in candidates:
         if candidate.receipt is not None:
             continue
         number = candidate.data["content_version"]
         version = versions.get(number)
         if version is None:
+            newest = _newest_version_number() if newest is None else newest
             candidate.receipt = _rejected(
                 str(candidate.uuid),
                 [
@@ -192,6 +204,7 @@ def _score(candidates: list[_Candidate]) -> None:
                         "message": f"Content version {number} has not been published.",
                     }
                 ],
+                retry_later=number > newest,
             )
             continue
         try:
@@ -212,6 +225,12 @@ def _score(candidates: list[_Candidate]) -> None:
             continue
         candidate.version = version
         candidate.server_outcome = server_outcome
+
+
+def _newest_version_number() -> int:
+    """Published versions are never deleted: one at or below the newest that is not here
+    never will be; a newer one may yet be."""
+    return ContentVersion.objects.aggregate(newest=Max("number"))["newest"] or 0
 
 
 # Decoded snapshots by (number, hash). A published version never changes, so the pair

@@ -105,7 +105,7 @@ def test_it_stores_a_result_repeated_within_one_batch_once(client, token, publis
 
 def test_it_stores_the_good_results_of_a_batch_with_a_bad_one(client, token, published):
     good = [result_item(published.snapshot) for _ in range(3)]
-    bad = result_item(published.snapshot, content_version=42)
+    bad = result_item(published.snapshot, content_version=0)
 
     receipts = post_results(client, token, [good[0], bad, good[1], good[2]]).json()["receipts"]
 
@@ -158,14 +158,32 @@ def test_it_rejects_a_result_with_a_malformed_uuid(client, token, published):
     assert (error["field"], error["code"]) == ("uuid", "invalid_uuid")
 
 
-def test_it_rejects_an_unpublished_content_version(client, token, published):
-    item = result_item(published.snapshot, content_version=42)
-    item["outcome"]["content_version"] = 42
+def test_it_asks_to_send_again_later_a_result_naming_a_version_not_published_yet(
+    client, token, published, admin_client
+):
+    item = result_item(published.snapshot, content_version=2)
+    item["outcome"]["content_version"] = 2
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert (receipt["status"], receipt["retry_after"]) == ("retry_later", 300)
+    error = receipt["errors"][0]
+    assert (error["field"], error["code"]) == ("content_version", "unknown_content_version")
+    assert "2" in error["message"]
+    assert not Result.objects.exists()
+    Tip.objects.filter(key="walk_daily").update(title="Walk a little every day")
+    admin_client.post("/admin/quiz/contentversion/publish/")
+    assert only_receipt(post_results(client, token, [item]))["status"] == "created"
+    assert Result.objects.get().content_version.number == 2
+
+
+def test_it_rejects_for_good_a_content_version_that_can_never_be_published(client, token, published):
+    item = result_item(published.snapshot, content_version=0)
+    item["outcome"]["content_version"] = 0
 
     error = rejection(client, token, item)
 
     assert (error["field"], error["code"]) == ("content_version", "unknown_content_version")
-    assert "42" in error["message"]
 
 
 def test_it_rejects_answers_the_scorer_cannot_score_with_its_code_and_key(client, token, published):
@@ -222,12 +240,46 @@ def test_it_rejects_outcome_lists_holding_the_wrong_json_type(client, token, pub
     assert error["message"] == "Not a valid string."
 
 
-def test_it_rejects_a_completion_time_in_the_future(client, token, published):
+def test_it_asks_to_send_again_later_a_result_from_a_phone_whose_clock_is_ahead(client, token, published, monkeypatch):
+    ten_minutes_ahead = datetime.now(UTC) + timedelta(minutes=10)
+    item = result_item(published.snapshot, completed_at=ten_minutes_ahead.isoformat())
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    assert (receipt["uuid"], receipt["status"], receipt["retry_after"]) == (item["uuid"], "retry_later", 300)
+    assert (receipt["errors"][0]["field"], receipt["errors"][0]["code"]) == ("completed_at", "completed_in_future")
+    assert not Result.objects.exists()
+    # Six minutes on, the server's clock is within the five minutes' tolerance of the phone's.
+    six_minutes_on = datetime.now(UTC) + timedelta(minutes=6)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: six_minutes_on)
+    assert only_receipt(post_results(client, token, [item]))["status"] == "created"
+    assert Result.objects.get().completed_at == ten_minutes_ahead
+
+
+def test_it_rejects_for_good_a_result_in_the_future_that_is_wrong_in_another_way_too(client, token, published):
     later = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    item = result_item(published.snapshot, completed_at=later, uuid="not-a-uuid")
 
-    error = rejection(client, token, result_item(published.snapshot, completed_at=later))
+    receipt = only_receipt(post_results(client, token, [item]))
 
-    assert (error["field"], error["code"]) == ("completed_at", "completed_in_future")
+    assert receipt["status"] == "rejected"
+    assert {error["code"] for error in receipt["errors"]} == {"invalid_uuid", "completed_in_future"}
+
+
+@pytest.mark.parametrize("completed_at", ["0001-01-01T00:00:00Z", "1900-01-01T00:00:00+00:00", "1970-01-01T00:00:00Z"])
+def test_it_rejects_a_result_dated_before_backcare_existed(client, token, published, completed_at):
+    error = rejection(client, token, result_item(published.snapshot, completed_at=completed_at))
+
+    assert (error["field"], error["code"]) == ("completed_at", "completed_too_early")
+    assert "clock" in error["message"]
+
+
+@pytest.mark.parametrize("completed_at", ["2026-11-29T10:00:00", "2026-11-29T10:00", "2026-11-29"])
+def test_it_rejects_a_completion_time_without_a_time_zone(client, token, published, completed_at):
+    error = rejection(client, token, result_item(published.snapshot, completed_at=completed_at))
+
+    assert (error["field"], error["code"]) == ("completed_at", "completed_without_timezone")
+    assert "time zone" in error["message"]
 
 
 def test_it_rejects_a_completion_time_that_is_not_a_date(client, token, published):

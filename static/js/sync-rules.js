@@ -68,7 +68,9 @@ export function classifyStatus(status) {
 /**
  * What one receipt means for the stored check:
  * {state: "synced", serverOutcome} for created/duplicate; {state: "conflict"|"rejected",
- * message} otherwise; null for a receipt the device cannot act on.
+ * message} otherwise; {state: "pending", retryAfter, message} for retry_later (the server
+ * cannot take it yet, e.g. the phone's clock is ahead: it stays waiting and is sent again,
+ * not sooner than retryAfter milliseconds); null for a receipt the device cannot act on.
  */
 export function receiptOutcome(receipt) {
   if (!receipt || typeof receipt.uuid !== "string") return null;
@@ -77,6 +79,12 @@ export function receiptOutcome(receipt) {
   }
   if (receipt.status === "conflict" || receipt.status === "rejected") {
     return { state: receipt.status, message: receiptMessage(receipt) };
+  }
+  if (receipt.status === "retry_later") {
+    const seconds = Number(receipt.retry_after);
+    // Capped like the backoff: a timer far ahead would only hold back checks saved meanwhile.
+    const retryAfter = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_DELAY_MS) : null;
+    return { state: "pending", retryAfter, message: receiptMessage(receipt) };
   }
   return null;
 }

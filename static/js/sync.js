@@ -108,7 +108,7 @@ async function sendBatch(checks, state) {
   const verdict = classifyStatus(response.status);
   if (verdict === "ok") {
     const body = await response.json();
-    await applyReceipts(body.receipts || []);
+    await applyReceipts(body.receipts || [], state);
     return;
   }
   if (verdict === "reauth" && !state.reregistered) {
@@ -140,11 +140,13 @@ async function errorMessage(response) {
   }
 }
 
-async function applyReceipts(receipts) {
+async function applyReceipts(receipts, state) {
   for (const receipt of receipts) {
     const outcome = receiptOutcome(receipt);
     if (outcome === null) continue;
     if (outcome.state === "synced") await markSynced(receipt.uuid, outcome.serverOutcome);
+    // Left waiting; the attempt ends as a retry so the backoff timer sends it again.
+    else if (outcome.state === "pending") state.later = Math.max(state.later ?? 0, outcome.retryAfter ?? 0);
     else await markProblem(receipt.uuid, outcome.state, outcome.message);
   }
 }
@@ -157,7 +159,7 @@ async function attempt() {
   // The server asked for a pause (Retry-After): no trigger, tab or worker skips it.
   if (paused > 0) return { status: "waiting", retryAfter: paused };
   if (pause) await clearPause(); // over, or dropped as stretched by the clock
-  const state = { reregistered: false };
+  const state = { reregistered: false, later: null };
   try {
     for (const batch of batches(pending, BATCH_SIZE)) await sendBatch(batch, state);
   } catch (error) {
@@ -166,6 +168,10 @@ async function attempt() {
       return { status: "retry", retryAfter: error.retryAfter, network: error.network, reason: error.message };
     }
     throw error;
+  }
+  if (state.later !== null) {
+    // No pause is kept (unlike Retry-After): "Sync now" or the next app start sends at once.
+    return { status: "retry", retryAfter: state.later || null, network: false, reason: "retry_later" };
   }
   return { status: "done" };
 }

@@ -93,6 +93,18 @@ test("it keeps the server's message for a rejected or conflicting check", () => 
   assert.deepEqual(conflict, { state: "conflict", message: "Another check has this id." });
 });
 
+test("it keeps a check the server can only take later waiting, not needing attention", () => {
+  const errors = [{ field: "completed_at", code: "completed_in_future", message: "The phone's clock is ahead." }];
+  assert.deepEqual(receiptOutcome({ uuid: "a", status: "retry_later", retry_after: 300, errors }), {
+    state: "pending",
+    retryAfter: 300_000,
+    message: "The phone's clock is ahead.",
+  });
+  assert.equal(receiptOutcome({ uuid: "a", status: "retry_later", errors }).retryAfter, null);
+  assert.equal(receiptOutcome({ uuid: "a", status: "retry_later", retry_after: 86_400 }).retryAfter, MAX_DELAY_MS);
+  assert.equal(statusText(syncCounts([{ sync: { state: "pending" } }])), "1 check waiting to sync");
+});
+
 test("it sends at most 100 checks per request, and only what the server needs", () => {
   const checks = Array.from({ length: 250 }, (_, n) => ({ uuid: String(n) }));
   assert.deepEqual(batches(checks).map((batch) => batch.length), [100, 100, 50]);

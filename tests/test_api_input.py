@@ -1,0 +1,224 @@
+"""What a client can send that the API must refuse cleanly: JSON nested too deep, bodies
+too large, requests that break the server, a sync racing "Delete my data". Every answer
+is JSON with a stable code, and nothing is lost or stored twice."""
+
+import json
+
+import pytest
+from django.test import Client
+from sync_helpers import post_results, register, result_item, token_header
+
+from quiz import services
+from quiz.models import Device, Result
+
+API_ENDPOINTS = ["/api/devices/", "/api/results/"]
+
+
+@pytest.fixture
+def token(client, published):
+    return register(client)[1]
+
+
+def nested_list(depth: int, inner=0):
+    value = inner
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def post_raw(client, url: str, body: bytes | str, token: str | None = None):
+    headers = token_header(token) if token else {}
+    return client.post(url, body, content_type="application/json", headers=headers)
+
+
+def stored_uuids() -> set[str]:
+    return {str(value) for value in Result.objects.values_list("uuid", flat=True)}
+
+
+# -- nesting depth ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", API_ENDPOINTS)
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_it_refuses_json_nested_a_thousand_deep_with_a_json_400_on_every_endpoint(client, token, url, depth):
+    response = post_raw(client, url, "[" * depth + "]" * depth, token)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_deep"
+    assert response.json()["detail"]
+    assert Device.objects.count() == 1
+    assert not Result.objects.exists()
+
+
+def test_it_refuses_json_just_past_the_parsers_depth_limit_and_reads_it_just_below(client, token, published):
+    # The batch, its list and the result are three levels; the answers make up the rest.
+    too_deep = {"results": [{**result_item(published.snapshot), "answers": nested_list(398)}]}
+    deep = {"results": [{**result_item(published.snapshot), "answers": nested_list(397)}]}
+
+    refused = post_raw(client, "/api/results/", json.dumps(too_deep), token)
+    read = post_raw(client, "/api/results/", json.dumps(deep), token)
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "too_deep")
+    assert read.status_code == 200
+    assert read.json()["receipts"][0]["status"] == "rejected"
+
+
+def test_it_rejects_the_one_result_nested_hundreds_deep_and_stores_the_others(client, token, published):
+    deep_answers = result_item(published.snapshot)
+    deep_answers["answers"]["h_sitting"] = nested_list(310, "over_2_hours")
+    deep_outcome = result_item(published.snapshot)
+    deep_outcome["outcome"]["causes"] = [{"key": "posture_load", "score": nested_list(310)}]
+    good = [result_item(published.snapshot) for _ in range(2)]
+
+    response = post_results(client, token, [good[0], deep_answers, deep_outcome, good[1]])
+
+    assert response.status_code == 200
+    receipts = response.json()["receipts"]
+    assert [receipt["status"] for receipt in receipts] == ["created", "rejected", "rejected", "created"]
+    assert [(r["errors"][0]["field"], r["errors"][0]["code"]) for r in receipts[1:3]] == [
+        ("answers", "too_deep"),
+        ("outcome.causes", "too_deep"),
+    ]
+    assert stored_uuids() == {item["uuid"] for item in good}
+
+
+def test_it_still_reads_a_result_as_deep_as_the_phone_makes_them(client, token, published):
+    item = result_item(published.snapshot)
+    item["outcome"]["causes"] = [{"key": "posture_load", "score": 5, "because": [{"question": "h_sitting"}]}]
+
+    receipt = post_results(client, token, [item]).json()["receipts"][0]
+
+    assert receipt["status"] == "created"
+
+
+# -- body size ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", API_ENDPOINTS)
+@pytest.mark.parametrize("size", [300 * 1024, 2_621_441, 3 * 1024 * 1024])
+def test_it_answers_every_body_over_the_limit_with_the_json_413(client, token, url, size):
+    body = json.dumps({"results": [{"padding": "x" * size}]}).encode()
+
+    response = post_raw(client, url, body, token)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "payload_too_large"
+    assert response.json()["detail"]
+    assert Device.objects.count() == 1
+    assert not Result.objects.exists()
+
+
+def test_it_reads_a_body_just_under_the_limit(client, token, published, settings):
+    items = [result_item(published.snapshot) for _ in range(3)]
+    body = json.dumps({"results": items})
+    settings.API_MAX_BODY_BYTES = len(body.encode())
+
+    response = post_raw(client, "/api/results/", body, token)
+    too_large = post_raw(client, "/api/results/", body + " ", token)
+
+    assert response.status_code == 200
+    assert (too_large.status_code, too_large.json()["code"]) == (413, "payload_too_large")
+    assert stored_uuids() == {item["uuid"] for item in items}
+
+
+# -- errors outside DRF -------------------------------------------------------------
+
+
+def test_it_answers_a_server_error_under_the_api_in_json_and_stores_nothing(published, monkeypatch):
+    client = Client(raise_request_exception=False)
+    _device, token = register(client)
+
+    def broken_scoring(snapshot, answers):
+        raise RuntimeError("a bug in the scorer")
+
+    item = result_item(published.snapshot)
+    monkeypatch.setattr("quiz.scoring.score", broken_scoring)
+    response = post_results(client, token, [item])
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+    assert response.json()["detail"]
+    assert "a bug in the scorer" not in response.content.decode()
+    assert not Result.objects.exists()
+
+
+def test_it_keeps_an_html_error_page_for_a_server_error_on_a_page(published, monkeypatch):
+    client = Client(raise_request_exception=False)
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("a bug in a page")
+
+    monkeypatch.setattr("quiz.views.render", broken_render)
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_a_request_django_refuses_under_the_api_in_json(client, db):
+    response = client.get("/api/content/", headers={"Host": "attacker.example"})
+    page = client.get("/", headers={"Host": "attacker.example"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "bad_request"
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_a_permission_error_outside_drf_under_the_api_in_json(db, monkeypatch):
+    from django.core.exceptions import PermissionDenied
+    from rest_framework.views import APIView
+
+    def refused(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+    # Raised before DRF's own error handling starts (request setup), so Django's handler answers.
+    monkeypatch.setattr(APIView, "initialize_request", refused)
+    response = Client(raise_request_exception=False).get("/api/content/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert response.json()["detail"]
+
+
+# -- "Delete my data" racing a sync -------------------------------------------------
+
+
+def test_a_sync_that_loses_the_race_with_an_erase_answers_401_and_stores_nothing(transactional_db, monkeypatch):
+    from quiz import content
+
+    snapshot = content.seed().snapshot
+    client = Client(raise_request_exception=False)
+    device_id, token = register(client)
+    real_payload_hash = services.payload_hash
+
+    def erase_first(data):
+        # The phone's "Delete my data" lands after this sync was authenticated, before it writes.
+        if Device.objects.filter(public_id=device_id).exists():
+            assert client.delete("/api/devices/me/", headers=token_header(token)).status_code == 204
+        return real_payload_hash(data)
+
+    monkeypatch.setattr(services, "payload_hash", erase_first)
+    response = post_results(client, token, [result_item(snapshot) for _ in range(3)])
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"
+    assert response["WWW-Authenticate"] == "Token"
+    assert not Device.objects.filter(public_id=device_id).exists()
+    assert not Result.objects.exists()
+
+
+def test_an_erase_after_a_sync_takes_the_synced_results_with_it(client, token, published):
+    items = [result_item(published.snapshot) for _ in range(2)]
+    assert post_results(client, token, items).status_code == 200
+
+    erased = client.delete("/api/devices/me/", headers=token_header(token))
+    again = post_results(client, token, items)
+
+    assert erased.status_code == 204
+    assert (again.status_code, again.json()["code"]) == (401, "invalid_token")
+    assert not Result.objects.exists()
