@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import BASE_DIR, PYTHON, RESULTS_DIR, progress, write_results
 
 PART = "fuzz"
-EXAMPLES = int(os.environ.get("BENCH_FUZZ_EXAMPLES", "150"))
+# 500 per operation and mode: about 5,000 cases, each with a freshly registered device's
+# token, so every authenticated operation is fuzzed past its authentication.
+EXAMPLES = int(os.environ.get("BENCH_FUZZ_EXAMPLES", "500"))
 
 
 def main() -> int:
@@ -31,7 +33,7 @@ def main() -> int:
         env=env,
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=3600,
     )
     counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
     failures = [line for line in result.stdout.splitlines() if line.startswith(("  | - ST", "E   "))]
