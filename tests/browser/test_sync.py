@@ -221,8 +221,9 @@ def test_a_check_left_pending_in_a_closed_tab_syncs_when_the_app_is_opened_again
 
 
 def test_a_rejected_check_stays_on_the_phone_with_the_servers_message(page, context, app_url):
-    # The phone's clock runs a day ahead: the server refuses a check "completed" tomorrow.
-    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=1))
+    # The phone's clock was reset to 1970 (a flat battery): a check "completed" before
+    # BackCare existed is refused for good, and the person is told why.
+    page.clock.set_fixed_time(datetime(1970, 1, 2, tzinfo=UTC))
     replies = []
     context.route(RESULTS_API, lambda route: replies.append(route.fetch()) or route.fulfill(response=replies[-1]))
     open_app(page, app_url + "/")
@@ -233,11 +234,96 @@ def test_a_rejected_check_stays_on_the_phone_with_the_servers_message(page, cont
     expect(sync_status(page)).to_have_text("1 check needs attention", timeout=SYNC_TIMEOUT_MS)
     entry = page.locator(f'.history-item[data-uuid="{uuid}"]')
     expect(entry).to_contain_text("Not synced: rejected")
-    expect(entry).to_contain_text("Completed in the future.")
+    message = "Completed before BackCare existed: the phone's clock was wrong."
+    expect(entry).to_contain_text(message)
     [receipt] = json.loads(replies[0].text())["receipts"]
-    assert receipt["errors"][0]["code"] == "completed_in_future"
-    assert check_state(page, uuid) == {"state": "rejected", "message": "Completed in the future."}
+    assert receipt["errors"][0]["code"] == "completed_too_early"
+    assert check_state(page, uuid) == {"state": "rejected", "message": message}
     assert Result.objects.count() == 0
+
+
+# Notes when this page's sync ends with the server saying "send it again later".
+NOTE_A_RETRY_LATER = """() => document.addEventListener('backcare:sync', (event) => {
+  if (event.detail.reason === 'retry_later') window.__backcareToldRetryLater = true;
+})"""
+
+
+def test_a_check_from_a_phone_whose_clock_is_ahead_waits_and_is_stored_once_the_server_catches_up(
+    page, context, app_url, monkeypatch
+):
+    # The phone's clock runs ten minutes fast: past the server's five minutes' tolerance.
+    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(minutes=10))
+    receipts = []
+
+    def keep_receipts(route):
+        response = route.fetch()
+        receipts.extend(response.json()["receipts"])
+        route.fulfill(response=response)
+
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuid = take_check(page, app_url)
+    page.goto(app_url + "/history/")
+    page.evaluate(NOTE_A_RETRY_LATER)
+    context.route(RESULTS_API, keep_receipts)
+
+    context.set_offline(False)
+
+    page.wait_for_function("() => window.__backcareToldRetryLater === true")
+    expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    assert {receipt["status"] for receipt in receipts} == {"retry_later"}
+    assert receipts[0]["errors"][0]["code"] == "completed_in_future"
+    assert check_state(page, uuid)["state"] == "pending"
+    assert stored(uuid) == 0
+
+    # Ten minutes on, the server's clock has caught up with the phone's.
+    monkeypatch.setattr("quiz.serializers.CLOCK_SKEW", timedelta(minutes=20))
+    press_sync_now(page)
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    assert "created" in {receipt["status"] for receipt in receipts}
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 1
+
+
+# The size of the body the phone sends for each waiting check alone, as sync.js builds it.
+SINGLE_BATCH_BYTES = """async () => {
+  const [outbox, rules] = await Promise.all([import('/static/js/outbox.js'), import('/static/js/sync-rules.js')]);
+  const checks = await outbox.pendingChecks();
+  return checks.map((check) => new TextEncoder().encode(JSON.stringify({ results: [rules.toPayload(check)] })).length);
+}"""
+
+
+def test_a_batch_over_the_servers_size_limit_is_split_until_every_check_is_stored_once(
+    page, context, app_url, settings
+):
+    answers = []
+
+    def record(route):
+        response = route.fetch()
+        answers.append((len(route.request.post_data_json["results"]), response.status))
+        route.fulfill(response=response)
+
+    open_app(page, app_url + "/")
+    context.set_offline(True)
+    uuids = [take_check(page, app_url) for _ in range(3)]
+    page.goto(app_url + "/history/")
+    expect(sync_status(page)).to_have_text("3 checks waiting to sync")
+    # The server takes one check per request, never two: the batch of three must be split.
+    settings.API_MAX_BODY_BYTES = max(page.evaluate(SINGLE_BATCH_BYTES))
+    context.route(RESULTS_API, record)
+
+    context.set_offline(False)
+
+    expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
+    for uuid in uuids:
+        expect(page.locator(f'.history-item[data-uuid="{uuid}"]')).to_contain_text("Synced")
+        assert check_state(page, uuid)["state"] == "synced"
+        assert stored(uuid) == 1
+    assert Result.objects.count() == 3
+    assert (3, 413) in answers
+    assert {size for size, status in answers if status == 200} == {1}
+    assert all(status == 413 for size, status in answers if size > 1)
 
 
 def press_sync_now(page):
