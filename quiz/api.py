@@ -101,7 +101,9 @@ class DeviceRegisterView(APIView):
         request=DeviceRegisterSerializer,
         responses={
             201: DeviceCreatedSerializer,
-            400: OpenApiResponse(ValidationErrorSerializer, description="`unexpected_field` or `parse_error`."),
+            400: OpenApiResponse(
+                ValidationErrorSerializer, description="`unexpected_field`, `parse_error` or `too_deep`."
+            ),
             413: ErrorSerializer,
             415: ErrorSerializer,
             429: _THROTTLED,
@@ -152,10 +154,14 @@ class ResultsView(APIView):
         responses={
             200: OpenApiResponse(
                 ReceiptsSerializer,
-                description="One receipt per result, in the order sent: created, duplicate, conflict or rejected.",
+                description=(
+                    "One receipt per result, in the order sent: created, duplicate, conflict, rejected, "
+                    "or retry_later (not stored yet: send it again after `retry_after` seconds)."
+                ),
             ),
             400: OpenApiResponse(
-                ErrorSerializer, description="The batch itself is malformed: `invalid_batch`, `parse_error`."
+                ErrorSerializer,
+                description="The batch is malformed: `invalid_batch`, `batch_too_large`, `parse_error`, `too_deep`.",
             ),
             401: _UNAUTHENTICATED,
             413: OpenApiResponse(ErrorSerializer, description="`payload_too_large`."),

@@ -16,7 +16,7 @@ from .models import OutcomeUrgency
 
 MAX_BATCH = 100
 # Phones' clocks drift; a result "completed" a little in the future is still believable.
-# Further ahead, the receipt says `retry_later` (docs/API.md): the server's clock catches up.
+# Further ahead, the receipt says `retry_later` (README, Sync API): the server's clock catches up.
 CLOCK_SKEW = timedelta(minutes=5)
 # BackCare did not exist before this: an earlier date is a phone clock that was wrong (a
 # reset to 1970) or made up, and no later attempt can make it right.
