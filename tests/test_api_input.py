@@ -3,8 +3,13 @@ too large, requests that break the server, a sync racing "Delete my data". Every
 is JSON with a stable code, and nothing is lost or stored twice."""
 
 import json
+import threading
+import time
+import urllib.error
+import urllib.request
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from sync_helpers import post_results, register, result_item, token_header
 
@@ -221,4 +226,71 @@ def test_an_erase_after_a_sync_takes_the_synced_results_with_it(client, token, p
 
     assert erased.status_code == 204
     assert (again.status_code, again.json()["code"]) == (401, "invalid_token")
+    assert not Result.objects.exists()
+
+
+def _send(method: str, url: str, token: str, body: dict | None = None) -> int:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _erase_is_waiting_for_the_device_lock() -> bool:
+    """PostgreSQL: another session waits on a row lock (the erase, held off by the sync)."""
+    probe = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with probe.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            return cursor.fetchone()[0] > 0
+    finally:
+        probe.close()
+
+
+def test_an_erase_that_arrives_while_a_sync_writes_waits_for_it_then_erases_everything(
+    transactional_db, live_server, published, monkeypatch
+):
+    """Two connections: the sync holds the device's row while it writes; "Delete my data"
+    from the same device comes in, waits, then takes the newly stored results with it."""
+    _device_id, token = register(Client())
+    erase_entered = threading.Event()
+    erase_statuses: list[int] = []
+    erasers: list[threading.Thread] = []
+    real_score, real_erase = services._score, services.device_erase
+
+    def erase_entering(*, device):
+        erase_entered.set()
+        real_erase(device=device)
+
+    def erase_meanwhile(candidates):
+        # Inside the sync's transaction, after it took the device's lock.
+        eraser = threading.Thread(
+            target=lambda: erase_statuses.append(_send("DELETE", f"{live_server.url}/api/devices/me/", token))
+        )
+        erasers.append(eraser)
+        eraser.start()
+        assert erase_entered.wait(timeout=20)
+        if connection.vendor == "postgresql":
+            deadline = time.monotonic() + 20
+            while not _erase_is_waiting_for_the_device_lock():
+                assert time.monotonic() < deadline, "the erase never waited for the sync"
+        real_score(candidates)
+
+    monkeypatch.setattr(services, "device_erase", erase_entering)
+    monkeypatch.setattr(services, "_score", erase_meanwhile)
+    items = [result_item(published.snapshot) for _ in range(3)]
+
+    sync_status = _send("POST", f"{live_server.url}/api/results/", token, {"results": items})
+    erasers[0].join(timeout=30)
+
+    assert sync_status == 200
+    assert erase_statuses == [204]
+    assert not Device.objects.exists()
     assert not Result.objects.exists()
