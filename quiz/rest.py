@@ -206,10 +206,16 @@ class LimitedJSONParser(parsers.BaseParser):
             raise PayloadTooLarge()
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.loads(body.decode(encoding), parse_constant=json.strict_constant)
+            text = body.decode(encoding)
+        except LookupError:  # a codec that is not a text encoding: `charset=rot13`, `base64`
+            raise exceptions.UnsupportedMediaType(request.content_type if request else media_type) from None
+        except UnicodeError as error:
+            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
+        try:
+            data = json.loads(text, parse_constant=json.strict_constant)
         except RecursionError:
             raise TooDeep() from None
-        except ValueError as error:  # also UnicodeDecodeError
+        except ValueError as error:
             raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
         if isinstance(data, (dict, list)) and nests_deeper_than(data, MAX_JSON_DEPTH):
             raise TooDeep()

@@ -97,6 +97,23 @@ def test_it_still_reads_a_result_as_deep_as_the_phone_makes_them(client, token, 
     assert receipt["status"] == "created"
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "bz2"])
+def test_it_refuses_a_body_in_a_charset_that_is_not_a_text_encoding(client, db, charset):
+    response = client.generic("POST", "/api/devices/", b"{}", content_type=f"application/json; charset={charset}")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not Device.objects.exists()
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "undefined"])
+def test_it_refuses_a_body_its_charset_cannot_decode_as_a_parse_error(client, db, charset):
+    response = client.generic("POST", "/api/devices/", b"{}", content_type=f"application/json; charset={charset}")
+
+    assert (response.status_code, response.json()["code"]) == (400, "parse_error")
+    assert not Device.objects.exists()
+
+
 # -- body size ----------------------------------------------------------------------
 
 
