@@ -156,9 +156,12 @@ class PayloadTooLarge(exceptions.APIException):
 
 # How deep a request's JSON may nest. Python 3.11's json.loads recurses once per level
 # against the interpreter's limit of 1000 frames, ~150 of which the request's own stack
-# already uses (past it: RecursionError, a 500). 400 keeps well clear of that, yet lets a
-# batch through whose one result nests hundreds deep: that result alone is rejected
-# (serializers.MAX_FIELD_DEPTH), the others are stored.
+# already uses; past it, it raises RecursionError (a 500 until caught here). Anything
+# that later walks the data recursively (DRF formatting a value into a message) needs the
+# same headroom, so 400 keeps well clear, yet lets a batch through whose one result nests
+# hundreds deep: that result alone is rejected (serializers.MAX_FIELD_DEPTH), the others
+# are stored. Checked after parsing, by an iterative walk: 0.4 ms for a batch of 100,
+# against 1.7 ms for scanning the text for brackets outside strings first.
 MAX_JSON_DEPTH = 400
 
 

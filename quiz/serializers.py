@@ -102,7 +102,7 @@ class DeviceCreatedSerializer(serializers.Serializer):
 UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")
 TOO_DEEP = _("Nested too deeply.")
 # How deep answers and each outcome list may nest (the field itself is level 1). The
-# phone's deepest is 3 (causes → a cause → its list); the margin is for new content.
+# phone's deepest is 2 (a list of causes, each an object); the margin is for new content.
 MAX_FIELD_DEPTH = 10
 
 
@@ -310,7 +310,7 @@ class StoredResultSerializer(serializers.Serializer):
     outcome = serializers.DictField(source="client_outcome")
     server_outcome = serializers.DictField()
     verdict_mismatch = serializers.BooleanField()
-    completed_at = CompletedAtField()
+    completed_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
 
 

@@ -103,7 +103,8 @@ def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
             data = validator.run_validation(item)
         except ValidationError as error:
             errors = item_errors(error.detail)
-            retry_later = all(error["code"] == "completed_in_future" for error in errors)
+            # Only a clock ahead, nothing else wrong: the same result will do in a while.
+            retry_later = all(problem["code"] == "completed_in_future" for problem in errors)
             receipts[index] = _rejected(_raw_uuid(item), errors, retry_later=retry_later)
             continue
         candidates.append(_Candidate(index, data["uuid"], data, payload_hash(data)))
