@@ -180,6 +180,18 @@ class ResultsView(APIView):
                             "status": "rejected",
                             "errors": [
                                 {
+                                    "field": "completed_at",
+                                    "code": "completed_too_early",
+                                    "message": "Completed before BackCare existed: the phone's clock was wrong.",
+                                }
+                            ],
+                        },
+                        {
+                            "uuid": "c7d2…",
+                            "status": "retry_later",
+                            "retry_after": 300,
+                            "errors": [
+                                {
                                     "field": "content_version",
                                     "code": "unknown_content_version",
                                     "message": "Content version 7 has not been published.",
