@@ -9,11 +9,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
+from rest_framework.views import APIView
 from sync_helpers import post_results, register, result_item, token_header
 
-from quiz import services
+from quiz import content, services
 from quiz.models import Device, Result
 
 API_ENDPOINTS = ["/api/devices/", "/api/results/"]
@@ -192,9 +194,6 @@ def test_it_answers_a_request_django_refuses_under_the_api_in_json(client, db):
 
 
 def test_it_answers_a_permission_error_outside_drf_under_the_api_in_json(db, monkeypatch):
-    from django.core.exceptions import PermissionDenied
-    from rest_framework.views import APIView
-
     def refused(self, request, *args, **kwargs):
         raise PermissionDenied
 
@@ -211,8 +210,6 @@ def test_it_answers_a_permission_error_outside_drf_under_the_api_in_json(db, mon
 
 
 def test_a_sync_that_loses_the_race_with_an_erase_answers_401_and_stores_nothing(transactional_db, monkeypatch):
-    from quiz import content
-
     snapshot = content.seed().snapshot
     client = Client(raise_request_exception=False)
     device_id, token = register(client)
