@@ -6,24 +6,27 @@ throttle counts, so any number of them can run side by side.
 """
 
 import multiprocessing
-import os
+
+# The same typed helpers as the app's settings: a blank value means "not set", a bad one
+# stops the server at once with the variable's name.
+from backcare.settings import env_bool, env_int, env_str
 
 wsgi_app = "backcare.wsgi:application"
 
 # Behind a proxy on the same host keep the default; on a private network use 0.0.0.0:8000.
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 # The usual rule for synchronous workers: two per core, plus one.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 # A stuck request is killed after this many seconds; the API's requests take milliseconds.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Long enough for a proxy or balancer that reuses connections (theirs is usually 60 s+).
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak can never take a server down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # Only the proxy talks to gunicorn; trust its X-Forwarded-* headers (default: this host only).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No runtime control socket (gunicornc): restarts go through systemd, and two instances on
 # one host would otherwise fight over the same socket path.
 control_socket_disable = True
@@ -33,11 +36,10 @@ control_socket_disable = True
 # duration and the request id; the text format below leaves the query string out too.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = env_str("LOG_LEVEL", "info").lower()
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
 
-_DEBUG = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
-if os.environ.get("LOG_FORMAT", "text" if _DEBUG else "json") == "json":
+if env_str("LOG_FORMAT", "text" if env_bool("DEBUG", False) else "json") == "json":
     logconfig_dict = {
         "formatters": {"json": {"()": "quiz.logs.JsonFormatter"}},
         "handlers": {

@@ -14,12 +14,12 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _env_value(name)
     if raw is None:
         return default
     value = raw.strip().lower()

@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from backcare import production_server as production_server_parts
+from harness import production_server as production_server_parts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
@@ -87,11 +87,6 @@ def _sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
-def clean_env(**overrides: str) -> dict:
-    """The environment for a child process: no inherited app settings, then these."""
-    return production_server_parts.clean_environment(**overrides)
-
-
 def postgres_database(name: str):
     """A throwaway database, dropped afterwards; yields its URL."""
     return production_server_parts.throwaway_database(POSTGRES_ADMIN_URL, name)
@@ -113,7 +108,7 @@ def production_server(part: str, *, database_url: str, workdir: Path, workers: i
     workdir.mkdir(parents=True, exist_ok=True)
     port = production_server_parts.free_port()
     prefix = f"backcare-bench-{part}-{os.getpid()}"
-    env = clean_env(
+    env = production_server_parts.clean_environment(
         DEBUG="false",
         SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BASE_DIR, PYTHON, clean_env, postgres_database, progress, write_results
+from bench.common import BASE_DIR, PYTHON, postgres_database, progress, write_results
+from harness.production_server import clean_environment
 
 PART = "ingest"
 RESULTS_PER_RUN = int(os.environ.get("BENCH_INGEST_RESULTS", "1000"))
@@ -36,7 +37,7 @@ def main() -> None:
 
 def _child(label: str, database_url: str) -> dict:
     progress(PART, f"{label}: starting")
-    env = clean_env(
+    env = clean_environment(
         DATABASE_URL=database_url,
         THROTTLE_RESULTS="100000000/minute",
         THROTTLE_DEVICES="100000000/minute",

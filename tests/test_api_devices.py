@@ -1,13 +1,14 @@
 """POST /api/devices/ and DELETE /api/devices/me/: anonymous devices and "Delete my data"."""
 
 import hashlib
-import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings as django_settings
 from sync_helpers import post_results, register, result_item, token_header
 
+from harness.production_server import clean_environment
 from quiz.models import Device, Result
 
 
@@ -36,6 +37,7 @@ def test_it_accepts_an_empty_body_for_registration(client, db):
     response = client.post("/api/devices/", content_type="application/json")
 
     assert response.status_code == 201
+    assert str(Device.objects.get().public_id) == response.json()["device_id"]
 
 
 def test_it_refuses_personal_details_at_registration(client, db):
@@ -140,11 +142,12 @@ def test_it_gives_every_api_error_a_stable_code_and_a_message(client, published)
     assert all(response.json()["detail"] for response in (not_found, wrong_method, wrong_type))
 
 
+@pytest.mark.subprocess
 def test_it_refuses_to_start_with_a_malformed_throttle_rate():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=django_settings.BASE_DIR,
-        env={**os.environ, "THROTTLE_RESULTS": "lots"},
+        env=clean_environment(THROTTLE_RESULTS="lots"),
         capture_output=True,
         text=True,
         timeout=60,

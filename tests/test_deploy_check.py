@@ -1,10 +1,11 @@
 """`manage.py check --deploy` is clean with the production settings an operator would use."""
 
-import os
 import subprocess
 import sys
 
 from django.conf import settings
+
+from harness.production_server import clean_environment
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -14,29 +15,13 @@ PRODUCTION_ENV = {
     "SECURE_PROXY_SSL_HEADER": "true",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
-# Anything the developer's shell (or conftest.py, for Playwright) sets that would change what is checked.
-_PRODUCTION_VARIABLES = (
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD",
-    "SESSION_COOKIE_SECURE",
-    "CSRF_COOKIE_SECURE",
-    "CACHE_URL",
-    "REDIS_URL",
-)
 
 
 def check_deploy(**overrides) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in _PRODUCTION_VARIABLES}
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
-        env={**env, **PRODUCTION_ENV, **overrides},
+        env=clean_environment(**{**PRODUCTION_ENV, **overrides}),
         capture_output=True,
         text=True,
         timeout=60,

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sync_helpers import result_item
 
-from backcare import production_server
+from harness import production_server
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

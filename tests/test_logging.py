@@ -3,7 +3,6 @@
 import io
 import json
 import logging
-import os
 import subprocess
 import sys
 import uuid
@@ -12,6 +11,7 @@ import pytest
 from django.conf import settings
 from sync_helpers import CALM_ANSWERS
 
+from harness.production_server import clean_environment
 from quiz.logs import JsonFormatter
 
 
@@ -99,17 +99,17 @@ def test_it_formats_gunicorns_access_line_without_the_query_string_or_headers():
 
 
 def run_django(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "LOG_FORMAT", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=settings.BASE_DIR,
-        env={**clean, "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "backcare.example", **env},
+        env=clean_environment(**{"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "backcare.example", **env}),
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
+@pytest.mark.subprocess
 def test_it_writes_json_logs_in_production_and_readable_ones_in_development():
     code = "import logging; logging.getLogger('quiz').warning('hello from %s', 'settings')"
 

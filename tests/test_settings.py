@@ -1,20 +1,20 @@
 """Settings fail loudly: production refuses to start without a real secret and hosts."""
 
-import os
 import subprocess
 import sys
 
 from django.conf import settings
 
+from harness.production_server import clean_environment
+
 STRONG_KEY = "k" * 50
 
 
 def start_django(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
-        env={**clean, **env},
+        env=clean_environment(**env),
         capture_output=True,
         text=True,
         timeout=60,

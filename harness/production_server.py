@@ -1,10 +1,11 @@
 """BackCare as an operator runs it, on loopback: gunicorn with the production settings,
 against a throwaway PostgreSQL database and Redis.
 
-For the tests (tests/test_gunicorn.py) and the benchmarks (bench/); the app never
-imports it. Each caller picks its own settings; this holds the parts that must be the
-same for both: a child environment no developer's shell leaks into, the database, the
-setup commands and starting and stopping gunicorn with its workers.
+For the tests (tests/test_gunicorn.py, tests/test_settings.py, tests/test_deploy_check.py)
+and the benchmarks (bench/); the app never imports it. Each caller picks its own settings;
+this holds the parts that must be the same for all: a child environment no developer's
+shell leaks into, the database, the setup commands and starting and stopping gunicorn
+with its workers.
 """
 
 import os
@@ -46,8 +47,9 @@ class ServerError(RuntimeError):
     """A setup command failed, or gunicorn exited or never listened."""
 
 
-def clean_environment(**settings: str) -> dict:
-    """The environment for the server's processes: nothing of the app's inherited, then these."""
+def clean_environment(**settings: str) -> dict[str, str]:
+    """The environment for a child process (manage.py, gunicorn): nothing of the app's
+    settings inherited from this shell, then these."""
     env = {
         name: value
         for name, value in os.environ.items()
