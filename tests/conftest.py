@@ -13,11 +13,27 @@ from quiz import content
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Whole modules that `make test-fast` leaves out, by marker (pyproject.toml says what each
+# means); single slow tests elsewhere carry the marker themselves.
+SLOW_MODULES = {
+    "test_api_fuzz.py": "fuzz",
+    "test_gunicorn.py": "gunicorn",
+    "test_settings.py": "subprocess",
+    "test_deploy_check.py": "subprocess",
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """With BROWSER_TEST_RERUNS=n (.ci/run sets 1), a real-browser test that fails runs up to
+    """Marks the slow modules (SLOW_MODULES), and reruns flaky browser tests where asked.
+
+    With BROWSER_TEST_RERUNS=n (.ci/run sets 1), a real-browser test that fails runs up to
     n times more, as Playwright's own runner does on CI. Only browser tests: Chromium on a
     busy two-core machine now and then loses a race the app does not (.ci/run says which).
     Nothing else is ever rerun, and `make test` alone reruns nothing."""
+    for item in items:
+        marker = SLOW_MODULES.get(item.path.name)
+        if marker:
+            item.add_marker(getattr(pytest.mark, marker))
     reruns = int(os.environ.get("BROWSER_TEST_RERUNS") or 0)
     if reruns <= 0:
         return
@@ -55,12 +71,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 def published(db):
     """The shipped content, loaded into the editable models and published as version 1."""
     return content.seed()
-
-
-@pytest.fixture
-def admin_client_logged_in(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture

@@ -175,7 +175,10 @@ def test_it_reports_duplicate_keys_in_a_snapshot_it_is_asked_to_validate(publish
 
 
 def test_it_lets_a_content_editor_publish_but_not_manage_users(editor_client):
-    assert editor_client.get(reverse("admin:quiz_question_changelist")).status_code == 200
+    questions = editor_client.get(reverse("admin:quiz_question_changelist"))
+
+    assert questions.status_code == 200
+    assert Question.objects.first().key in questions.content.decode()
     assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
@@ -195,6 +198,10 @@ def test_it_shows_every_content_list_in_the_admin(admin_client, published, model
     response = admin_client.get(reverse(f"admin:quiz_{model}_changelist"))
 
     assert response.status_code == 200
+    # Each list shows its rows: the total the admin prints matches what is stored.
+    stored = response.context["cl"].model.objects.count()
+    assert stored > 0
+    assert response.context["cl"].result_count == stored
 
 
 def test_it_shows_the_publish_button_on_the_versions_list(admin_client, published):
@@ -216,4 +223,5 @@ def test_it_lets_a_content_editor_read_results_but_not_change_them(editor_client
     changelist = editor_client.get(reverse("admin:quiz_result_changelist"))
 
     assert changelist.status_code == 200
+    assert reverse("admin:quiz_result_add") not in changelist.content.decode()  # no "Add result" button
     assert editor_client.get(reverse("admin:quiz_result_add")).status_code == 403

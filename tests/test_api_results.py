@@ -68,6 +68,7 @@ def test_it_treats_the_same_instant_in_another_notation_as_the_same_result(clien
     receipt = only_receipt(post_results(client, token, [{**item, "completed_at": "2026-03-01T11:00:00+01:00"}]))
 
     assert receipt["status"] == "duplicate"
+    assert Result.objects.get().completed_at == datetime(2026, 3, 1, 10, tzinfo=UTC)
 
 
 def test_it_refuses_a_known_uuid_with_different_content_as_a_conflict(client, token, published):
@@ -142,11 +143,13 @@ def test_it_scores_against_the_version_the_result_names(client, token, published
 
 
 def test_it_accepts_a_completion_time_a_little_ahead_for_clock_skew(client, token, published):
-    soon = (datetime.now(UTC) + timedelta(minutes=4)).isoformat()
+    soon = datetime.now(UTC) + timedelta(minutes=4)
+    item = result_item(published.snapshot, completed_at=soon.isoformat())
 
-    receipt = only_receipt(post_results(client, token, [result_item(published.snapshot, completed_at=soon)]))
+    receipt = only_receipt(post_results(client, token, [item]))
 
     assert receipt["status"] == "created"
+    assert Result.objects.get(uuid=receipt["uuid"]).completed_at == soon
 
 
 # -- rejections, one per code -------------------------------------------------------

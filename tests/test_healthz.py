@@ -22,8 +22,13 @@ def test_it_needs_no_login_and_sets_no_cookie_and_is_never_cached(client, publis
 
 
 def test_it_answers_a_head_probe_and_refuses_writes(client, published):
-    assert client.head("/healthz").status_code == 200
-    assert client.post("/healthz").status_code == 405
+    probe = client.head("/healthz")
+    write = client.post("/healthz")
+
+    assert probe.status_code == 200
+    assert probe.content == b""
+    assert write.status_code == 405
+    assert "GET" in write.headers["Allow"]
 
 
 @pytest.mark.django_db

@@ -84,10 +84,14 @@ def test_tip_pages_render_the_published_snapshot_not_the_working_copy(client, pu
     assert published.snapshot["tips"][0]["title"] in tip
 
 
-def test_unknown_tip_categories_and_tips_are_not_found(client, published):
-    assert client.get("/tips/no_such_category/").status_code == 404
-    assert client.get("/tips/exercise/no_such_tip/").status_code == 404
-    assert client.get("/tips/heavy_loads/walk_daily/").status_code == 404
+@pytest.mark.parametrize(
+    "path", ["/tips/no_such_category/", "/tips/exercise/no_such_tip/", "/tips/heavy_loads/walk_daily/"]
+)
+def test_unknown_tip_categories_and_tips_are_not_found(client, published, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert b"Not Found" in response.content
 
 
 def test_only_the_posture_breaks_category_has_the_break_timer(client, published):

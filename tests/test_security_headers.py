@@ -94,6 +94,7 @@ def test_it_answers_health_checks_over_plain_http(client, production, published)
     response = client.get("/healthz")
 
     assert response.status_code == 200
+    assert response.json()["status"] == "ok"
 
 
 def test_it_sets_secure_httponly_samesite_cookies_when_an_admin_logs_in(client, production, admin_user):
