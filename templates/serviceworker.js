@@ -3,20 +3,18 @@
  * Rendered by quiz.views.service_worker so it names the hashed static URLs and the
  * content version; any change to either changes these bytes, which makes the browser
  * install a new worker. The new worker waits until the page asks it to take over
- * (between checks, never during one). Registered as a module worker, so other modules
- * (sync) can be imported here.
+ * (between checks, never during one). Registered as a module worker, so it imports the
+ * pages' own modules: the sync engine and the content bundle's owner.
  */
 
-{% load static %}import { syncNow, SYNC_TAG } from "{% static 'js/sync.js' %}";
+{% load static %}import { CONTENT_URL, contentVersionResponse, isContentVersionPath, rememberContentVersion } from "{% static 'js/content.js' %}";
+import { syncNow, SYNC_TAG } from "{% static 'js/sync.js' %}";
 
 const CACHE_VERSION = "{{ cache_version }}";
 const CONTENT_VERSION = {{ content_version }};
 const PRECACHE = `backcare-static-${CACHE_VERSION}`;
-// Published content versions never change, so results can be re-read offline by number.
-const VERSIONS_CACHE = "backcare-content-versions";
 const PRECACHE_URLS = {{ precache_json|safe }};
 const OFFLINE_URL = "{{ offline_url }}";
-const CONTENT_URL = "/api/content/";
 const NAVIGATION_TIMEOUT_MS = 3000;
 // DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
 const MATCH = { ignoreVary: true };
@@ -70,8 +68,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigation(request));
   } else if (url.pathname === CONTENT_URL) {
     event.respondWith(currentContent(request));
-  } else if (/^\/api\/content\/\d+\/$/.test(url.pathname)) {
-    event.respondWith(contentVersion(request));
+  } else if (isContentVersionPath(url.pathname)) {
+    event.respondWith(contentVersionResponse(request));
   } else if (url.pathname.startsWith("/api/")) {
     // Results, sync and everything else on the API always go to the network.
   } else if (PRECACHE_URLS.includes(url.pathname)) {
@@ -108,7 +106,7 @@ async function currentContent(request) {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
     if (response.ok) {
       await cache.put(CONTENT_URL, response.clone());
-      await rememberVersion(response.clone());
+      await rememberContentVersion(await response.clone().json());
     }
     return response;
   } catch (error) {
@@ -116,24 +114,6 @@ async function currentContent(request) {
     if (cached) return cached;
     throw error;
   }
-}
-
-async function rememberVersion(response) {
-  const snapshot = await response.json();
-  const versions = await caches.open(VERSIONS_CACHE);
-  await versions.put(
-    `/api/content/${snapshot.version}/`,
-    new Response(JSON.stringify(snapshot), { headers: { "Content-Type": "application/json" } }),
-  );
-}
-
-async function contentVersion(request) {
-  const versions = await caches.open(VERSIONS_CACHE);
-  const cached = await versions.match(request, MATCH);
-  if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await versions.put(request, response.clone());
-  return response;
 }
 
 async function cacheFirst(request) {

@@ -3,10 +3,9 @@
  * offers installation, and refreshes the content bundle in the background.
  */
 
-import { checkInProgress } from "./dom.js";
-import { startSyncing } from "./sync.js";
-
-const CONTENT_URL = "/api/content/";
+import { checkInProgress } from "./check-session.js";
+import { fetchContent } from "./content.js";
+import { startSyncing } from "./sync-page.js";
 
 // -- service worker and updates ------------------------------------------------------
 
@@ -56,7 +55,7 @@ async function registerWorker() {
 /** Fetch the newest bundle through the worker, which keeps the cached copy fresh. */
 function refreshContent() {
   if (!navigator.onLine) return;
-  fetch(CONTENT_URL, { headers: { Accept: "application/json" } }).catch(() => {});
+  fetchContent().catch(() => {});
 }
 
 // -- installation --------------------------------------------------------------------
@@ -64,8 +63,7 @@ function refreshContent() {
 function setUpInstall() {
   const button = document.getElementById("install-button");
   if (!button) return;
-  const standalone =
-    window.matchMedia("(display-mode: standalone)").matches || window.navigator.standalone === true;
+  const standalone = window.matchMedia("(display-mode: standalone)").matches || window.navigator.standalone === true;
   if (standalone) return;
   let deferredPrompt = null;
   window.addEventListener("beforeinstallprompt", (event) => {
@@ -85,7 +83,9 @@ function setUpInstall() {
     document.getElementById("install-done").hidden = false;
   });
   // iOS Safari has no beforeinstallprompt: explain the Share menu instead.
-  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  const ios =
+    /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   if (ios) document.getElementById("ios-install-hint").hidden = false;
 }
 

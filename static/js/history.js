@@ -3,8 +3,10 @@
  * list refreshes itself when the outbox changes (a sync in another tab or the worker).
  */
 
-import { allChecks } from "./outbox.js";
-import { el, SYNC_LABELS, gettext, URGENCY_LABELS } from "./dom.js";
+import { el } from "./dom.js";
+import { gettext } from "./i18n.js";
+import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
+import { allChecks, onOutboxChange } from "./outbox.js";
 
 const list = document.getElementById("history-list");
 const empty = document.getElementById("history-empty");
@@ -37,7 +39,5 @@ async function refresh() {
   empty.classList.remove("until-loaded");
 }
 
-if (typeof BroadcastChannel !== "undefined") {
-  new BroadcastChannel("backcare-outbox").addEventListener("message", refresh);
-}
+onOutboxChange(refresh);
 refresh();

@@ -1,12 +1,16 @@
 /**
- * The device's record of finished checks, in IndexedDB: saved first, synced later.
+ * The device's record of finished checks, in IndexedDB: saved first, synced later. The
+ * one owner of BackCare's IndexedDB database: every read and write of it goes through
+ * here, the sync engine's own small records (the device token, the server's pause)
+ * included.
  *
  * Usable from pages and from the service worker (no `window` or DOM here). Every
- * change is announced on the "backcare-outbox" BroadcastChannel as {type: "changed"}
- * so open pages (history, sync status) refresh themselves.
+ * change to the checks is announced on a BroadcastChannel (`onOutboxChange`) so open
+ * pages (history, sync status) refresh themselves.
  *
- * Record: {uuid, content_version, answers, outcome, completed_at (ISO string),
- *          sync: {state: "pending"|"synced"|"conflict"|"rejected", message}}
+ * Check: {uuid, content_version, answers, outcome, completed_at (ISO string),
+ *         sync: {state: "pending"|"synced"|"conflict"|"rejected", message}}
+ * Device record: {id, ...} in its own store, read and written by key.
  */
 
 const DB_NAME = "backcare";
@@ -57,15 +61,12 @@ export async function saveCheck(record) {
 
 /** Every saved check, newest first. */
 export async function allChecks() {
-  const db = await openDb();
-  const checks = await requestResult(db.transaction(CHECKS).objectStore(CHECKS).index("completed_at").getAll());
+  const checks = await transact(CHECKS, "readonly", (store) => store.index("completed_at").getAll());
   return checks.reverse();
 }
 
 export async function getCheck(uuid) {
-  const db = await openDb();
-  const record = await requestResult(db.transaction(CHECKS).objectStore(CHECKS).get(uuid));
-  return record || null;
+  return (await transact(CHECKS, "readonly", (store) => store.get(uuid))) || null;
 }
 
 /** Checks the server has not acknowledged yet, oldest first (the order to send them). */
@@ -91,6 +92,28 @@ export async function clearChecks() {
   await write((store) => store.clear());
 }
 
+/** Call `listener` whenever the checks change (here, in another tab or in the worker). */
+export function onOutboxChange(listener) {
+  if (typeof BroadcastChannel === "undefined") return;
+  new BroadcastChannel(CHANNEL).addEventListener("message", listener);
+}
+
+// -- the device's own records (the sync engine's token and pause) ---------------------
+
+/** The device record stored under `id`, or null. */
+export async function readDeviceRecord(id) {
+  return (await transact(DEVICE, "readonly", (store) => store.get(id))) || null;
+}
+
+/** Store `fields` as the device record `id`, replacing what was there. */
+export async function writeDeviceRecord(id, fields) {
+  await transact(DEVICE, "readwrite", (store) => store.put({ ...fields, id }));
+}
+
+export async function deleteDeviceRecord(id) {
+  await transact(DEVICE, "readwrite", (store) => store.delete(id));
+}
+
 // -- helpers -------------------------------------------------------------------------
 
 async function update(uuid, change) {
@@ -107,16 +130,25 @@ async function update(uuid, change) {
   return updated;
 }
 
+/** Change the checks and tell every open page once the change has committed. */
 async function write(operation) {
+  await transact(CHECKS, "readwrite", operation);
+  announce();
+}
+
+/**
+ * Run `operation(store)` in one transaction on `storeName`; resolves with the result of
+ * the request it returns (if any) once the transaction has committed.
+ */
+async function transact(storeName, mode, operation) {
   const db = await openDb();
-  await new Promise((resolve, reject) => {
-    const transaction = db.transaction(CHECKS, "readwrite");
-    operation(transaction.objectStore(CHECKS));
-    transaction.oncomplete = () => resolve();
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(storeName, mode);
+    const request = operation(transaction.objectStore(storeName));
+    transaction.oncomplete = () => resolve(request ? request.result : undefined);
     transaction.onerror = () => reject(transaction.error);
     transaction.onabort = () => reject(transaction.error || new Error("Transaction aborted."));
   });
-  announce();
 }
 
 function announce() {
@@ -124,11 +156,4 @@ function announce() {
   const channel = new BroadcastChannel(CHANNEL);
   channel.postMessage({ type: "changed" });
   channel.close();
-}
-
-function requestResult(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
 }

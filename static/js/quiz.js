@@ -9,9 +9,11 @@
 
 import { score, stopsQuiz } from "./scoring.js";
 import { saveCheck, allChecks } from "./outbox.js";
-import { CHECK_STATE_KEY, el, fetchContent, PERSIST_MESSAGE_KEY, rememberContentVersion, gettext, format } from "./dom.js";
+import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
+import { fetchContent, rememberContentVersion } from "./content.js";
+import { el } from "./dom.js";
+import { format, gettext, gettext_noop } from "./i18n.js";
 
-const gettext_noop = (message) => message;
 const SECTION_NAMES = { warning: gettext_noop("Warning signs"), habits: gettext_noop("Habits and history") };
 
 const app = document.getElementById("check-app");

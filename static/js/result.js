@@ -6,7 +6,11 @@
  */
 
 import { getCheck } from "./outbox.js";
-import { el, fetchContent, fetchContentVersion, PERSIST_MESSAGE_KEY, gettext, URGENCY_LABELS } from "./dom.js";
+import { PERSIST_MESSAGE_KEY } from "./check-session.js";
+import { fetchContent, fetchContentVersion } from "./content.js";
+import { el } from "./dom.js";
+import { gettext } from "./i18n.js";
+import { URGENCY_LABELS } from "./labels.js";
 
 const container = document.getElementById("result");
 const loading = document.getElementById("result-loading");

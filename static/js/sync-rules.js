@@ -9,6 +9,8 @@
  * - the sync status sentence a person reads.
  */
 
+import { format, gettext, ngettext } from "./i18n.js";
+
 export const BATCH_SIZE = 100;
 export const FIRST_DELAY_MS = 1000;
 export const MAX_DELAY_MS = 5 * 60 * 1000;
@@ -124,30 +126,19 @@ export function syncCounts(checks) {
   return counts;
 }
 
-const identity = (message) => message;
-const englishPlural = (singular, plural, count) => (count === 1 ? singular : plural);
-
 /**
  * The sentence(s) a person reads, e.g. "2 checks waiting to sync", "All saved",
- * "1 check needs attention". `gettext`/`ngettext` are Django's catalogue functions.
+ * "1 check needs attention", in the person's language (i18n.js).
  */
-export function statusText(counts, { gettext = identity, ngettext = englishPlural } = {}) {
+export function statusText(counts) {
   const parts = [];
   if (counts.pending > 0) {
-    parts.push(
-      ngettext("%(count)s check waiting to sync", "%(count)s checks waiting to sync", counts.pending).replace(
-        "%(count)s",
-        String(counts.pending),
-      ),
-    );
+    const sentence = ngettext("%(count)s check waiting to sync", "%(count)s checks waiting to sync", counts.pending);
+    parts.push(format(sentence, { count: counts.pending }));
   }
   if (counts.problems > 0) {
-    parts.push(
-      ngettext("%(count)s check needs attention", "%(count)s checks need attention", counts.problems).replace(
-        "%(count)s",
-        String(counts.problems),
-      ),
-    );
+    const sentence = ngettext("%(count)s check needs attention", "%(count)s checks need attention", counts.problems);
+    parts.push(format(sentence, { count: counts.problems }));
   }
   if (parts.length) return parts.join(" · ");
   return counts.total > 0 ? gettext("All saved") : gettext("No checks saved yet");

@@ -7,29 +7,31 @@
  * duplicate; the server is idempotent by UUID, so sending one twice (a reply lost after
  * the server committed) is harmless.
  *
- * `startSyncing()` wires a page: it syncs on start, on `online`, when the page becomes
- * visible, on the "Sync now" button and when a check is saved, retries failures on a
- * backoff timer (whatever `navigator.onLine` says: it is a hint, not the truth), asks
- * for Background Sync where the browser has it, and keeps the status line current.
+ * No page code here (no DOM, nothing of a tab's): the service worker imports this module
+ * as it is. Pages wire their triggers and status line with sync-page.js.
  */
 
-import { allChecks, clearChecks, openDb, markProblem, markSynced, pendingChecks } from "./outbox.js";
+import {
+  clearChecks,
+  deleteDeviceRecord,
+  markProblem,
+  markSynced,
+  pendingChecks,
+  readDeviceRecord,
+  writeDeviceRecord,
+} from "./outbox.js";
 import {
   BATCH_SIZE,
   batches,
   classifyStatus,
-  nextDelay,
   pauseLeft,
   receiptOutcome,
   retryAfterMs,
-  statusText,
-  syncCounts,
   toPayload,
 } from "./sync-rules.js";
 
 const DEVICES_URL = "/api/devices/";
 const RESULTS_URL = "/api/results/";
-const DEVICE_STORE = "device";
 const DEVICE_KEY = "this-device";
 const LOCK_NAME = "backcare-sync";
 export const SYNC_TAG = "backcare-sync";
@@ -45,20 +47,9 @@ class RetryLater extends Error {
 
 // -- the device's identity -------------------------------------------------------------
 
-async function deviceStore(mode, operation) {
-  const db = await openDb();
-  return new Promise((resolve, reject) => {
-    const transaction = db.transaction(DEVICE_STORE, mode);
-    const request = operation(transaction.objectStore(DEVICE_STORE));
-    transaction.oncomplete = () => resolve(request.result);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error || new Error("Transaction aborted."));
-  });
-}
-
-const loadDevice = () => deviceStore("readonly", (store) => store.get(DEVICE_KEY));
-const saveDevice = (device) => deviceStore("readwrite", (store) => store.put({ id: DEVICE_KEY, ...device }));
-const forgetDevice = () => deviceStore("readwrite", (store) => store.delete(DEVICE_KEY));
+const loadDevice = () => readDeviceRecord(DEVICE_KEY);
+const saveDevice = (device) => writeDeviceRecord(DEVICE_KEY, device);
+const forgetDevice = () => deleteDeviceRecord(DEVICE_KEY);
 
 // -- the server's pause ------------------------------------------------------------------
 
@@ -66,10 +57,9 @@ const forgetDevice = () => deviceStore("readwrite", (store) => store.delete(DEVI
 // load and the worker woken by Background Sync honour it, not just the page that heard it.
 const PAUSE_KEY = "sync-pause";
 
-const loadPause = () => deviceStore("readonly", (store) => store.get(PAUSE_KEY));
-const savePause = (asked) =>
-  deviceStore("readwrite", (store) => store.put({ id: PAUSE_KEY, until: Date.now() + asked, asked }));
-const clearPause = () => deviceStore("readwrite", (store) => store.delete(PAUSE_KEY));
+const loadPause = () => readDeviceRecord(PAUSE_KEY);
+const savePause = (asked) => writeDeviceRecord(PAUSE_KEY, { until: Date.now() + asked, asked });
+const clearPause = () => deleteDeviceRecord(PAUSE_KEY);
 
 /** This device's token, registering anonymously (no name, no account) the first time. */
 async function ensureDevice() {
@@ -216,123 +206,4 @@ export async function deleteMyData() {
   };
   if (typeof navigator !== "undefined" && navigator.locks) return navigator.locks.request(LOCK_NAME, erase);
   return erase();
-}
-
-// -- the page ----------------------------------------------------------------------------
-
-const gettextFunctions = () => ({
-  gettext: typeof globalThis.gettext === "function" ? globalThis.gettext : undefined,
-  ngettext: typeof globalThis.ngettext === "function" ? globalThis.ngettext : undefined,
-});
-
-/** Keep every #sync-status element on the page current. */
-export async function showStatus(doc = document) {
-  const targets = doc.querySelectorAll("#sync-status");
-  if (targets.length === 0) return;
-  const text = statusText(syncCounts(await allChecks()), gettextFunctions());
-  for (const target of targets) {
-    if (target.textContent !== text) target.textContent = text;
-  }
-}
-
-/** Ask the browser to wake the worker for us when connectivity returns (Chromium). */
-async function requestBackgroundSync() {
-  try {
-    const registration = await navigator.serviceWorker.ready;
-    if (registration.sync) await registration.sync.register(SYNC_TAG);
-  } catch {
-    // Not supported, or not allowed here: the page's own timer still retries.
-  }
-}
-
-/** One tab's scheduler: a single sync in flight, a backoff timer after failures. */
-class PageSync {
-  constructor(doc) {
-    this.doc = doc;
-    this.running = null;
-    this.again = false;
-    this.failures = 0;
-    this.timer = null;
-  }
-
-  /** Sync now (or right after the one in flight, or when the server said it may). */
-  trigger() {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    clearTimeout(this.timer);
-    this.timer = null;
-    this.running = this.run().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.trigger();
-      }
-    });
-    return this.running;
-  }
-
-  async run() {
-    let result;
-    try {
-      result = await syncNow();
-    } catch (error) {
-      result = { status: "retry", retryAfter: null, network: false, reason: String(error) };
-    }
-    if (result.status === "waiting") {
-      // Not a failure: nothing was sent. Try again when the pause ends.
-      this.timer = setTimeout(() => this.trigger(), result.retryAfter);
-    } else if (result.status === "retry") {
-      const delay = nextDelay(this.failures, result.retryAfter);
-      this.failures += 1;
-      this.timer = setTimeout(() => this.trigger(), delay);
-      // Background Sync is for lost connectivity: the browser fires it as soon as the
-      // network is back. After an HTTP refusal it would only wake the worker to wait.
-      if (result.network) requestBackgroundSync();
-    } else {
-      this.failures = 0;
-    }
-    await showStatus(this.doc).catch(() => {});
-    this.doc.dispatchEvent(new CustomEvent("backcare:sync", { detail: result }));
-    return result;
-  }
-}
-
-/** Wire this page's triggers and status line. Call once per page. */
-export function startSyncing(doc = document) {
-  const sync = new PageSync(doc);
-  const button = doc.getElementById("sync-now");
-  if (button) button.addEventListener("click", () => sync.trigger());
-  const eraseButton = doc.getElementById("delete-my-data");
-  if (eraseButton) eraseButton.addEventListener("click", () => confirmAndDelete(doc));
-  window.addEventListener("online", () => sync.trigger());
-  doc.addEventListener("visibilitychange", () => {
-    if (doc.visibilityState === "visible") sync.trigger();
-  });
-  if (typeof BroadcastChannel !== "undefined") {
-    // A check saved (here, in another tab) or a receipt applied (by the worker).
-    new BroadcastChannel("backcare-outbox").addEventListener("message", async () => {
-      await showStatus(doc).catch(() => {});
-      const counts = syncCounts(await allChecks());
-      if (counts.pending > 0 && !sync.running && sync.timer === null) sync.trigger();
-    });
-  }
-  showStatus(doc).catch(() => {});
-  sync.trigger();
-  return sync;
-}
-
-async function confirmAndDelete(doc) {
-  const { gettext = (message) => message } = gettextFunctions();
-  const question = gettext("Delete every check saved on this device and on the server? This cannot be undone.");
-  if (!window.confirm(question)) return;
-  const status = doc.getElementById("delete-my-data-status");
-  const erased = await deleteMyData();
-  if (status) {
-    status.textContent = erased
-      ? gettext("Your data has been deleted from this device and from the server.")
-      : gettext("Your data could not be deleted now: the server cannot be reached. Nothing was deleted; try again when you are online.");
-  }
-  await showStatus(doc).catch(() => {});
 }

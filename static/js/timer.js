@@ -4,7 +4,7 @@
  * notification only when the person has granted permission, otherwise an on-page alert.
  */
 
-import { gettext, format } from "./dom.js";
+import { format, gettext } from "./i18n.js";
 
 const STORAGE_KEY = "backcare-break-timer";
 const form = document.getElementById("timer-form");

@@ -35,16 +35,11 @@ WAIT_UNTIL_ALL_SYNCED = """async (timeoutMs) => {
 }"""
 
 
-# A record of sync.js's "device" store in the phone's IndexedDB ("this-device" holds the
-# device id and token, "sync-pause" the server's Retry-After), or null.
+# A device record sync.js keeps in the phone's IndexedDB ("this-device" holds the device id
+# and token, "sync-pause" the server's Retry-After), or null, read through outbox.js.
 READ_DEVICE_STORE = """async (key) => {
-  const { openDb } = await import('/static/js/outbox.js');
-  const db = await openDb();
-  return new Promise((resolve, reject) => {
-    const request = db.transaction('device').objectStore('device').get(key);
-    request.onsuccess = () => resolve(request.result || null);
-    request.onerror = () => reject(request.error);
-  });
+  const { readDeviceRecord } = await import('/static/js/outbox.js');
+  return readDeviceRecord(key);
 }"""
 # True once the phone has kept the server's Retry-After, so a page change from here on
 # cannot cut the refusal off unheard.

@@ -1,0 +1,19 @@
+/**
+ * What one tab remembers about a check in sessionStorage, shared between the check page
+ * (which writes it), the result page and app.js (which read it).
+ */
+
+/** The check under way in this tab (its snapshot, answers and position). */
+export const CHECK_STATE_KEY = "backcare-check-in-progress";
+
+/** Where the check page leaves the storage-persistence answer for the result page. */
+export const PERSIST_MESSAGE_KEY = "backcare-persist-message";
+
+/** Whether a self-check is under way in this tab (updates wait until it ends). */
+export function checkInProgress() {
+  try {
+    return sessionStorage.getItem(CHECK_STATE_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
