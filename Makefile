@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test lint format bench install-run install-test chromium
+.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ $(VENV)/.test-deps: requirements/base.txt requirements/dev.txt requirements/cons
 	$(PIP) install -q -r requirements/dev.txt -c requirements/constraints.txt
 	touch $@
 
+# Prettier for `make lint`, pinned in package-lock.json (the app itself needs no Node).
+node_modules/.bin/prettier: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 install-run: $(VENV)/.run-deps
 install-test: $(VENV)/.test-deps
+install-lint: $(VENV)/.test-deps node_modules/.bin/prettier
 
 run: install-run
 	$(PY) manage.py migrate --noinput
@@ -44,11 +50,17 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; fi
 
+# The JavaScript tests (node --test tests/js/) run inside pytest (tests/test_scoring.py).
 test: install-test chromium
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	node --test tests/js/
 	$(VENV)/bin/pytest
+
+# The loop while coding: everything but real browsers, fuzzing, gunicorn and the tests that
+# start Django in a child process (markers in pyproject.toml). `make test-fast PYTEST_ARGS=--lf`
+# reruns only what failed last time.
+test-fast: install-test
+	$(VENV)/bin/pytest -q -m "not browser and not fuzz and not gunicorn and not subprocess" $(PYTEST_ARGS)
 
 # Measure, not hope: every part in bench/ (each runs alone too), then docs/BENCHMARKS.md.
 # Needs PostgreSQL and Redis on loopback (as the gunicorn test does) and Debian Chromium.
@@ -62,10 +74,16 @@ bench: install-test chromium
 	$(PY) bench/lighthouse.py
 	$(PY) bench/report.py
 
-lint: install-test
+# The same checks as .pre-commit-config.yaml, run straight from .venv and node_modules.
+PY_FILES = git ls-files -z --cached --others --exclude-standard '*.py'
+lint: install-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY_FILES) | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
+	node_modules/.bin/prettier --check static/js
 
-format: install-test
+format: install-lint
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(PY_FILES) | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2
+	node_modules/.bin/prettier --write static/js

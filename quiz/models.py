@@ -202,7 +202,7 @@ class Choice(models.Model):
     urgency = models.CharField(
         _("urgency raised"),
         max_length=10,
-        choices=Urgency.choices,
+        choices=Urgency,
         blank=True,
         help_text=_("Leave empty when this answer is not a warning sign."),
     )
@@ -350,10 +350,10 @@ class Result(models.Model):
     client_outcome = models.JSONField(_("outcome on the phone"), editable=False)
     server_outcome = models.JSONField(_("outcome on the server"), editable=False)
     urgency = models.CharField(
-        _("urgency"), max_length=10, choices=OutcomeUrgency.choices, db_index=True, editable=False
+        _("urgency"), max_length=10, choices=OutcomeUrgency, db_index=True, editable=False
     )
     client_urgency = models.CharField(
-        _("urgency on the phone"), max_length=10, choices=OutcomeUrgency.choices, blank=True, editable=False
+        _("urgency on the phone"), max_length=10, choices=OutcomeUrgency, blank=True, editable=False
     )
     verdict_mismatch = models.BooleanField(
         _("phone and server disagree"),
