@@ -12,11 +12,12 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BASE_DIR, PYTHON, postgres_database, progress, write_results
+from bench.common import BASE_DIR, PYTHON, RESULTS_DIR, postgres_database, progress, write_results
 from harness.production_server import clean_environment
 
 PART = "ingest"
@@ -26,7 +27,8 @@ REPEATS = int(os.environ.get("BENCH_INGEST_REPEATS", "3"))
 
 def main() -> None:
     figures = {}
-    tmp = BASE_DIR / "bench" / "results" / "ingest-sqlite.sqlite3"
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)  # run alone, no earlier part has made it
+    tmp = RESULTS_DIR / "ingest-sqlite.sqlite3"
     tmp.unlink(missing_ok=True)
     figures["sqlite"] = _child("sqlite", f"sqlite:///{tmp}")
     tmp.unlink(missing_ok=True)
@@ -57,56 +59,98 @@ def _child(label: str, database_url: str) -> dict:
 # -- the child: one database ---------------------------------------------------------
 
 
+@dataclass
+class ChildRun:
+    """One database's run: a registered device and the published snapshot its results answer."""
+
+    label: str
+    client: object  # django.test.Client, imported once Django is set up
+    token: str
+    snapshot: dict
+
+    def say(self, message: str) -> None:
+        print(f"[child] {PART}/{self.label}: {message}", file=sys.stderr, flush=True)
+
+    def items(self, count: int) -> list[dict]:
+        from tests.sync_helpers import result_item
+
+        return [result_item(self.snapshot) for _ in range(count)]
+
+
 def child(label: str) -> None:
+    """Measure the three ways of storing results on the database DATABASE_URL names; print JSON."""
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
+
+    run = _start_child(label)
+    figures = {"vendor": connection.vendor, "api": {}}
+    for batch in (1, 10, 100):
+        rate, queries = _api_rate(run, batch)
+        figures["api"][str(batch)] = {"results_per_s": rate, "queries_per_batch": queries}
+    figures["plain_viewset_results_per_s"] = _plain_rate(run)
+    figures["raw_insert_results_per_s"] = _raw_rate(run)
+    print(json.dumps(figures))
+
+
+def _start_child(label: str) -> ChildRun:
+    """A migrated database with content published, and a device registered through the API."""
+    from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
-    from django.urls import path
-    from rest_framework import routers, serializers, viewsets
+    from django.test.utils import setup_test_environment
 
     from quiz import content
-    from quiz.models import ContentVersion, Device, Result
-    from tests.sync_helpers import result_item
-
-    def say(message: str) -> None:
-        print(f"[child] {PART}/{label}: {message}", file=sys.stderr, flush=True)
+    from quiz.models import ContentVersion
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
     if not ContentVersion.objects.exists():
         content.seed()
-    snapshot = ContentVersion.objects.current().snapshot
     client = Client()
     token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
-    auth = {"Authorization": f"Token {token}"}
+    return ChildRun(label, client, token, ContentVersion.objects.current().snapshot)
 
-    def items(count: int) -> list[dict]:
-        return [result_item(snapshot) for _ in range(count)]
 
-    def api_rate(batch: int) -> tuple[float, list[int]]:
-        rates, queries = [], []
-        for _repeat in range(REPEATS):
-            payloads = [items(batch) for _ in range(max(1, RESULTS_PER_RUN // batch))]
-            started = time.perf_counter()
-            for payload in payloads:
-                connection.queries_log.clear()  # a bounded deque: a full one counts 0
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.post(
-                        "/api/results/", {"results": payload}, content_type="application/json", headers=auth
-                    )
-                assert response.status_code == 200, response.content
-                assert all(r["status"] == "created" for r in response.json()["receipts"])
-                queries.append(len(captured))
-            elapsed = time.perf_counter() - started
-            rates.append(len(payloads) * batch / elapsed)
-        say(f"API batches of {batch}: {sorted(rates)[len(rates) // 2]:.0f} results/s")
-        return sorted(rates)[len(rates) // 2], sorted(set(queries))
+def _median(rates: list[float]) -> float:
+    return sorted(rates)[len(rates) // 2]
 
-    # The usual way, defined only here and never routed in the app.
+
+def _api_rate(run: ChildRun, batch: int) -> tuple[float, list[int]]:
+    """POST /api/results/ in batches of `batch`: results per second and SQL queries per request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rates, queries = [], []
+    for _repeat in range(REPEATS):
+        payloads = [run.items(batch) for _ in range(max(1, RESULTS_PER_RUN // batch))]
+        started = time.perf_counter()
+        for payload in payloads:
+            connection.queries_log.clear()  # a bounded deque: a full one counts 0
+            with CaptureQueriesContext(connection) as captured:
+                response = run.client.post(
+                    "/api/results/",
+                    {"results": payload},
+                    content_type="application/json",
+                    headers={"Authorization": f"Token {run.token}"},
+                )
+            assert response.status_code == 200, response.content
+            assert all(r["status"] == "created" for r in response.json()["receipts"])
+            queries.append(len(captured))
+        elapsed = time.perf_counter() - started
+        rates.append(len(payloads) * batch / elapsed)
+    run.say(f"API batches of {batch}: {_median(rates):.0f} results/s")
+    return _median(rates), sorted(set(queries))
+
+
+def _route_plain_viewset() -> str:
+    """The usual way, a DRF ModelViewSet, defined only here and never routed in the app;
+    returns the URLconf module that routes it."""
+    from django.urls import include, path
+    from rest_framework import routers, serializers, viewsets
+
+    from quiz.models import ContentVersion, Device, Result
+
     class PlainResultSerializer(serializers.ModelSerializer):
         uuid = serializers.UUIDField()
         device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all())
@@ -144,75 +188,79 @@ def child(label: str) -> None:
     router = routers.SimpleRouter()
     router.register("plain-results", PlainResultViewSet, basename="plain-results")
     module = type(sys)("bench_plain_urls")
-    module.urlpatterns = [path("bench/", __import__("django.urls").urls.include(router.urls))]
+    module.urlpatterns = [path("bench/", include(router.urls))]
     sys.modules["bench_plain_urls"] = module
+    return "bench_plain_urls"
 
-    device = Device.objects.get()
-    version = ContentVersion.objects.current()
 
-    def plain_rate() -> float:
-        rates = []
-        with override_settings(ROOT_URLCONF="bench_plain_urls"):
-            for _repeat in range(REPEATS):
-                rows = [
-                    {
-                        "uuid": item["uuid"],
-                        "device": device.pk,
-                        "content_version": version.pk,
-                        "answers": item["answers"],
-                        "client_outcome": item["outcome"],
-                        "server_outcome": item["outcome"],
-                        "urgency": item["outcome"]["urgency"],
-                        "payload_hash": "0" * 64,
-                        "batch_id": str(uuid.uuid4()),
-                        "completed_at": item["completed_at"],
-                    }
-                    for item in items(RESULTS_PER_RUN // 4)
-                ]
-                started = time.perf_counter()
-                for row in rows:
-                    response = client.post("/bench/plain-results/", row, content_type="application/json")
-                    assert response.status_code == 201, response.content
-                rates.append(len(rows) / (time.perf_counter() - started))
-        rate = sorted(rates)[len(rates) // 2]
-        say(f"plain ModelViewSet, one per request: {rate:.0f} results/s")
-        return rate
+def _plain_rows(run: ChildRun) -> list[dict]:
+    """Results as the plain viewset takes them: every column spelled out, one per request."""
+    from quiz.models import ContentVersion, Device
 
-    def raw_rate() -> float:
-        """The rows the API stored, re-inserted with new UUIDs by the DB-API cursor's executemany."""
-        columns = [f.column for f in Result._meta.concrete_fields if f.column != "id"]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)} FROM quiz_result LIMIT %s", [RESULTS_PER_RUN])
-            template = cursor.fetchall()
-        uuid_at = columns.index("uuid")
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO quiz_result ({', '.join(columns)}) VALUES ({placeholders})"
-        rates = []
+    device, version = Device.objects.get(), ContentVersion.objects.current()
+    return [
+        {
+            "uuid": item["uuid"],
+            "device": device.pk,
+            "content_version": version.pk,
+            "answers": item["answers"],
+            "client_outcome": item["outcome"],
+            "server_outcome": item["outcome"],
+            "urgency": item["outcome"]["urgency"],
+            "payload_hash": "0" * 64,
+            "batch_id": str(uuid.uuid4()),
+            "completed_at": item["completed_at"],
+        }
+        for item in run.items(RESULTS_PER_RUN // 4)
+    ]
+
+
+def _plain_rate(run: ChildRun) -> float:
+    from django.test.utils import override_settings
+
+    rates = []
+    with override_settings(ROOT_URLCONF=_route_plain_viewset()):
         for _repeat in range(REPEATS):
-            rows = []
-            for row in template:
-                row = list(row)
-                row[uuid_at] = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
-                rows.append(row)
+            rows = _plain_rows(run)
             started = time.perf_counter()
-            with connection.cursor() as cursor:
-                # One transaction per 100 rows, like the API's batches of 100.
-                for start in range(0, len(rows), 100):
-                    cursor.execute("BEGIN")
-                    cursor.executemany(sql, rows[start : start + 100])
-                    cursor.execute("COMMIT")
+            for row in rows:
+                response = run.client.post("/bench/plain-results/", row, content_type="application/json")
+                assert response.status_code == 201, response.content
             rates.append(len(rows) / (time.perf_counter() - started))
-        rate = sorted(rates)[len(rates) // 2]
-        say(f"raw executemany (100 per transaction): {rate:.0f} results/s")
-        return rate
+    run.say(f"plain ModelViewSet, one per request: {_median(rates):.0f} results/s")
+    return _median(rates)
 
-    figures = {"vendor": connection.vendor, "api": {}}
-    for batch in (1, 10, 100):
-        rate, queries = api_rate(batch)
-        figures["api"][str(batch)] = {"results_per_s": rate, "queries_per_batch": queries}
-    figures["plain_viewset_results_per_s"] = plain_rate()
-    figures["raw_insert_results_per_s"] = raw_rate()
-    print(json.dumps(figures))
+
+def _raw_rate(run: ChildRun) -> float:
+    """The rows the API stored, re-inserted with new UUIDs by the DB-API cursor's executemany."""
+    from django.db import connection
+
+    from quiz.models import Result
+
+    columns = [f.column for f in Result._meta.concrete_fields if f.column != "id"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM quiz_result LIMIT %s", [RESULTS_PER_RUN])
+        template = cursor.fetchall()
+    uuid_at = columns.index("uuid")
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO quiz_result ({', '.join(columns)}) VALUES ({placeholders})"
+    rates = []
+    for _repeat in range(REPEATS):
+        rows = []
+        for row in template:
+            row = list(row)
+            row[uuid_at] = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
+            rows.append(row)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            # One transaction per 100 rows, like the API's batches of 100.
+            for start in range(0, len(rows), 100):
+                cursor.execute("BEGIN")
+                cursor.executemany(sql, rows[start : start + 100])
+                cursor.execute("COMMIT")
+        rates.append(len(rows) / (time.perf_counter() - started))
+    run.say(f"raw executemany (100 per transaction): {_median(rates):.0f} results/s")
+    return _median(rates)
 
 
 if __name__ == "__main__":
