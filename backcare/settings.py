@@ -218,7 +218,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "quiz.rest.close_strict_request_bodies",
+        "quiz.schema.close_strict_request_bodies",
     ],
 }
 

@@ -4,7 +4,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -17,7 +17,6 @@ from .models import (
     ChoiceWeight,
     ContentVersion,
     Device,
-    OutcomeUrgency,
     Question,
     Result,
     SiteSettings,
@@ -233,7 +232,7 @@ class ResultAdmin(ReadOnlyAdmin):
     search_fields = ["uuid"]
     ordering = ["-completed_at"]
     change_list_template = "admin/quiz/result/change_list.html"
-    fields = [
+    readonly_fields = [
         "uuid",
         "completed_at",
         "received_at",
@@ -245,7 +244,7 @@ class ResultAdmin(ReadOnlyAdmin):
         "warning_signs",
         "causes",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
 
     def get_queryset(self, request):
         # The snapshot is only needed on the detail page (to word the answers).
@@ -289,9 +288,9 @@ class ResultAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            response.context_data["summary"] = _summary(changelist.queryset)
+        context = getattr(response, "context_data", None) or {}  # a redirect has none
+        if context.get("cl") is not None:
+            context["summary"] = context["cl"].queryset.summary()
         return response
 
     def export_csv_view(self, request):
@@ -335,24 +334,7 @@ def _answer_text(snapshot: dict, question_key: str, answer) -> str:
         return str(answer)
     texts = {choice["key"]: choice["text"] for choice in question["choices"]}
     keys = answer if isinstance(answer, list) else [answer]
-    return "; ".join(texts.get(key, key) for key in keys)
-
-
-def _summary(queryset) -> dict:
-    """Counts per urgency and per cause group over the filtered results: two queries."""
-    queryset = queryset.order_by()
-    by_urgency = dict(queryset.values_list("urgency").annotate(count=Count("id")))
-    groups = list(CauseGroup.objects.values_list("key", "name"))
-    by_cause = (
-        queryset.aggregate(**{key: Count("id", filter=Q(cause_keys__contains=f",{key},")) for key, _name in groups})
-        if groups
-        else {}
-    )
-    return {
-        "total": sum(by_urgency.values()),
-        "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
-        "causes": [(name, by_cause.get(key, 0)) for key, name in groups],
-    }
+    return "; ".join(str(texts.get(key, key)) for key in keys)
 
 
 @admin.register(Device)
@@ -360,8 +342,8 @@ class DeviceAdmin(ReadOnlyAdmin):
     """Anonymous devices: when they registered and were last seen. Token hashes stay hidden."""
 
     list_display = ["public_id", "created_at", "last_seen_at", "result_count"]
-    fields = ["public_id", "created_at", "last_seen_at", "result_count"]
-    readonly_fields = fields
+    readonly_fields = ["public_id", "created_at", "last_seen_at", "result_count"]
+    fields = tuple(readonly_fields)
     search_fields = ["public_id"]
 
     def get_queryset(self, request):

@@ -5,26 +5,23 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
-from .models import ContentVersion
+from . import schema, services
+from .models import ContentVersion, Result
 from .rest import DeviceRegistrationThrottle, DeviceThrottle, DeviceTokenAuthentication, IsRegisteredDevice
 from .serializers import (
     MAX_BATCH,
     DeviceCreatedSerializer,
     DeviceRegisterSerializer,
     ErrorSerializer,
-    ReceiptsSerializer,
-    ResultBatchSerializer,
     StoredResultSerializer,
     StoredResultsSerializer,
-    ThrottledErrorSerializer,
     ValidationErrorSerializer,
+    validate_results,
 )
 
 
@@ -47,18 +44,10 @@ def _content_response(request, version: ContentVersion) -> Response:
     return response
 
 
-_CONTENT_RESPONSES = {
-    200: OpenApiResponse(OpenApiTypes.OBJECT, description="The content snapshot (docs/CONTENT_FORMAT.md)."),
-    304: OpenApiResponse(description="Not modified: the phone's copy (If-None-Match) is current."),
-    404: OpenApiResponse(ErrorSerializer, description="`no_content` or `not_found`."),
-}
-_IF_NONE_MATCH = OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False)
-
-
 class CurrentContentView(APIView):
     """GET the current published content snapshot; `If-None-Match` with its ETag gets 304."""
 
-    @extend_schema(operation_id="content_current", parameters=[_IF_NONE_MATCH], responses=_CONTENT_RESPONSES)
+    @schema.content_current
     def get(self, request):
         version = ContentVersion.objects.current()
         if version is None:
@@ -72,17 +61,12 @@ class CurrentContentView(APIView):
 class ContentVersionView(APIView):
     """GET any published content version by number (results answered against old versions)."""
 
-    @extend_schema(operation_id="content_version", parameters=[_IF_NONE_MATCH], responses=_CONTENT_RESPONSES)
+    @schema.content_version
     def get(self, request, number: int):
         return _content_response(request, get_object_or_404(ContentVersion, number=number))
 
 
 # -- devices and results ------------------------------------------------------------
-
-_THROTTLED = OpenApiResponse(ThrottledErrorSerializer, description="`throttled`; wait Retry-After seconds.")
-_UNAUTHENTICATED = OpenApiResponse(
-    ErrorSerializer, description="`not_authenticated` or `invalid_token`: register again and retry."
-)
 
 
 class BadBatch(exceptions.APIException):
@@ -106,7 +90,7 @@ class DeviceRegisterView(APIView):
             ),
             413: ErrorSerializer,
             415: ErrorSerializer,
-            429: _THROTTLED,
+            429: schema.THROTTLED,
         },
     )
     def post(self, request):
@@ -116,95 +100,41 @@ class DeviceRegisterView(APIView):
         return Response(DeviceCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class DeviceMeView(APIView):
-    """The calling device itself."""
+class RegisteredDeviceView(APIView):
+    """A view for registered devices only: their token, and their own rate limit."""
 
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsRegisteredDevice]
     throttle_classes = [DeviceThrottle]
 
+
+class DeviceMeView(RegisteredDeviceView):
+    """The calling device itself."""
+
     @extend_schema(
         operation_id="device_erase",
         description="Delete my data: erase this device and every result it sent. The token stops working.",
-        responses={204: None, 401: _UNAUTHENTICATED, 429: _THROTTLED},
+        responses={204: None, 401: schema.UNAUTHENTICATED, 429: schema.THROTTLED},
     )
     def delete(self, request):
         services.device_erase(device=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ResultsView(APIView):
+class ResultsView(RegisteredDeviceView):
     """Sync finished checks (POST a batch, get one receipt per result) and list this device's own."""
-
-    authentication_classes = [DeviceTokenAuthentication]
-    permission_classes = [IsRegisteredDevice]
-    throttle_classes = [DeviceThrottle]
 
     @extend_schema(
         operation_id="results_list",
-        responses={200: StoredResultsSerializer, 401: _UNAUTHENTICATED, 429: _THROTTLED},
+        responses={200: StoredResultsSerializer, 401: schema.UNAUTHENTICATED, 429: schema.THROTTLED},
     )
     def get(self, request):
-        results = services.results_for_device(device=request.user)
+        results = Result.objects.for_device(request.user)
         return Response({"results": StoredResultSerializer(results, many=True).data})
 
-    @extend_schema(
-        operation_id="results_sync",
-        request=ResultBatchSerializer,
-        responses={
-            200: OpenApiResponse(
-                ReceiptsSerializer,
-                description=(
-                    "One receipt per result, in the order sent: created, duplicate, conflict, rejected, "
-                    "or retry_later (not stored yet: send it again after `retry_after` seconds)."
-                ),
-            ),
-            400: OpenApiResponse(
-                ErrorSerializer,
-                description="The batch is malformed: `invalid_batch`, `batch_too_large`, `parse_error`, `too_deep`.",
-            ),
-            401: _UNAUTHENTICATED,
-            413: OpenApiResponse(ErrorSerializer, description="`payload_too_large`."),
-            415: ErrorSerializer,
-            429: _THROTTLED,
-        },
-        examples=[
-            OpenApiExample(
-                "A receipt for each result",
-                response_only=True,
-                value={
-                    "receipts": [
-                        {"uuid": "5b0c…", "status": "created", "server_outcome": {}, "verdict_mismatch": False},
-                        {
-                            "uuid": "9e41…",
-                            "status": "rejected",
-                            "errors": [
-                                {
-                                    "field": "completed_at",
-                                    "code": "completed_too_early",
-                                    "message": "Completed before BackCare existed: the phone's clock was wrong.",
-                                }
-                            ],
-                        },
-                        {
-                            "uuid": "c7d2…",
-                            "status": "retry_later",
-                            "retry_after": 300,
-                            "errors": [
-                                {
-                                    "field": "content_version",
-                                    "code": "unknown_content_version",
-                                    "message": "Content version 7 has not been published.",
-                                }
-                            ],
-                        },
-                    ]
-                },
-            )
-        ],
-    )
+    @schema.results_sync
     def post(self, request):
-        items = _batch_items(request.data)
+        items = validate_results(_batch_items(request.data))
         try:
             receipts = services.results_ingest(device=request.user, items=items)
         except services.DeviceGone:

@@ -5,10 +5,15 @@ working copy. Nothing reaches a phone until it is published as a `ContentVersion
 complete JSON snapshot that never changes afterwards (see `quiz/content.py`).
 """
 
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .contracts import Outcome
 
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -243,7 +248,7 @@ class ChoiceWeight(models.Model):
         return f"{self.cause_group.key}: {self.weight}"
 
 
-class ContentVersionQuerySet(models.QuerySet):
+class ContentVersionQuerySet(models.QuerySet["ContentVersion"]):
     def current(self) -> "ContentVersion | None":
         return self.order_by("-number").first()
 
@@ -283,7 +288,7 @@ class ContentVersion(models.Model):
 # -- devices and synced results -------------------------------------------------------
 
 
-class DeviceQuerySet(models.QuerySet):
+class DeviceQuerySet(models.QuerySet["Device"]):
     def idle_without_results(self, *, since) -> "DeviceQuerySet":
         """Devices registered and last seen before `since` that never stored a result."""
         seen_before = models.Q(last_seen_at__isnull=True) | models.Q(last_seen_at__lt=since)
@@ -311,6 +316,15 @@ class Device(models.Model):
     def __str__(self) -> str:
         return str(self.public_id)
 
+    @staticmethod
+    def hash_token_secret(secret: str) -> str:
+        """What the server stores of a token's secret part."""
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    def has_token_secret(self, secret: str) -> bool:
+        """Whether `secret` is this device's, compared in constant time."""
+        return hmac.compare_digest(self.token_hash, self.hash_token_secret(secret))
+
     @property
     def is_authenticated(self) -> bool:
         # DRF treats request.user as an identity; a registered device is one.
@@ -324,6 +338,31 @@ class OutcomeUrgency(models.TextChoices):
     SOON = "soon", _("See a doctor soon")
     URGENT = "urgent", _("Urgent: same day")
     EMERGENCY = "emergency", _("Emergency")
+
+
+class ResultQuerySet(models.QuerySet["Result"]):
+    def for_device(self, device: Device) -> "ResultQuerySet":
+        """One device's results, newest first, with the version each names."""
+        return self.filter(device=device).select_related("content_version").order_by("-completed_at")
+
+    def summary(self) -> dict:
+        """Counts per urgency and per cause group over these results: two queries.
+        {"total": n, "urgency": [(label, n) highest first], "causes": [(name, n)]}."""
+        results = self.order_by()
+        by_urgency = dict(results.values_list("urgency").annotate(count=models.Count("id")))
+        groups = list(CauseGroup.objects.values_list("key", "name"))
+        by_cause = (
+            results.aggregate(
+                **{key: models.Count("id", filter=models.Q(cause_keys__contains=f",{key},")) for key, _name in groups}
+            )
+            if groups
+            else {}
+        )
+        return {
+            "total": sum(by_urgency.values()),
+            "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
+            "causes": [(name, by_cause.get(key, 0)) for key, name in groups],
+        }
 
 
 class Result(models.Model):
@@ -349,9 +388,7 @@ class Result(models.Model):
     answers = models.JSONField(_("answers"), editable=False)
     client_outcome = models.JSONField(_("outcome on the phone"), editable=False)
     server_outcome = models.JSONField(_("outcome on the server"), editable=False)
-    urgency = models.CharField(
-        _("urgency"), max_length=10, choices=OutcomeUrgency, db_index=True, editable=False
-    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=OutcomeUrgency, db_index=True, editable=False)
     client_urgency = models.CharField(
         _("urgency on the phone"), max_length=10, choices=OutcomeUrgency, blank=True, editable=False
     )
@@ -372,6 +409,8 @@ class Result(models.Model):
     completed_at = models.DateTimeField(_("completed at"), db_index=True, editable=False)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
+    objects = ResultQuerySet.as_manager()
+
     class Meta:
         ordering = ["-completed_at"]
         verbose_name = _("result")
@@ -380,7 +419,7 @@ class Result(models.Model):
         return str(self.uuid)
 
     @staticmethod
-    def encode_cause_keys(outcome: dict) -> str:
+    def encode_cause_keys(outcome: Outcome) -> str:
         keys = [cause["key"] for cause in outcome.get("causes", [])]
         return f",{','.join(keys)}," if keys else ""
 

@@ -5,18 +5,17 @@ Kept apart from `api.py` because settings name these classes and DRF imports the
 while `APIView` itself is being defined.
 """
 
-import hashlib
-import hmac
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, parsers, permissions, renderers, throttling
+from rest_framework import authentication, exceptions, parsers, permissions, renderers, throttling
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
@@ -30,10 +29,6 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 # -- tokens -------------------------------------------------------------------------
 
 
-def hash_token_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def split_token(token: str) -> tuple[uuid.UUID, str] | None:
     """A token is `<device uuid>.<secret>`: the uuid finds the row, the secret proves it."""
     device_part, _dot, secret = token.partition(".")
@@ -45,7 +40,7 @@ def split_token(token: str) -> tuple[uuid.UUID, str] | None:
         return None
 
 
-class DeviceTokenAuthentication:
+class DeviceTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <device uuid>.<secret>`; the server holds only sha256(secret)."""
 
     keyword = "Token"
@@ -56,9 +51,8 @@ class DeviceTokenAuthentication:
         keyword, _space, token = header.partition(" ")
         if keyword != self.keyword:
             return None
-        parts = split_token(token.strip())
-        device = Device.objects.filter(public_id=parts[0]).first() if parts else None
-        if device is None or not hmac.compare_digest(device.token_hash, hash_token_secret(parts[1])):
+        device = _device_holding(token.strip())
+        if device is None:
             _count_failed_token(request)
             raise exceptions.AuthenticationFailed(self.invalid_token, code="invalid_token")
         _touch(device)
@@ -67,6 +61,16 @@ class DeviceTokenAuthentication:
     def authenticate_header(self, request):
         # Makes DRF answer 401 (not 403) with WWW-Authenticate, so the phone re-registers.
         return self.keyword
+
+
+def _device_holding(token: str) -> Device | None:
+    """The device this token belongs to, or None for a malformed, unknown or wrong one."""
+    parts = split_token(token)
+    if parts is None:
+        return None
+    public_id, secret = parts
+    device = Device.objects.filter(public_id=public_id).first()
+    return device if device is not None and device.has_token_secret(secret) else None
 
 
 def _touch(device: Device) -> None:
@@ -79,21 +83,8 @@ def _touch(device: Device) -> None:
 def _count_failed_token(request) -> None:
     """Guessing tokens costs the guesser's IP the same budget as registering devices."""
     throttle = FailedTokenThrottle()
-    if not throttle.allow_request(request, view=None):
+    if not throttle.allow_request(request, view=None):  # type: ignore[arg-type]  # rate throttles never read it
         raise exceptions.Throttled(throttle.wait())
-
-
-class DeviceTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "quiz.rest.DeviceTokenAuthentication"
-    name = "deviceToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Token <token>` as returned once by `POST /api/devices/`.",
-        }
 
 
 class IsRegisteredDevice(permissions.BasePermission):
@@ -111,7 +102,7 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
     setting (a test, a reload) takes effect."""
 
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
 
     def __init__(self):
         self.rate = self.get_rate()
@@ -201,7 +192,7 @@ class LimitedJSONParser(parsers.BaseParser):
         parser_context = parser_context or {}
         limit = settings.API_MAX_BODY_BYTES
         request = parser_context.get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        declared = request.headers.get("content-length") if request is not None else None
         if declared and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge()
         body = stream.read(limit + 1)
@@ -239,7 +230,11 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "detail": str(_("The request is not valid.")), "errors": _field_errors(exc.detail)}
+        errors = [
+            {"field": field or api_settings.NON_FIELD_ERRORS_KEY, "code": detail.code, "message": str(detail)}
+            for field, detail in flatten_errors(exc.detail)
+        ]
+        body: dict[str, Any] = {"code": "invalid", "detail": str(_("The request is not valid.")), "errors": errors}
         codes = {error["code"] for error in body["errors"]}
         if len(codes) == 1:
             body["code"] = codes.pop()
@@ -247,33 +242,23 @@ def api_exception_handler(exc, context):
         code = exc.get_codes()
         body = {"code": code if isinstance(code, str) else "error", "detail": str(exc.detail)}
     if isinstance(exc, exceptions.Throttled):
-        body["retry_after"] = int(exc.wait or 0)
+        body["retry_after"] = int(exc.wait or 0)  # type: ignore[attr-defined]  # DRF sets it; the stubs omit it
     response.data = body
     return response
 
 
-def _field_errors(detail, prefix: str = "") -> list[dict]:
+def flatten_errors(detail, prefix: str = "") -> Iterator[tuple[str, exceptions.ErrorDetail]]:
+    """DRF's nested errors (a ValidationError's detail) as (dotted field path, error) pairs,
+    one per message: `{"outcome": {"tips": {0: [e]}}}` gives ("outcome.tips.0", e). The path
+    is "" for an error about the whole body."""
     if isinstance(detail, dict):
-        errors = []
         for key, value in detail.items():
-            errors.extend(_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
-        return errors
-    if isinstance(detail, list):
-        return [error for item in detail for error in _field_errors(item, prefix)]
-    return [{"field": prefix or "non_field_errors", "code": detail.code, "message": str(detail)}]
-
-
-# -- schema -------------------------------------------------------------------------
-
-# Request bodies whose views refuse any field they do not name; the schema says so, so
-# clients (and schemathesis) know an extra field is an error, not ignored.
-CLOSED_REQUEST_COMPONENTS = ("DeviceRegisterRequest", "ResultBatchRequest")
-
-
-def close_strict_request_bodies(result, generator, request, public):
-    """drf-spectacular postprocessing hook: `additionalProperties: false` on those bodies."""
-    schemas = result.get("components", {}).get("schemas", {})
-    for name in CLOSED_REQUEST_COMPONENTS:
-        if name in schemas:
-            schemas[name]["additionalProperties"] = False
-    return result
+            yield from flatten_errors(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list) and all(isinstance(item, str) for item in detail):
+        for message in detail:
+            yield prefix, message
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            yield from flatten_errors(value, f"{prefix}.{index}" if prefix else str(index))
+    else:
+        yield prefix, detail

@@ -3,24 +3,26 @@
 Ingest is idempotent by result UUID, and stays so under concurrent resends: the unique
 constraint on `Result.uuid` decides who stores a row; everything else only classifies.
 A batch costs the same handful of queries whatever its size.
+
+Services know the models and the scorer, not the API: the API layer validates each
+result's shape (quiz/serializers.py) and hands over clean data, or why an item is not.
 """
 
 import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from . import scoring
+from .contracts import FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
 from .models import ContentVersion, Device, Result
-from .rest import hash_token_secret
-from .serializers import ResultItemSerializer, item_errors
 
 # Rejections that time can cure: a phone clock a little fast, a content version newer than
 # any this server holds (published elsewhere, or a database restored from a backup). The
@@ -45,7 +47,7 @@ def device_register() -> RegisteredDevice:
     """Create an anonymous device; return it with its token (only the hash is stored)."""
     public_id = uuid.uuid4()
     secret = secrets.token_urlsafe(32)
-    device = Device.objects.create(public_id=public_id, token_hash=hash_token_secret(secret))
+    device = Device.objects.create(public_id=public_id, token_hash=Device.hash_token_secret(secret))
     return RegisteredDevice(device=device, token=f"{public_id}.{secret}")
 
 
@@ -78,36 +80,32 @@ class _Candidate:
 
     index: int
     uuid: uuid.UUID
-    data: dict
+    data: ResultData
     payload_hash: str
-    receipt: dict | None = None
+    receipt: Receipt | None = None
     version: ContentVersion | None = None
-    server_outcome: dict | None = None
+    server_outcome: Outcome | None = None
 
 
-def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
+def results_ingest(*, device: Device, items: Sequence[ResultData | InvalidResult]) -> list[Receipt]:
     """Store a batch of results; return one receipt per item, in the order given.
 
     Receipts: `created`, `duplicate` (stored before with the same content), `conflict`
     (UUID known with other content or from another device; nothing stored), `rejected`
-    (with `errors`). One bad item never fails the others. Raises `DeviceGone` when the
-    device was erased since it was authenticated; nothing is stored then.
+    (with `errors`: the item's own from validation, or the scorer's) or `retry_later`
+    (with `retry_after` and `errors`: time may cure it). One bad item never fails the
+    others. Raises `DeviceGone` when the device was erased since it was authenticated;
+    nothing is stored then.
     """
-    receipts: list[dict | None] = [None] * len(items)
+    receipts: list[Receipt | None] = [None] * len(items)
     candidates: list[_Candidate] = []
-    # One serializer for the whole batch, as DRF's ListSerializer does: building its
-    # fields (a deep copy of each) per item was 40% of ingest time (bench/NOTES.md).
-    validator = ResultItemSerializer()
     for index, item in enumerate(items):
-        try:
-            data = validator.run_validation(item)
-        except ValidationError as error:
-            errors = item_errors(error.detail)
+        if isinstance(item, InvalidResult):
             # Only a clock ahead, nothing else wrong: the same result will do in a while.
-            retry_later = all(problem["code"] == "completed_in_future" for problem in errors)
-            receipts[index] = _rejected(_raw_uuid(item), errors, retry_later=retry_later)
-            continue
-        candidates.append(_Candidate(index, data["uuid"], data, payload_hash(data)))
+            retry_later = all(problem["code"] == "completed_in_future" for problem in item.errors)
+            receipts[index] = _refused(item.raw_uuid, item.errors, retry_later=retry_later)
+        else:
+            candidates.append(_Candidate(index, item["uuid"], item, payload_hash(item)))
 
     candidates, repeats = _split_repeats(candidates, receipts)
     with transaction.atomic():
@@ -126,14 +124,20 @@ def results_ingest(*, device: Device, items: list[Any]) -> list[dict]:
     for repeat, original in repeats:
         # The same result twice in one batch shares the first one's fate; a second
         # "created" would be a lie, it is a duplicate of the first.
-        receipt = dict(original.receipt)
-        if receipt["status"] == "created":
-            receipt["status"] = "duplicate"
-        receipts[repeat.index] = receipt
-    return receipts
+        shared = original.receipt.copy() if original.receipt else None
+        if shared is not None and shared["status"] == "created":
+            shared["status"] = "duplicate"
+        receipts[repeat.index] = shared
+    return [_settled(item_receipt) for item_receipt in receipts]
 
 
-def payload_hash(data: dict) -> str:
+def _settled(item_receipt: Receipt | None) -> Receipt:
+    if item_receipt is None:  # every path above gives each item a receipt
+        raise AssertionError("A result was left without a receipt.")
+    return item_receipt
+
+
+def payload_hash(data: ResultData) -> str:
     """SHA-256 of the result's content in canonical JSON: equal content, equal hash."""
     canonical = {
         "content_version": data["content_version"],
@@ -145,19 +149,8 @@ def payload_hash(data: dict) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _raw_uuid(item: Any) -> str | None:
-    value = item.get("uuid") if isinstance(item, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _rejected(raw_uuid: str | None, errors: list[dict], *, retry_later: bool = False) -> dict:
-    if retry_later:
-        return {"uuid": raw_uuid, "status": "retry_later", "retry_after": RETRY_LATER_SECONDS, "errors": errors}
-    return {"uuid": raw_uuid, "status": "rejected", "errors": errors}
-
-
 def _split_repeats(
-    candidates: list[_Candidate], receipts: list
+    candidates: list[_Candidate], receipts: list[Receipt | None]
 ) -> tuple[list[_Candidate], list[tuple[_Candidate, _Candidate]]]:
     """A UUID twice in one batch: the first goes on; a later equal one is settled with
     it, a later different one is a conflict at once."""
@@ -175,12 +168,16 @@ def _split_repeats(
     return kept, repeats
 
 
-def _conflict(result_uuid: uuid.UUID) -> dict:
-    return {
-        "uuid": str(result_uuid),
-        "status": "conflict",
-        "message": str(_("A different check with this id is already stored. This one was not saved on the server.")),
-    }
+def _conflict(result_uuid: uuid.UUID) -> Receipt:
+    message = _("A different check with this id is already stored. This one was not saved on the server.")
+    return receipt("conflict", result_uuid, message=str(message))
+
+
+def _refused(result_uuid: uuid.UUID | str | None, errors: list[FieldError], *, retry_later: bool) -> Receipt:
+    """`rejected` for good, or `retry_later` when time may cure every problem."""
+    if retry_later:
+        return receipt("retry_later", result_uuid, errors=errors, retry_after=RETRY_LATER_SECONDS)
+    return receipt("rejected", result_uuid, errors=errors)
 
 
 def _score(candidates: list[_Candidate]) -> None:
@@ -188,7 +185,7 @@ def _score(candidates: list[_Candidate]) -> None:
     numbers = {c.data["content_version"] for c in candidates if c.receipt is None}
     versions = {v.number: v for v in ContentVersion.objects.filter(number__in=numbers).defer("snapshot")}
     snapshots = _snapshots(versions.values())
-    newest = None  # read once, and only when a result names an unknown version
+    newest: int | None = None  # read once, and only when a result names an unknown version
     for candidate in candidates:
         if candidate.receipt is not None:
             continue
@@ -196,8 +193,8 @@ def _score(candidates: list[_Candidate]) -> None:
         version = versions.get(number)
         if version is None:
             newest = _newest_version_number() if newest is None else newest
-            candidate.receipt = _rejected(
-                str(candidate.uuid),
+            candidate.receipt = _refused(
+                candidate.uuid,
                 [
                     {
                         "field": "content_version",
@@ -209,10 +206,11 @@ def _score(candidates: list[_Candidate]) -> None:
             )
             continue
         try:
-            server_outcome = scoring.score(snapshots[number], candidate.data["answers"])
+            # The scorer is plain data in, plain data out; the shared vectors hold its shape.
+            server_outcome = cast(Outcome, scoring.score(snapshots[number], candidate.data["answers"]))
         except scoring.AnswerError as error:
-            candidate.receipt = _rejected(
-                str(candidate.uuid),
+            candidate.receipt = _refused(
+                candidate.uuid,
                 [
                     {
                         "field": f"answers.{error.key}" if error.key else "answers",
@@ -222,10 +220,90 @@ def _score(candidates: list[_Candidate]) -> None:
                         "answer_key": error.key,
                     }
                 ],
+                retry_later=False,
             )
             continue
         candidate.version = version
         candidate.server_outcome = server_outcome
+
+
+# Decoded snapshots by (number, hash). A published version never changes, so the pair
+# always names the same snapshot: each process decodes it once, not on every sync
+# (loading and decoding it was 8% of ingest time; bench/NOTES.md). Read-only: shared.
+_SNAPSHOTS: dict[tuple[int, str], dict] = {}
+_SNAPSHOTS_KEPT = 16
+
+
+def _snapshots(versions: Iterable[ContentVersion]) -> dict[int, dict]:
+    """Each version's snapshot by number; the ones not seen yet in one query."""
+    found: dict[int, dict] = {}
+    missing: list[int] = []
+    for version in versions:
+        snapshot = _SNAPSHOTS.get((version.number, version.content_hash))
+        if snapshot is None:
+            missing.append(version.number)
+        else:
+            found[version.number] = snapshot
+    if missing:
+        if len(_SNAPSHOTS) + len(missing) > _SNAPSHOTS_KEPT:
+            _SNAPSHOTS.clear()
+        rows = ContentVersion.objects.filter(number__in=missing).values_list("number", "content_hash", "snapshot")
+        for number, digest, snapshot in rows:
+            _SNAPSHOTS[(number, digest)] = found[number] = snapshot
+    return found
+
+
+def _known_receipt(device: Device, candidate: _Candidate, row: Result) -> Receipt:
+    if row.device_id != device.pk or row.payload_hash != candidate.payload_hash:
+        return _conflict(candidate.uuid)
+    return _stored_receipt("duplicate", candidate, row)
+
+
+def _stored_receipt(status, candidate: _Candidate, row: Result) -> Receipt:
+    return receipt(status, candidate.uuid, server_outcome=row.server_outcome, verdict_mismatch=row.verdict_mismatch)
+
+
+def _row(device: Device, candidate: _Candidate, batch_id: uuid.UUID) -> Result:
+    data = candidate.data
+    server_outcome = candidate.server_outcome
+    if server_outcome is None:  # _score gave every candidate without a receipt an outcome
+        raise AssertionError(f"{candidate.uuid} was not scored.")
+    client_outcome = data["outcome"]
+    return Result(
+        uuid=candidate.uuid,
+        device=device,
+        content_version=candidate.version,
+        answers=data["answers"],
+        client_outcome=client_outcome,
+        server_outcome=server_outcome,
+        urgency=server_outcome["urgency"],
+        cause_keys=Result.encode_cause_keys(server_outcome),
+        client_urgency=client_outcome.get("urgency", ""),
+        verdict_mismatch=_disagree(client_outcome, server_outcome),
+        payload_hash=candidate.payload_hash,
+        completed_at=data["completed_at"],
+        batch_id=batch_id,
+    )
+
+
+def _disagree(client_outcome: Outcome, server_outcome: Outcome) -> bool:
+    return any(client_outcome.get(key) != server_outcome.get(key) for key in OUTCOME_KEYS)
+
+
+def _classify_inserted(device: Device, scored: list[_Candidate], batch_id: uuid.UUID) -> None:
+    """After an insert that skipped conflicts, read back who owns each UUID: rows with
+    this batch's id were created here; others were stored before (a resend) or raced in
+    from a concurrent request."""
+    stored = Result.objects.filter(uuid__in=[c.uuid for c in scored]).only(
+        "uuid", "device_id", "payload_hash", "server_outcome", "verdict_mismatch", "batch_id"
+    )
+    by_uuid = {row.uuid: row for row in stored}
+    for candidate in scored:
+        row = by_uuid[candidate.uuid]
+        if row.batch_id == batch_id:
+            candidate.receipt = _stored_receipt("created", candidate, row)
+        else:
+            candidate.receipt = _known_receipt(device, candidate, row)
 
 
 def _newest_version_number() -> int:
