@@ -326,7 +326,7 @@ CONTENT_SECURITY_POLICY = {
 # -- Permissions-Policy (quiz.middleware.PermissionsPolicyMiddleware) -------------------
 # BackCare uses none of these browser features; an empty list denies a feature to every
 # origin, this one included. (Notifications and Background Sync are not governed here.)
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -1,0 +1,78 @@
+"""The service worker, built for the current content and static files.
+
+A template (templates/serviceworker.js) that names every URL the app needs offline (its
+precache list) and a version naming their bytes: any change to content, pages or a
+static file makes new worker bytes, so browsers install it and refresh their caches.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+
+from .models import ContentVersion
+
+# Static folders the app needs offline; screenshots are for install dialogs only.
+PRECACHED_STATIC_FOLDERS = ("css/", "js/", "icons/")
+
+
+def page_urls(snapshot: dict | None) -> list[str]:
+    """Every page the app must open offline, tips included."""
+    urls = [
+        reverse(name)
+        for name in ("home", "check", "result", "history", "emergency", "offline", "tips", "javascript-catalog")
+    ]
+    if snapshot:
+        urls += [reverse("tip-category", args=[c["key"]]) for c in snapshot["tip_categories"]]
+        urls += [reverse("tip", args=[t["category"], t["key"]]) for t in snapshot["tips"]]
+    return urls
+
+
+def static_paths() -> list[str]:
+    """Our own static files (not the admin's), relative to STATIC_URL, sorted."""
+    found = set()
+    for finder in finders.get_finders():
+        if not isinstance(finder, finders.FileSystemFinder):
+            continue
+        for path, _storage in finder.list(ignore_patterns=["*.map", ".*"]):
+            path = path.replace("\\", "/")
+            if path.startswith(PRECACHED_STATIC_FOLDERS):
+                found.add(path)
+    return sorted(found)
+
+
+def _files_digest(paths: list[str]) -> str:
+    # In development static names are not hashed, so the worker names a digest of the
+    # files' bytes: any change to CSS or JS makes a new worker (and new caches).
+    digest = hashlib.sha256()
+    for path in paths:
+        location = finders.find(path)
+        if location:
+            with open(location, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def render_service_worker() -> str:
+    """The worker's source for the content published now and the static files deployed."""
+    version = ContentVersion.objects.current()
+    snapshot = version.snapshot if version else None
+    paths = static_paths()
+    precache = [*page_urls(snapshot), "/manifest.json", reverse("api-content"), *(static(p) for p in paths)]
+    fingerprint = hashlib.sha256(
+        json.dumps([precache, _files_digest(paths), version.number if version else 0]).encode()
+    ).hexdigest()[:12]
+    return render_to_string(
+        "serviceworker.js",
+        {
+            "cache_version": f"{version.number if version else 0}-{fingerprint}",
+            "content_version": version.number if version else 0,
+            "precache_json": json.dumps(precache),
+            "offline_url": reverse("offline"),
+            "debug": settings.DEBUG,
+        },
+    )
