@@ -81,6 +81,7 @@ lint: install-lint
 	$(VENV)/bin/ruff format --check .
 	$(PY_FILES) | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	node_modules/.bin/prettier --check static/js
+	$(VENV)/bin/mypy
 
 format: install-lint
 	$(VENV)/bin/ruff check --fix .

@@ -7,12 +7,14 @@ The snapshot format is documented in `docs/CONTENT_FORMAT.md`. The same format (
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from . import contracts
 from .models import (
     CauseGroup,
     Choice,
@@ -56,11 +58,11 @@ class NothingToPublish(Exception):
         self.version = version
 
 
-def _provenance(item) -> dict:
+def _provenance(item) -> contracts.Provenance:
     return {"source_paragraph": item.source_paragraph, "source_note": item.source_note}
 
 
-def _settings_snapshot(site: SiteSettings) -> dict:
+def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
     return {
         "emergency_number": site.emergency_number,
         "emergency_label": site.emergency_label,
@@ -78,7 +80,7 @@ def _settings_snapshot(site: SiteSettings) -> dict:
     }
 
 
-def _choice_snapshot(choice: Choice) -> dict:
+def _choice_snapshot(choice: Choice) -> contracts.Choice:
     return {
         "key": choice.key,
         "text": choice.text,
@@ -89,7 +91,7 @@ def _choice_snapshot(choice: Choice) -> dict:
     }
 
 
-def _question_snapshot(question: Question) -> dict:
+def _question_snapshot(question: Question) -> contracts.Question:
     scale = question.is_scale
     return {
         "key": question.key,
@@ -105,7 +107,7 @@ def _question_snapshot(question: Question) -> dict:
     }
 
 
-def _tip_snapshot(tip: Tip) -> dict:
+def _tip_snapshot(tip: Tip) -> contracts.Tip:
     return {
         "key": tip.key,
         "title": tip.title,
@@ -126,7 +128,7 @@ def _questions_in_display_order():
     return sorted(questions, key=lambda q: (q.section != Question.Section.WARNING, q.order, q.key))
 
 
-def build_snapshot() -> dict:
+def build_snapshot() -> contracts.Snapshot:
     """The current working copy as a snapshot body (no version, no hash)."""
     tips = Tip.objects.active().select_related("category").prefetch_related("cause_groups")
     return {
@@ -145,7 +147,7 @@ def build_snapshot() -> dict:
     }
 
 
-def content_hash(body: dict) -> str:
+def content_hash(body: Mapping[str, object]) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -154,7 +156,7 @@ def _duplicates(keys) -> list[str]:
     return sorted(key for key, count in Counter(keys).items() if count > 1)
 
 
-def _question_problems(question: dict) -> list[str]:
+def _question_problems(question: contracts.Question) -> list[str]:
     problems = []
     key = question["key"]
     choices = question["choices"]
@@ -173,13 +175,13 @@ def _question_problems(question: dict) -> list[str]:
     return problems
 
 
-def _texts(body: dict):
+def _texts(body: contracts.Snapshot) -> Iterator[tuple[str, str]]:
     """Every piece of wording a person can read, with a label saying where it is."""
     settings = body["settings"]
     for name in ("emergency_label", "non_emergency_label", "disclaimer", "limits"):
         yield _("site settings"), settings[name]
     for tier, action in settings["actions"].items():
-        yield _("action for %(tier)s") % {"tier": tier}, action
+        yield _("action for %(tier)s") % {"tier": tier}, str(action)
     for group in body["cause_groups"]:
         yield group["key"], f"{group['name']} {group['explanation']}"
     for category in body["tip_categories"]:
@@ -192,7 +194,7 @@ def _texts(body: dict):
             yield f"{question['key']}.{choice['key']}", choice["text"]
 
 
-def forbidden_wording(body: dict) -> list[str]:
+def forbidden_wording(body: contracts.Snapshot) -> list[str]:
     """A problem for each verdict-style phrase found in the content's wording."""
     problems = []
     for where, text in _texts(body):
@@ -206,7 +208,7 @@ def forbidden_wording(body: dict) -> list[str]:
     return problems
 
 
-def validate_snapshot(body: dict) -> list[str]:
+def validate_snapshot(body: contracts.Snapshot) -> list[str]:
     """Every reason the content cannot be published; empty when it can."""
     problems = []
     for label, items in (
@@ -241,7 +243,7 @@ def publish(*, user=None) -> ContentVersion:
     if current is not None and current.content_hash == digest:
         raise NothingToPublish(current)
     number = (current.number + 1) if current else 1
-    snapshot = {**body, "version": number, "hash": digest}
+    snapshot: contracts.Snapshot = {**body, "version": number, "hash": digest}
     return ContentVersion.objects.create(number=number, content_hash=digest, snapshot=snapshot, published_by=user)
 
 
@@ -281,8 +283,8 @@ def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
         kind=item["kind"],
         section=item["section"],
         order=item["order"],
-        scale_min=item.get("scale_min") if item.get("scale_min") is not None else 0,
-        scale_max=item.get("scale_max") if item.get("scale_max") is not None else 10,
+        scale_min=item["scale_min"] if item.get("scale_min") is not None else 0,
+        scale_max=item["scale_max"] if item.get("scale_max") is not None else 10,
         **_provenance_fields(item),
     )
     for choice_item in item["choices"]:

@@ -13,6 +13,7 @@ import logging
 import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 # Set by quiz.middleware.RequestIdMiddleware for the duration of one request.
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
@@ -56,7 +57,7 @@ class JsonFormatter(logging.Formatter):
     def _access_fields(atoms: dict) -> dict:
         # gunicorn logs after the response has left Django, when the request's context is
         # gone, so the id comes from the response header the middleware set.
-        fields = {name: atoms.get(atom) for name, atom in _ACCESS_FIELDS.items()}
+        fields: dict[str, Any] = {name: atoms.get(atom) for name, atom in _ACCESS_FIELDS.items()}
         fields["message"] = f"{fields['method']} {fields['path']} {fields['status']}"
         fields["request_id"] = atoms.get("{x-request-id}o") or ""
         for name in ("status", "duration_ms", "bytes"):
