@@ -125,8 +125,10 @@ class TipCategory(models.Model):
         return self.name
 
 
-class TipQuerySet(models.QuerySet):
-    def active(self) -> "TipQuerySet":
+class ActiveQuerySet(models.QuerySet):
+    """For content an editor can switch off: only switched-on items are published."""
+
+    def active(self) -> "ActiveQuerySet":
         return self.filter(is_active=True)
 
 
@@ -148,7 +150,7 @@ class Tip(Provenance):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = TipQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "key"]
@@ -156,11 +158,6 @@ class Tip(Provenance):
 
     def __str__(self) -> str:
         return self.title
-
-
-class QuestionQuerySet(models.QuerySet):
-    def active(self) -> "QuestionQuerySet":
-        return self.filter(is_active=True)
 
 
 class Question(Provenance):
@@ -185,7 +182,7 @@ class Question(Provenance):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = QuestionQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "key"]
