@@ -1,6 +1,6 @@
 /* BackCare service worker: every page, asset and the content bundle work offline.
  *
- * Rendered by quiz.views.service_worker so it names the hashed static URLs and the
+ * Rendered by quiz/serviceworker.py so it names the hashed static URLs and the
  * content version; any change to either changes these bytes, which makes the browser
  * install a new worker. The new worker waits until the page asks it to take over
  * (between checks, never during one). Registered as a module worker, so it imports the
