@@ -65,3 +65,12 @@ def test_it_starts_in_development_with_no_environment_at_all():
     result = start_django()
 
     assert result.returncode == 0, result.stderr
+
+
+def test_it_takes_a_blank_boolean_as_not_set_like_every_other_variable(monkeypatch):
+    from backcare.settings import env_bool
+
+    monkeypatch.setenv("BACKCARE_TEST_FLAG", "  ")
+
+    assert env_bool("BACKCARE_TEST_FLAG", True) is True
+    assert env_bool("BACKCARE_TEST_FLAG", False) is False

@@ -1,0 +1,48 @@
+"""gunicorn.conf.py reads the environment with the settings' own helpers: a blank value
+means "not set", a bad one stops the server at once and names the variable."""
+
+import multiprocessing
+import runpy
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+CONFIG = str(settings.BASE_DIR / "gunicorn.conf.py")
+
+
+def test_it_takes_blank_gunicorn_variables_as_not_set(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKERS", "")
+    monkeypatch.setenv("GUNICORN_BIND", " ")
+
+    config = runpy.run_path(CONFIG)
+
+    assert config["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert config["bind"] == "127.0.0.1:8000"
+
+
+def test_it_reads_the_values_an_operator_sets(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "45")
+
+    config = runpy.run_path(CONFIG)
+
+    assert (config["workers"], config["timeout"]) == (3, 45)
+
+
+def test_it_refuses_a_timeout_that_is_not_a_number_and_names_it(monkeypatch):
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "soon")
+
+    with pytest.raises(ImproperlyConfigured, match="GUNICORN_TIMEOUT must be an integer"):
+        runpy.run_path(CONFIG)
+
+
+def test_it_logs_json_unless_debug_is_on(monkeypatch):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    monkeypatch.setenv("DEBUG", "")
+    production = runpy.run_path(CONFIG)
+    monkeypatch.setenv("DEBUG", "true")
+    development = runpy.run_path(CONFIG)
+
+    assert "logconfig_dict" in production
+    assert "logconfig_dict" not in development
