@@ -75,16 +75,17 @@ bench: install-test chromium
 	$(PY) bench/report.py
 
 # The same checks as .pre-commit-config.yaml, run straight from .venv and node_modules.
-PY_FILES = git ls-files -z --cached --others --exclude-standard '*.py'
+# Every Python file of the project (.ci/run checks a copy without .git, so not git ls-files).
+PY_FILES = find . -name '*.py' -not -path './.venv/*' -not -path './node_modules/*' -print0
 lint: install-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY_FILES) | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
+	$(PY_FILES) | xargs -0 -r $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	node_modules/.bin/prettier --check static/js
 	$(VENV)/bin/mypy
 
 format: install-lint
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
-	$(PY_FILES) | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2
+	$(PY_FILES) | xargs -0 -r $(VENV)/bin/django-upgrade --target-version 5.2
 	node_modules/.bin/prettier --write static/js
