@@ -5,6 +5,7 @@ Whether a result is new, a resend or a conflict, and what it scores, is decided 
 stable `code` (see `ITEM_ERROR_CODES`), so the phone can act on it.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -124,6 +125,7 @@ def json_problem(value) -> str | None:
             if _unstorable(node):
                 return "unstorable_text"
             continue
+        children: Iterable[Any]
         if isinstance(node, dict):
             if any(_unstorable(key) for key in node if isinstance(key, str)):
                 return "unstorable_text"

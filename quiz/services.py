@@ -227,6 +227,12 @@ def _score(candidates: list[_Candidate]) -> None:
         candidate.server_outcome = server_outcome
 
 
+def _newest_version_number() -> int:
+    """Published versions are never deleted: one at or below the newest that is not here
+    never will be; a newer one may yet be."""
+    return ContentVersion.objects.aggregate(newest=Max("number"))["newest"] or 0
+
+
 # Decoded snapshots by (number, hash). A published version never changes, so the pair
 # always names the same snapshot: each process decodes it once, not on every sync
 # (loading and decoding it was 8% of ingest time; bench/NOTES.md). Read-only: shared.
@@ -304,95 +310,3 @@ def _classify_inserted(device: Device, scored: list[_Candidate], batch_id: uuid.
             candidate.receipt = _stored_receipt("created", candidate, row)
         else:
             candidate.receipt = _known_receipt(device, candidate, row)
-
-
-def _newest_version_number() -> int:
-    """Published versions are never deleted: one at or below the newest that is not here
-    never will be; a newer one may yet be."""
-    return ContentVersion.objects.aggregate(newest=Max("number"))["newest"] or 0
-
-
-# Decoded snapshots by (number, hash). A published version never changes, so the pair
-# always names the same snapshot: each process decodes it once, not on every sync
-# (loading and decoding it was 8% of ingest time; bench/NOTES.md). Read-only: shared.
-_SNAPSHOTS: dict[tuple[int, str], dict] = {}
-_SNAPSHOTS_KEPT = 16
-
-
-def _snapshots(versions) -> dict[int, dict]:
-    """Each version's snapshot by number; the ones not seen yet in one query."""
-    found, missing = {}, []
-    for version in versions:
-        snapshot = _SNAPSHOTS.get((version.number, version.content_hash))
-        if snapshot is None:
-            missing.append(version.number)
-        else:
-            found[version.number] = snapshot
-    if missing:
-        if len(_SNAPSHOTS) + len(missing) > _SNAPSHOTS_KEPT:
-            _SNAPSHOTS.clear()
-        rows = ContentVersion.objects.filter(number__in=missing).values_list("number", "content_hash", "snapshot")
-        for number, digest, snapshot in rows:
-            _SNAPSHOTS[(number, digest)] = found[number] = snapshot
-    return found
-
-
-def _known_receipt(device: Device, candidate: _Candidate, row: Result) -> dict:
-    if row.device_id != device.pk or row.payload_hash != candidate.payload_hash:
-        return _conflict(candidate.uuid)
-    return {
-        "uuid": str(candidate.uuid),
-        "status": "duplicate",
-        "server_outcome": row.server_outcome,
-        "verdict_mismatch": row.verdict_mismatch,
-    }
-
-
-def _row(device: Device, candidate: _Candidate, batch_id: uuid.UUID) -> Result:
-    data = candidate.data
-    server_outcome = candidate.server_outcome
-    client_outcome = data["outcome"]
-    return Result(
-        uuid=candidate.uuid,
-        device=device,
-        content_version=candidate.version,
-        answers=data["answers"],
-        client_outcome=client_outcome,
-        server_outcome=server_outcome,
-        urgency=server_outcome["urgency"],
-        cause_keys=Result.encode_cause_keys(server_outcome),
-        client_urgency=client_outcome.get("urgency", ""),
-        verdict_mismatch=_disagree(client_outcome, server_outcome),
-        payload_hash=candidate.payload_hash,
-        completed_at=data["completed_at"],
-        batch_id=batch_id,
-    )
-
-
-def _disagree(client_outcome: dict, server_outcome: dict) -> bool:
-    return any(client_outcome.get(key) != server_outcome.get(key) for key in OUTCOME_KEYS)
-
-
-def _classify_inserted(device: Device, scored: list[_Candidate], batch_id: uuid.UUID) -> None:
-    """After an insert that skipped conflicts, read back who owns each UUID: rows with
-    this batch's id were created here; others were stored before (a resend) or raced in
-    from a concurrent request."""
-    stored = Result.objects.filter(uuid__in=[c.uuid for c in scored]).only(
-        "uuid", "device_id", "payload_hash", "server_outcome", "verdict_mismatch", "batch_id"
-    )
-    by_uuid = {row.uuid: row for row in stored}
-    for candidate in scored:
-        row = by_uuid[candidate.uuid]
-        if row.batch_id == batch_id:
-            candidate.receipt = {
-                "uuid": str(candidate.uuid),
-                "status": "created",
-                "server_outcome": row.server_outcome,
-                "verdict_mismatch": row.verdict_mismatch,
-            }
-        else:
-            candidate.receipt = _known_receipt(device, candidate, row)
-
-
-def results_for_device(*, device: Device):
-    return Result.objects.filter(device=device).select_related("content_version").order_by("-completed_at")
