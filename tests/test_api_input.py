@@ -97,6 +97,7 @@ def test_it_still_reads_a_result_as_deep_as_the_phone_makes_them(client, token, 
     receipt = post_results(client, token, [item]).json()["receipts"][0]
 
     assert receipt["status"] == "created"
+    assert Result.objects.get(uuid=item["uuid"]).client_outcome["causes"] == item["outcome"]["causes"]
 
 
 @pytest.mark.parametrize("charset", ["rot13", "base64", "bz2"])
