@@ -6,6 +6,7 @@ variable is documented in `.env.example`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "pwa",
+    "axes",
     "quiz",
 ]
 
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
@@ -151,6 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded server answers in threads. IMMEDIATE makes a second writer wait for
     # the lock (up to `timeout` s) instead of failing with "database is locked" mid-sync.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address or user name is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -274,6 +284,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every step at INFO; failed sign-ins and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # -- Production: HTTPS, HSTS, cookies ---------------------------------------------------
@@ -372,3 +384,18 @@ elif _cache_url in ("", "locmem://"):
 else:
     # The value is not echoed: it may hold a password.
     raise ImproperlyConfigured("CACHE_URL/REDIS_URL must start with redis://, rediss:// or unix://.")
+
+# -- Admin sign-in limits (django-axes) ----------------------------------------------------
+# Failed admin sign-ins are counted per client address and, separately, per user name;
+# either reaching the limit pauses sign-in for it until the cool-off has passed. Counts
+# live in the database (one count for every worker, and they survive a cache outage).
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A right password before the limit forgives the earlier typos of that address and name.
+AXES_RESET_ON_SUCCESS = True
+# The client address as the API's throttles see it: NUM_PROXIES hops of X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "quiz.login_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "quiz.login_limits.lockout_response"
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOGIN_COOLOFF_MINUTES must be 1 or more.")

@@ -1,0 +1,28 @@
+"""Admin sign-in limits (django-axes): who the client is, and what a locked-out person reads."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the API's throttles count by, so the admin and the API agree behind a proxy.
+
+    DRF's rule: with NUM_PROXIES=n, the n-th X-Forwarded-For hop from the right (the one the
+    nearest trusted proxy saw); with 0 or no header, the peer address.
+    """
+    return BaseThrottle().get_ident(request)
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """429 with a page that says what happened, for how long, and what to do meanwhile."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "title": "Sign-in paused",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": minutes,
+        "site_header": "BackCare administration",
+        "site_title": "BackCare admin",
+    }
+    return render(request, "admin/login_locked.html", context, status=429)
