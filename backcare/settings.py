@@ -390,12 +390,13 @@ else:
 # either reaching the limit pauses sign-in for it until the cool-off has passed. Counts
 # live in the database (one count for every worker, and they survive a cache outage).
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+_cooloff_minutes = env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _cooloff_minutes < 1:
+    raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOGIN_COOLOFF_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 # A right password before the limit forgives the earlier typos of that address and name.
 AXES_RESET_ON_SUCCESS = True
 # The client address as the API's throttles see it: NUM_PROXIES hops of X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "quiz.login_limits.client_address"
 AXES_LOCKOUT_CALLABLE = "quiz.login_limits.lockout_response"
-if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
-    raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOGIN_COOLOFF_MINUTES must be 1 or more.")
