@@ -3,6 +3,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -245,6 +246,25 @@ class ResultAdmin(ReadOnlyAdmin):
         "causes",
     ]
     fields = tuple(readonly_fields)
+
+    def lookup_allowed(self, lookup, value, request):
+        """Only the filters this page offers. Django would otherwise accept any lookup on a
+        local field (`?device=7`, `?batch_id=…`), and device ids count up: an editor could
+        group one person's results together. The CSV export uses the same changelist."""
+        return lookup in self._offered_lookups(request)
+
+    def _offered_lookups(self, request) -> set[str]:
+        offered = set()
+        for list_filter in self.get_list_filter(request):
+            if isinstance(list_filter, type) and issubclass(list_filter, admin.SimpleListFilter):
+                offered.add(list_filter.parameter_name)
+                continue
+            field = get_fields_from_path(self.model, list_filter)[-1]
+            spec = admin.FieldListFilter.create(field, request, {}, self.model, self, field_path=list_filter)
+            offered.update(spec.expected_parameters())
+        if self.date_hierarchy:
+            offered.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        return offered
 
     def get_queryset(self, request):
         # The snapshot is only needed on the detail page (to word the answers).

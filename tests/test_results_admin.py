@@ -154,3 +154,55 @@ def test_it_shows_devices_without_their_token_hashes(admin_client, synced):
     assert str(device.public_id).encode() in listing.content
     assert device.token_hash.encode() not in listing.content
     assert device.token_hash.encode() not in detail.content
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "device={r.device_id}",
+        "device__id__exact={r.device_id}",
+        "device__public_id={r.device.public_id}",
+        "batch_id={r.batch_id}",
+        "payload_hash={r.payload_hash}",
+        "content_version__id__exact={r.content_version_id}",
+        "answers__w_fever=yes",
+    ],
+)
+def test_it_refuses_to_filter_results_by_a_lookup_it_does_not_offer(admin_client, synced, lookup, client, published):
+    # A second phone's result, so a filter by the first device would visibly narrow the list.
+    _device_id, token = register(client)
+    post_results(client, token, [result_item(published.snapshot)])
+    query = lookup.format(r=Result.objects.get(uuid=synced["calm"]["uuid"]))
+
+    listing = admin_client.get(f"{LIST_URL}?{query}")
+    export = admin_client.get(f"{LIST_URL}export.csv?{query}")
+
+    assert listing.status_code == 400
+    assert "cl" not in (listing.context or {})
+    assert export.status_code == 400
+    assert b"uuid" not in export.content
+
+
+def test_it_still_offers_its_own_filters_together_in_the_list_and_the_export(admin_client, synced):
+    query = "urgency__exact=urgent&verdict_mismatch__exact=1&version=1&completed_at__year=2026&completed_at__month=4"
+
+    listing = admin_client.get(f"{LIST_URL}?{query}")
+    export = admin_client.get(f"{LIST_URL}export.csv?{query}")
+
+    assert listing_uuids_ok(listing) == {synced["disagreeing"]["uuid"]}
+    assert {row["uuid"] for row in csv.DictReader(io.StringIO(export.content.decode()))} == {
+        synced["disagreeing"]["uuid"]
+    }
+
+
+def listing_uuids_ok(response) -> set[str]:
+    assert response.status_code == 200
+    return listed_uuids(response)
+
+
+def test_it_accepts_the_completed_at_range_filter_it_offers(admin_client, synced):
+    response = admin_client.get(
+        f"{LIST_URL}?completed_at__gte=2026-03-05+00%3A00%3A00%2B00%3A00&completed_at__lt=2026-04-01+00%3A00%3A00%2B00%3A00"
+    )
+
+    assert listing_uuids_ok(response) == {synced["fever"]["uuid"]}
