@@ -4,6 +4,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -11,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import content
+from . import content, results_report
 from .models import (
     CauseGroup,
     Choice,
@@ -214,19 +215,21 @@ class ContentVersionNumberFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResultChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # Each row is worded with its own version: one query for the versions on the page.
+        page_wordings = results_report.wordings(result.content_version_id for result in self.result_list)
+        for result in self.result_list:
+            result.wording = page_wordings[result.content_version_id]
+
+
 @admin.register(Result)
 class ResultAdmin(ReadOnlyAdmin):
     """What phones synced. Nobody edits a person's answers: view, filter, count, export."""
 
-    list_display = [
-        "uuid",
-        "completed_at",
-        "version_number",
-        "urgency",
-        "client_urgency",
-        "verdict_mismatch",
-        "causes",
-    ]
+    list_display = ["short_id", "completed_at", "version_number", "urgency", "disagreement", "cause_names"]
+    list_display_links = ["short_id"]
     list_filter = ["urgency", ContentVersionNumberFilter, "completed_at", "verdict_mismatch"]
     list_select_related = ["content_version"]
     date_hierarchy = "completed_at"
@@ -240,12 +243,15 @@ class ResultAdmin(ReadOnlyAdmin):
         "version_number",
         "urgency",
         "client_urgency",
-        "verdict_mismatch",
+        "disagreement",
         "answers_as_asked",
         "warning_signs",
-        "causes",
+        "cause_names",
     ]
     fields = tuple(readonly_fields)
+
+    def get_changelist(self, request, **kwargs):
+        return ResultChangeList
 
     def lookup_allowed(self, lookup, value, request):
         """Only the filters this page offers. Django would otherwise accept any lookup on a
@@ -273,30 +279,50 @@ class ResultAdmin(ReadOnlyAdmin):
             return queryset
         return queryset.defer("content_version__snapshot", "answers", "client_outcome", "server_outcome")
 
+    @staticmethod
+    def _wording(obj) -> results_report.VersionWording:
+        # The list attaches each page row's wording; the detail page has the snapshot loaded.
+        return getattr(obj, "wording", None) or results_report.VersionWording(obj.content_version.snapshot)
+
+    @admin.display(description=_("result"), ordering="uuid")
+    def short_id(self, obj):
+        return str(obj.uuid)[:8]
+
     @admin.display(description=_("version"), ordering="content_version__number")
     def version_number(self, obj):
         return f"v{obj.content_version.number}"
 
+    @admin.display(description=_("phone and server"))
+    def disagreement(self, obj):
+        """Empty when they agree; only a disagreement is worth a clinic's attention."""
+        if not obj.verdict_mismatch:
+            return ""
+        phone = results_report.URGENCY_LABELS.get(obj.client_urgency, obj.client_urgency) or _("nothing")
+        return format_html('<span class="disagreement">{}</span>', _("Disagree: the phone showed “%s”") % phone)
+
     @admin.display(description=_("possible causes"))
-    def causes(self, obj):
-        return ", ".join(obj.cause_key_list)
+    def cause_names(self, obj):
+        wording = self._wording(obj)
+        return ", ".join(wording.cause_name(key) for key in obj.cause_key_list)
 
     @admin.display(description=_("warning signs"))
     def warning_signs(self, obj):
+        wording = self._wording(obj)
         signs = obj.server_outcome.get("warning_signs", [])
-        rows = [(_answer_text(obj.content_version.snapshot, s["question"], s["choice"]), s["urgency"]) for s in signs]
+        rows = [
+            (wording.warning_sign_text(sign), results_report.URGENCY_LABELS.get(sign["urgency"], sign["urgency"]))
+            for sign in signs
+        ]
         return format_html_join("", "<p>{} ({})</p>", rows) or _("None")
 
     @admin.display(description=_("answers"))
     def answers_as_asked(self, obj):
         """Each answer as the question and choice texts of the version it was answered in."""
+        wording = self._wording(obj)
         rows = [
-            (
-                question["text"],
-                _answer_text(obj.content_version.snapshot, question["key"], obj.answers[question["key"]]),
-            )
-            for question in obj.content_version.snapshot["questions"]
-            if question["key"] in obj.answers
+            (wording.question_text(key), wording.answer_text(key, obj.answers[key]))
+            for key in wording.question_keys
+            if key in obj.answers
         ]
         return format_html(
             "<table><tbody>{}</tbody></table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
@@ -318,43 +344,17 @@ class ResultAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = self.get_changelist_instance(request).queryset.order_by("-completed_at")
+        version_wordings = results_report.wordings(results_report.versions_in(rows))
+        question_keys = results_report.csv_question_keys(version_wordings)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'
         writer = csv.writer(response)
-        writer.writerow(
-            [
-                "uuid",
-                "completed_at",
-                "content_version",
-                "client_urgency",
-                "server_urgency",
-                "verdict_mismatch",
-                "causes",
-            ]
-        )
-        for result in rows.iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    result.uuid,
-                    result.completed_at.isoformat(),
-                    result.content_version.number,
-                    result.client_urgency,
-                    result.urgency,
-                    "yes" if result.verdict_mismatch else "no",
-                    " ".join(result.cause_key_list),
-                ]
-            )
+        writer.writerow(results_report.csv_header(question_keys))
+        # The list's queryset defers the JSON columns the CSV needs.
+        full_rows = rows.defer(None).select_related("content_version").defer("content_version__snapshot")
+        for result in full_rows.iterator(chunk_size=2000):
+            writer.writerow(results_report.csv_row(result, version_wordings[result.content_version_id], question_keys))
         return response
-
-
-def _answer_text(snapshot: dict, question_key: str, answer) -> str:
-    """Choice texts for an answer (a key, a list of keys, or a scale number)."""
-    question = next((q for q in snapshot["questions"] if q["key"] == question_key), None)
-    if question is None or isinstance(answer, int | float):
-        return str(answer)
-    texts = {choice["key"]: choice["text"] for choice in question["choices"]}
-    keys = answer if isinstance(answer, list) else [answer]
-    return "; ".join(str(texts.get(key, key)) for key in keys)
 
 
 @admin.register(Device)

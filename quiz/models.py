@@ -343,14 +343,18 @@ class ResultQuerySet(models.QuerySet["Result"]):
         return self.filter(device=device).select_related("content_version").order_by("-completed_at")
 
     def summary(self) -> dict:
-        """Counts per urgency and per cause group over these results: two queries.
-        {"total": n, "urgency": [(label, n) highest first], "causes": [(name, n)]}."""
+        """Counts per urgency and per cause group over these results: four queries.
+        {"total": n, "urgency": [(label, n) highest first], "causes": [(name, n)]}, causes
+        named as the newest version these results name names them (never the working copy)."""
         results = self.order_by()
         by_urgency = dict(results.values_list("urgency").annotate(count=models.Count("id")))
-        groups = list(CauseGroup.objects.values_list("key", "name"))
+        groups = list(self.cause_names().items())
         by_cause = (
             results.aggregate(
-                **{key: models.Count("id", filter=models.Q(cause_keys__contains=f",{key},")) for key, _name in groups}
+                **{
+                    f"c{index}": models.Count("id", filter=models.Q(cause_keys__contains=f",{key},"))
+                    for index, (key, _name) in enumerate(groups)
+                }
             )
             if groups
             else {}
@@ -358,8 +362,18 @@ class ResultQuerySet(models.QuerySet["Result"]):
         return {
             "total": sum(by_urgency.values()),
             "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
-            "causes": [(name, by_cause.get(key, 0)) for key, name in groups],
+            "causes": [(name, by_cause.get(f"c{index}", 0)) for index, (_key, name) in enumerate(groups)],
         }
+
+    def cause_names(self) -> dict[str, str]:
+        """Every cause group key of the versions these results name, as the newest names it."""
+        versions = ContentVersion.objects.filter(pk__in=self.order_by().values("content_version")).order_by("number")
+        names: dict[str, str] = {}
+        for snapshot in versions.values_list("snapshot", flat=True):
+            names.update(
+                {group["key"]: group.get("name") or group["key"] for group in snapshot.get("cause_groups", [])}
+            )
+        return names
 
 
 class Result(models.Model):

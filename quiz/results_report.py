@@ -1,0 +1,185 @@
+"""Synced results as a clinic reads them: labels from each version's own snapshot, CSV rows,
+and the counts behind the results dashboard.
+
+A result is worded with the content version it was answered in, never the working copy:
+a question reworded or a cause group renamed since then must not change what an old
+result says.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+
+from .models import ContentVersion, OutcomeUrgency, Result
+
+URGENCY_LABELS = dict(OutcomeUrgency.choices)
+# Highest first: the order a clinic reads a triage list in.
+URGENCY_ORDER = [value for value, _label in reversed(OutcomeUrgency.choices)]
+
+
+class VersionWording:
+    """The labels of one published version: question and choice texts, cause group names."""
+
+    def __init__(self, snapshot: dict):
+        questions = snapshot.get("questions", [])
+        self.question_keys = [question["key"] for question in questions]
+        self.questions = {question["key"]: question for question in questions}
+        self.choices = {
+            (question["key"], choice["key"]): choice.get("text") or choice["key"]
+            for question in questions
+            for choice in question.get("choices", [])
+        }
+        self.cause_names = {
+            group["key"]: group.get("name") or group["key"] for group in snapshot.get("cause_groups", [])
+        }
+        self.scale_keys = [question["key"] for question in questions if question.get("kind") == "scale"]
+
+    def cause_name(self, key: str) -> str:
+        return self.cause_names.get(key, key)
+
+    def question_text(self, key: str) -> str:
+        question = self.questions.get(key)
+        return question.get("text", key) if question else key
+
+    def choice_text(self, question_key: str, choice_key: str) -> str:
+        return self.choices.get((question_key, choice_key), choice_key)
+
+    def answer_text(self, question_key: str, answer) -> str:
+        """Choice texts for an answer (a key, a list of keys), or a scale number as it is."""
+        if isinstance(answer, bool) or not isinstance(answer, str | list):
+            return str(answer)
+        return "; ".join(self.choice_text(question_key, key) for key in answer_keys(answer))
+
+    def pain_score(self, answers: dict):
+        """The answer to the version's pain scale (its first scale question), or None."""
+        return next((answers[key] for key in self.scale_keys if key in answers), None)
+
+    def warning_sign_text(self, sign: dict) -> str:
+        return f"{self.question_text(sign['question'])}: {self.choice_text(sign['question'], sign['choice'])}"
+
+
+def answer_keys(answer) -> list[str]:
+    """A stored answer as a list of choice keys (empty for a scale number)."""
+    if isinstance(answer, list):
+        return [str(key) for key in answer]
+    if isinstance(answer, str):
+        return [answer]
+    return []
+
+
+def wordings(version_ids) -> dict[int, VersionWording]:
+    """The wording of each version named, in one query."""
+    rows = ContentVersion.objects.filter(pk__in=set(version_ids)).values_list("pk", "snapshot")
+    return {pk: VersionWording(snapshot) for pk, snapshot in rows}
+
+
+def versions_in(queryset) -> list[int]:
+    return list(queryset.order_by().values_list("content_version", flat=True).distinct())
+
+
+def cause_names_across(version_wordings: dict[int, VersionWording]) -> dict[str, str]:
+    """Every cause key in these versions, named as the newest of them names it."""
+    names: dict[str, str] = {}
+    for _pk, wording in sorted(version_wordings.items()):
+        names.update(wording.cause_names)
+    return names
+
+
+def cause_counts(queryset, cause_names: dict[str, str]) -> list[tuple[str, str, int]]:
+    """(key, name, count) per cause group, most common first: one aggregate query."""
+    if not cause_names:
+        return []
+    counts = queryset.order_by().aggregate(
+        **{f"c{index}": Count("id", filter=Q(cause_keys__contains=f",{key},")) for index, key in enumerate(cause_names)}
+    )
+    rows = [(key, name, counts[f"c{index}"]) for index, (key, name) in enumerate(cause_names.items())]
+    return sorted(rows, key=lambda row: -row[2])
+
+
+def urgency_counts(queryset) -> dict[str, int]:
+    found = dict(queryset.order_by().values_list("urgency").annotate(count=Count("id")))
+    return {urgency: found.get(urgency, 0) for urgency in URGENCY_ORDER}
+
+
+def weekly_urgency_counts(queryset) -> list[tuple[date, dict[str, int]]]:
+    """Checks per ISO week (Monday) and urgency, every week from the first to the last."""
+    rows = (
+        queryset.order_by()
+        .annotate(week=TruncWeek("completed_at"))
+        .values_list("week", "urgency")
+        .annotate(count=Count("id"))
+    )
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(URGENCY_ORDER, 0))
+    for week, urgency, count in rows:
+        weeks[week.date() if hasattr(week, "date") else week][urgency] = count
+    if not weeks:
+        return []
+    first, last = min(weeks), max(weeks)
+    filled = []
+    monday = first
+    while monday <= last:
+        filled.append((monday, dict(weeks[monday])))
+        monday += timedelta(weeks=1)
+    return filled
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+FIXED_COLUMNS = [
+    "uuid",
+    "completed_at",
+    "content_version",
+    "server_urgency",
+    "server_urgency_label",
+    "client_urgency",
+    "verdict_mismatch",
+    "pain_score",
+    "warning_signs",
+    "warning_sign_labels",
+    "causes",
+    "cause_names",
+]
+
+
+def csv_question_keys(version_wordings: dict[int, VersionWording]) -> list[str]:
+    """Question keys of every version in the export: the newest version's order, then older ones'."""
+    keys: list[str] = []
+    for _pk, wording in sorted(version_wordings.items(), reverse=True):
+        keys.extend(key for key in wording.question_keys if key not in keys)
+    return keys
+
+
+def csv_header(question_keys: list[str]) -> list[str]:
+    answer_columns = [column for key in question_keys for column in (f"answer:{key}", f"answer_label:{key}")]
+    return FIXED_COLUMNS + answer_columns
+
+
+def csv_row(result: Result, wording: VersionWording, question_keys: list[str]) -> list:
+    signs = result.server_outcome.get("warning_signs", [])
+    causes = result.cause_key_list
+    pain = wording.pain_score(result.answers)
+    row = [
+        result.uuid,
+        result.completed_at.isoformat(),
+        result.content_version.number,
+        result.urgency,
+        URGENCY_LABELS.get(result.urgency, result.urgency),
+        result.client_urgency,
+        "yes" if result.verdict_mismatch else "no",
+        "" if pain is None else pain,
+        " ".join(f"{sign['question']}.{sign['choice']}" for sign in signs),
+        "; ".join(wording.warning_sign_text(sign) for sign in signs),
+        " ".join(causes),
+        "; ".join(wording.cause_name(key) for key in causes),
+    ]
+    for key in question_keys:
+        answer = result.answers.get(key)
+        if answer is None:
+            row.extend(["", ""])
+        elif answer_keys(answer):
+            row.extend([" ".join(answer_keys(answer)), wording.answer_text(key, answer)])
+        else:
+            row.extend([answer, answer])
+    return row
