@@ -8,11 +8,13 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import content, results_report
+from . import content, content_diff, results_report
 from .models import (
     CauseGroup,
     Choice,
@@ -144,11 +146,20 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(ContentVersion)
 class ContentVersionAdmin(ReadOnlyAdmin):
-    """Published versions are a read-only record; new ones come from the publish button."""
+    """Published versions are a read-only record; new ones come from the publish button,
+    after the editor has reviewed what changed."""
 
     list_display = ["number", "short_hash", "published_at", "published_by"]
     list_select_related = ["published_by"]
-    readonly_fields = ["number", "content_hash", "published_at", "published_by", "snapshot_summary", "snapshot"]
+    readonly_fields = [
+        "number",
+        "content_hash",
+        "published_at",
+        "published_by",
+        "snapshot_summary",
+        "changes_from_previous",
+        "snapshot",
+    ]
     change_list_template = "admin/quiz/contentversion/change_list.html"
 
     @admin.display(description=_("hash"))
@@ -165,19 +176,62 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         ]
         return format_html_join("", "<p>{}: {}</p>", rows)
 
+    @admin.display(description=_("changes from the version before"))
+    def changes_from_previous(self, obj):
+        changes = content_diff.changes_in(obj)
+        if not changes:
+            return _("None: the content is the same as the version before.")
+        return render_to_string("admin/quiz/contentversion/changes_table.html", {"changes": changes})
+
     def get_urls(self):
         publish_view = self.admin_site.admin_view(self.publish_view)
-        return [path("publish/", publish_view, name="quiz_contentversion_publish"), *super().get_urls()]
+        review_view = self.admin_site.admin_view(self.review_view)
+        return [
+            path("publish/", publish_view, name="quiz_contentversion_publish"),
+            path("review/", review_view, name="quiz_contentversion_review"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_publish": request.user.has_perm("quiz.publish_content")}
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": request.user.has_perm("quiz.publish_content"),
+            "unpublished_count": len(content_diff.unpublished_changes()),
+        }
         return super().changelist_view(request, extra_context)
+
+    def review_view(self, request):
+        """The working copy against the last published version, and the button to publish it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        current = ContentVersion.objects.current()
+        body = content.build_snapshot()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Review changes"),
+            "changes": content_diff.diff(current.snapshot if current else None, body),
+            "current": current,
+            "next_number": (current.number + 1) if current else 1,
+            "reviewed_hash": content.content_hash(body),
+            "problems": content.validate_snapshot(body),
+            "can_publish": request.user.has_perm("quiz.publish_content"),
+        }
+        return TemplateResponse(request, "admin/quiz/contentversion/review.html", context)
 
     def publish_view(self, request):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("quiz.publish_content"):
             raise PermissionDenied
+        reviewed = request.POST.get("reviewed_hash")
+        if reviewed and reviewed != content.content_hash(content.build_snapshot()):
+            self.message_user(
+                request,
+                _("Not published: the content changed while you were reviewing it. Review the changes again."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:quiz_contentversion_review"))
         try:
             version = content.publish(user=request.user)
         except content.PublishError as error:

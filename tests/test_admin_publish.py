@@ -204,10 +204,12 @@ def test_it_shows_every_content_list_in_the_admin(admin_client, published, model
     assert response.context["cl"].result_count == stored
 
 
-def test_it_shows_the_publish_button_on_the_versions_list(admin_client, published):
+def test_it_leads_from_the_versions_list_to_review_and_publish(admin_client, published):
     response = admin_client.get(reverse("admin:quiz_contentversion_changelist"))
 
-    assert "Publish content" in response.content.decode()
+    page = response.content.decode()
+    assert "Review changes and publish content" in page
+    assert reverse("admin:quiz_contentversion_review") in page
 
 
 def test_it_refuses_verdict_style_wording(editor_client):

@@ -4,7 +4,9 @@ import json
 
 from django import template
 
+from .. import content_diff
 from ..health import healthz
+from ..models import SiteSettings
 
 register = template.Library()
 
@@ -17,3 +19,16 @@ def service_health(context) -> dict:
     answer = json.loads(response.content)
     checks = [(name.replace("_", " "), value) for name, value in answer.items() if name != "status"]
     return {"http_status": response.status_code, "status": answer.get("status", "unknown"), "checks": checks}
+
+
+@register.simple_tag(takes_context=True)
+def unpublished_change_count(context) -> int | None:
+    """How many changes the working copy holds over the last published version; None for a
+    person who cannot see content versions, or before any content exists."""
+    user = context["request"].user
+    if not user.has_perm("quiz.view_contentversion"):
+        return None
+    try:
+        return len(content_diff.unpublished_changes())
+    except SiteSettings.DoesNotExist:
+        return None
