@@ -2,11 +2,12 @@
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -29,12 +30,74 @@ from .models import (
 )
 
 
+def _text_area(rows: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "cols": 60})
+
+
+class TextAreasMixin:
+    """Texts people read get a box tall enough to see them whole: field name -> rows."""
+
+    text_areas: dict[str, int] = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.text_areas:
+            kwargs["widget"] = _text_area(self.text_areas[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class PublishedKeyMixin:
+    """A key that any published version used is read-only: stored results refer to it, so
+    its meaning must not change. A new key (a new item) is how meaning changes."""
+
+    published_kind = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.key in content_diff.published_keys()[self.published_kind]:
+            readonly.append("key")
+        return readonly
+
+
+class ChoiceForm(forms.ModelForm):
+    """A choice row: its key becomes read-only once a published version used it."""
+
+    published_choice_keys: frozenset = frozenset()
+
+    class Meta:
+        model = Choice
+        fields = ["order", "key", "text", "urgency", "stops_quiz"]
+        widgets = {"text": _text_area(2)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and f"{instance.question.key}.{instance.key}" in self.published_choice_keys:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = _("Published: read-only. Add a new choice to change its meaning.")
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    form = ChoiceForm
     extra = 0
-    fields = ["order", "key", "text", "urgency", "stops_quiz"]
-    # Weights live on the choice's own page (Django has no nested inlines).
+    fields = ["order", "key", "text", "urgency", "stops_quiz", "weights_summary"]
+    readonly_fields = ["weights_summary"]
+    # Weights are edited on the choice's own page (Django has no nested inlines).
     show_change_link = True
+
+    def get_queryset(self, request):
+        weights = ChoiceWeight.objects.select_related("cause_group")
+        return super().get_queryset(request).select_related("question").prefetch_related(Prefetch("weights", weights))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.published_choice_keys = frozenset(content_diff.published_keys()["choices"])
+        return formset
+
+    @admin.display(description=_("weights"))
+    def weights_summary(self, obj):
+        weights = [(weight.cause_group.name, weight.weight) for weight in obj.weights.all()] if obj.pk else []
+        return format_html_join("", "{}: {}<br>", weights) or "—"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,18 +117,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     list_display = ["key", "text", "section", "kind", "order", "is_active"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
     search_fields = ["key", "text", "help_text", "choices__text"]
     ordering = ["section", "order", "key"]
+    text_areas = {"text": 3, "help_text": 4}
+    published_kind = "questions"
     inlines = [ChoiceInline]
-    fieldsets = [
-        (None, {"fields": ["key", "text", "help_text", "kind", "section", "order", "is_active"]}),
-        (_("Scale questions"), {"fields": ["scale_min", "scale_max"]}),
-        (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
-    ]
+    main_fields = ["key", "text", "help_text", "kind", "section", "order", "is_active"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Scale fields for a scale question, choices for the others (a new question shows
+        both until its kind is saved)."""
+        fieldsets = [(None, {"fields": self.main_fields})]
+        if obj is None or obj.is_scale:
+            fieldsets.append(
+                (
+                    _("Scale questions"),
+                    {"fields": ["scale_min", "scale_max"], "description": _("Only used when the kind is Scale.")},
+                )
+            )
+        fieldsets.append((_("Provenance"), {"fields": ["source_paragraph", "source_note"]}))
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        return [] if obj is not None and obj.is_scale else self.inlines
 
 
 class ChoiceWeightInline(admin.TabularInline):
@@ -75,7 +153,15 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(admin.ModelAdmin):
+class ChoiceAdmin(TextAreasMixin, admin.ModelAdmin):
+    text_areas = {"text": 2}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and f"{obj.question.key}.{obj.key}" in content_diff.published_keys()["choices"]:
+            readonly += ["question", "key"]
+        return readonly
+
     list_display = ["__str__", "text", "urgency", "stops_quiz"]
     list_filter = ["urgency", "stops_quiz", "question__section"]
     list_select_related = ["question"]
@@ -93,7 +179,9 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(admin.ModelAdmin):
+class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+    text_areas = {"explanation": 5}
+    published_kind = "cause_groups"
     list_display = ["key", "name", "order", "source_paragraph", "source_note"]
     list_editable = ["order"]
     search_fields = ["key", "name", "explanation"]
@@ -101,14 +189,17 @@ class CauseGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(admin.ModelAdmin):
+class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
+    published_kind = "tip_categories"
     list_display = ["key", "name", "order"]
     list_editable = ["order"]
     search_fields = ["key", "name"]
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+    text_areas = {"title": 2, "body": 6}
+    published_kind = "tips"
     list_display = ["key", "title", "category", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["category", "cause_groups", "is_active"]
