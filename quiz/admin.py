@@ -475,7 +475,37 @@ class ResultAdmin(ReadOnlyAdmin):
 
     def get_urls(self):
         export_view = self.admin_site.admin_view(self.export_csv_view)
-        return [path("export.csv", export_view, name="quiz_result_export"), *super().get_urls()]
+        dashboard_view = self.admin_site.admin_view(self.dashboard_view)
+        return [
+            path("export.csv", export_view, name="quiz_result_export"),
+            path("dashboard/", dashboard_view, name="quiz_result_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """Checks per week by urgency and the most common cause groups, for the list's filters."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.queryset
+        summary = queryset.summary()
+        weeks = results_report.weekly_urgency_counts(queryset)
+        causes = sorted(summary["causes"], key=lambda row: -row[1])  # most common first
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Results dashboard"),
+            "query_string": changelist.get_query_string(),
+            "filters": _active_filters(changelist, request),
+            "total": summary["total"],
+            "urgency_totals": summary["urgency"],
+            "urgency_labels": [results_report.URGENCY_LABELS[key] for key in results_report.URGENCY_ORDER],
+            "weeks": [(monday, [counts[key] for key in results_report.URGENCY_ORDER]) for monday, counts in weeks],
+            "weekly_chart": results_report.weekly_chart(weeks),
+            "causes": causes,
+            "cause_chart": results_report.cause_chart(causes),
+        }
+        return TemplateResponse(request, "admin/quiz/result/dashboard.html", context)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -500,6 +530,24 @@ class ResultAdmin(ReadOnlyAdmin):
         for result in full_rows.iterator(chunk_size=2000):
             writer.writerow(results_report.csv_row(result, version_wordings[result.content_version_id], question_keys))
         return response
+
+
+def _active_filters(changelist, request) -> list[tuple[str, str]]:
+    """The filters in use, as the results list words them in its sidebar."""
+    active = [
+        (spec.title, next((choice["display"] for choice in spec.choices(changelist) if choice["selected"]), ""))
+        for spec in changelist.filter_specs
+        if set(spec.expected_parameters()) & set(request.GET)
+    ]
+    hierarchy = changelist.date_hierarchy
+    period = [
+        request.GET[f"{hierarchy}__{part}"]
+        for part in ("year", "month", "day")
+        if f"{hierarchy}__{part}" in request.GET
+    ]
+    if period:
+        active.append((_("completed in"), "-".join(period)))
+    return active
 
 
 @admin.register(Device)

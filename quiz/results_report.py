@@ -9,7 +9,7 @@ result says.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncWeek
 
 from .models import ContentVersion, OutcomeUrgency, Result
@@ -77,30 +77,6 @@ def wordings(version_ids) -> dict[int, VersionWording]:
 
 def versions_in(queryset) -> list[int]:
     return list(queryset.order_by().values_list("content_version", flat=True).distinct())
-
-
-def cause_names_across(version_wordings: dict[int, VersionWording]) -> dict[str, str]:
-    """Every cause key in these versions, named as the newest of them names it."""
-    names: dict[str, str] = {}
-    for _pk, wording in sorted(version_wordings.items()):
-        names.update(wording.cause_names)
-    return names
-
-
-def cause_counts(queryset, cause_names: dict[str, str]) -> list[tuple[str, str, int]]:
-    """(key, name, count) per cause group, most common first: one aggregate query."""
-    if not cause_names:
-        return []
-    counts = queryset.order_by().aggregate(
-        **{f"c{index}": Count("id", filter=Q(cause_keys__contains=f",{key},")) for index, key in enumerate(cause_names)}
-    )
-    rows = [(key, name, counts[f"c{index}"]) for index, (key, name) in enumerate(cause_names.items())]
-    return sorted(rows, key=lambda row: -row[2])
-
-
-def urgency_counts(queryset) -> dict[str, int]:
-    found = dict(queryset.order_by().values_list("urgency").annotate(count=Count("id")))
-    return {urgency: found.get(urgency, 0) for urgency in URGENCY_ORDER}
 
 
 def weekly_urgency_counts(queryset) -> list[tuple[date, dict[str, int]]]:
@@ -183,3 +159,83 @@ def csv_row(result: Result, wording: VersionWording, question_keys: list[str]) -
         else:
             row.extend([answer, answer])
     return row
+
+
+# -- dashboard charts (server-rendered SVG: no chart library, nothing from a CDN) -----------
+
+URGENCY_COLOURS = {"emergency": "#9b1c1c", "urgent": "#c2410c", "soon": "#a16207", "self_care": "#2f6f3e"}
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+CHART_LEFT = 40
+CHART_BOTTOM = 30
+
+
+def weekly_chart(weeks: list[tuple[date, dict[str, int]]]) -> dict:
+    """Stacked bars, one a week, one segment per urgency: the geometry the template draws."""
+    top = max((sum(counts.values()) for _week, counts in weeks), default=0) or 1
+    plot_width = CHART_WIDTH - CHART_LEFT
+    plot_height = CHART_HEIGHT - CHART_BOTTOM
+    slot = plot_width / max(len(weeks), 1)
+    label_every = max(1, round(len(weeks) / 8))
+    bars = []
+    for index, (monday, counts) in enumerate(weeks):
+        x = CHART_LEFT + index * slot + slot * 0.1
+        y = float(plot_height)
+        segments = []
+        for urgency in reversed(URGENCY_ORDER):  # self-care at the bottom, emergency on top
+            height = counts[urgency] / top * (plot_height - 10)
+            y -= height
+            if counts[urgency]:
+                segments.append(
+                    {
+                        "y": round(y, 1),
+                        "height": round(height, 1),
+                        "colour": URGENCY_COLOURS[urgency],
+                        "count": counts[urgency],
+                        "label": URGENCY_LABELS[urgency],
+                    }
+                )
+        bars.append(
+            {
+                "x": round(x, 1),
+                "width": round(slot * 0.8, 1),
+                "week": monday,
+                "label_x": round(x + slot * 0.4, 1),
+                "show_label": index % label_every == 0,
+                "segments": segments,
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "axis_y": plot_height,
+        "left": CHART_LEFT,
+        "top_count": top,
+        "bars": bars,
+        "legend": [
+            {"label": URGENCY_LABELS[urgency], "colour": URGENCY_COLOURS[urgency], "x": CHART_LEFT + i * 170}
+            for i, urgency in enumerate(URGENCY_ORDER)
+        ],
+    }
+
+
+def cause_chart(rows: list[tuple[str, int]], limit: int = 10) -> dict:
+    """Horizontal bars for the most common cause groups: (name, count), most common first."""
+    shown = [row for row in rows if row[1]][:limit]
+    top = max((count for _name, count in shown), default=0) or 1
+    bar_area = CHART_WIDTH - 320
+    return {
+        "width": CHART_WIDTH,
+        "height": 28 * len(shown) + 10,
+        "bars": [
+            {
+                "name": name,
+                "count": count,
+                "y": 10 + 28 * index,
+                "text_y": 10 + 28 * index + 15,
+                "width": round(count / top * bar_area, 1),
+                "count_x": 280 + round(count / top * bar_area, 1) + 6,
+            }
+            for index, (name, count) in enumerate(shown)
+        ],
+    }
