@@ -8,12 +8,13 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from . import content, content_diff, results_report
 from .models import (
@@ -277,9 +278,13 @@ class ContentVersionAdmin(ReadOnlyAdmin):
     def get_urls(self):
         publish_view = self.admin_site.admin_view(self.publish_view)
         review_view = self.admin_site.admin_view(self.review_view)
+        preview_view = self.admin_site.admin_view(self.preview_view)
+        draft_view = self.admin_site.admin_view(never_cache(self.draft_content_view))
         return [
             path("publish/", publish_view, name="quiz_contentversion_publish"),
             path("review/", review_view, name="quiz_contentversion_review"),
+            path("preview/", preview_view, name="quiz_contentversion_preview"),
+            path("preview/content.json", draft_view, name="quiz_contentversion_draft"),
             *super().get_urls(),
         ]
 
@@ -309,6 +314,30 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             "can_publish": request.user.has_perm("quiz.publish_content"),
         }
         return TemplateResponse(request, "admin/quiz/contentversion/review.html", context)
+
+    def preview_view(self, request):
+        """The real check page, run on the working copy: an editor walks it as a phone would.
+        Its answers are never saved, synced or scored into results (static/js/quiz.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        body = content.build_snapshot()
+        context = {
+            "snapshot": body,
+            "site": body["settings"],
+            "preview": True,
+            "content_url": reverse("admin:quiz_contentversion_draft"),
+            "review_url": reverse("admin:quiz_contentversion_review"),
+        }
+        return TemplateResponse(request, "admin/quiz/contentversion/preview.html", context)
+
+    def draft_content_view(self, request):
+        """The working copy as a content bundle, for the preview only: staff-only, never
+        cached (by the browser or the service worker, which only caches /api/content/), and
+        with no version number, so no result can ever name it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        body = content.build_snapshot()
+        return JsonResponse({**body, "version": None, "hash": content.content_hash(body), "preview": True})
 
     def publish_view(self, request):
         if request.method != "POST":

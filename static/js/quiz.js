@@ -13,6 +13,7 @@ import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
 import { el } from "./dom.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
+import { URGENCY_LABELS } from "./labels.js";
 
 const SECTION_NAMES = { warning: gettext_noop("Warning signs"), habits: gettext_noop("Habits and history") };
 
@@ -22,20 +23,24 @@ const questionSection = document.getElementById("check-question");
 const emergencySection = document.getElementById("check-emergency");
 const beginButton = document.getElementById("check-begin");
 const loading = document.getElementById("check-loading");
+// The admin's "Preview the check" runs unpublished content: it keeps its own state and,
+// when it ends, nothing is saved, synced or cached.
+const preview = app.dataset.preview === "true";
+const STATE_KEY = preview ? `${CHECK_STATE_KEY}-preview` : CHECK_STATE_KEY;
 
 // -- state ---------------------------------------------------------------------------
 
 function loadState() {
-  const raw = sessionStorage.getItem(CHECK_STATE_KEY);
+  const raw = sessionStorage.getItem(STATE_KEY);
   return raw === null ? null : JSON.parse(raw);
 }
 
 function saveState(state) {
-  sessionStorage.setItem(CHECK_STATE_KEY, JSON.stringify(state));
+  sessionStorage.setItem(STATE_KEY, JSON.stringify(state));
 }
 
 function endState() {
-  sessionStorage.removeItem(CHECK_STATE_KEY);
+  sessionStorage.removeItem(STATE_KEY);
   window.dispatchEvent(new CustomEvent("backcare:check-ended"));
 }
 
@@ -206,7 +211,7 @@ function next(state, question, form) {
 function back(state) {
   if (state.index === 0) {
     // Back from the first question returns to the start screen; the check ends unsaved.
-    sessionStorage.removeItem(CHECK_STATE_KEY);
+    sessionStorage.removeItem(STATE_KEY);
     window.location.reload();
     return;
   }
@@ -236,6 +241,12 @@ async function finish(state, { emergency }) {
     completed_at: new Date().toISOString(),
     sync: { state: "pending", message: null },
   };
+  if (preview) {
+    endState();
+    if (emergency) showEmergency(state.snapshot, record.uuid);
+    else showPreviewEnd(state.snapshot, outcome);
+    return;
+  }
   if (emergency) {
     // People in an emergency see the numbers first; saving takes milliseconds.
     showEmergency(state.snapshot, record.uuid);
@@ -247,6 +258,18 @@ async function finish(state, { emergency }) {
   if (persistMessage) sessionStorage.setItem(PERSIST_MESSAGE_KEY, persistMessage);
   if (!emergency) window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
   else document.getElementById("emergency-result-link").hidden = false;
+}
+
+/** The end of a preview: the outcome in words, and nothing kept. */
+function showPreviewEnd(snapshot, outcome) {
+  const causeNames = new Map(snapshot.cause_groups.map((group) => [group.key, group.name]));
+  questionSection.replaceChildren(
+    el("h1", { id: "preview-heading", tabindex: "-1" }, gettext("Preview finished")),
+    el("p", { id: "preview-urgency" }, gettext(URGENCY_LABELS[outcome.urgency])),
+    el("ul", { id: "preview-causes" }, ...outcome.causes.map((cause) => el("li", {}, causeNames.get(cause.key) || cause.key))),
+    el("p", {}, gettext("This was a preview: nothing was saved or sent.")),
+  );
+  document.getElementById("preview-heading").focus();
 }
 
 /** Answers given before (and including) the emergency one: later ones were never seen. */
