@@ -179,3 +179,16 @@ def test_it_refuses_a_limit_of_zero():
 
     assert refused.returncode != 0
     assert "ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOGIN_COOLOFF_MINUTES must be 1 or more." in refused.stderr
+
+
+def test_another_administrator_lifts_the_pause_under_access_attempts(client, people, limit, admin_client):
+    fail_times(client, limit, REMOTE_ADDR="198.51.100.7")
+    assert sign_in(client, "admin", "right-password", REMOTE_ADDR="198.51.100.7").status_code == 429
+
+    for attempt in AccessAttempt.objects.all():
+        deleted = admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 302
+    response = sign_in(client, "admin", "right-password", REMOTE_ADDR="198.51.100.7")
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
