@@ -66,7 +66,8 @@ class ChoiceForm(forms.ModelForm):
 
     class Meta:
         model = Choice
-        fields = ["order", "key", "text", "urgency", "stops_quiz"]
+        # The inline's own `fields` decide which fields the rows have.
+        fields = ["key", "text"]
         widgets = {"text": _text_area(2)}
 
     def __init__(self, *args, **kwargs):
@@ -81,10 +82,13 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     extra = 0
-    fields = ["order", "key", "text", "urgency", "stops_quiz", "weights_summary"]
-    readonly_fields = ["weights_summary"]
-    # Weights are edited on the choice's own page (Django has no nested inlines).
+    fields = ["order", "key", "text", "urgency", "stops_quiz"]
+    # Weights live on the choice's own page (Django has no nested inlines).
     show_change_link = True
+    readonly_fields = ["weights_summary"]
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "weights_summary"]
 
     def get_queryset(self, request):
         weights = ChoiceWeight.objects.select_related("cause_group")
@@ -127,20 +131,17 @@ class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"text": 3, "help_text": 4}
     published_kind = "questions"
     inlines = [ChoiceInline]
-    main_fields = ["key", "text", "help_text", "kind", "section", "order", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["key", "text", "help_text", "kind", "section", "order", "is_active"]}),
+        (_("Scale questions"), {"fields": ["scale_min", "scale_max"]}),
+        (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
+    ]
 
     def get_fieldsets(self, request, obj=None):
-        """Scale fields for a scale question, choices for the others (a new question shows
-        both until its kind is saved)."""
-        fieldsets = [(None, {"fields": self.main_fields})]
-        if obj is None or obj.is_scale:
-            fieldsets.append(
-                (
-                    _("Scale questions"),
-                    {"fields": ["scale_min", "scale_max"], "description": _("Only used when the kind is Scale.")},
-                )
-            )
-        fieldsets.append((_("Provenance"), {"fields": ["source_paragraph", "source_note"]}))
+        """Scale fields only on a scale question; a new one shows them until its kind is saved."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not obj.is_scale:
+            return [fieldset for fieldset in fieldsets if "scale_min" not in fieldset[1]["fields"]]
         return fieldsets
 
     def get_inlines(self, request, obj):
