@@ -8,7 +8,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -293,7 +293,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("quiz.publish_content"),
-            "unpublished_count": len(content_diff.unpublished_changes()),
+            "unpublished_count": content_diff.unpublished_count(),
         }
         return super().changelist_view(request, extra_context)
 
@@ -302,7 +302,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         current = ContentVersion.objects.current()
-        body = content.build_snapshot()
+        body = _working_copy()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -321,7 +321,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         Its answers are never saved, synced or scored into results (static/js/quiz.js)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        body = content.build_snapshot()
+        body = _working_copy()
         context = {
             "snapshot": body,
             "site": body["settings"],
@@ -337,7 +337,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         with no version number, so no result can ever name it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        body = content.build_snapshot()
+        body = _working_copy()
         return JsonResponse({**body, "version": None, "hash": content.content_hash(body), "preview": True})
 
     def publish_view(self, request):
@@ -369,6 +369,13 @@ class ContentVersionAdmin(ReadOnlyAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
+
+
+def _working_copy() -> dict:
+    try:
+        return content.build_snapshot()
+    except SiteSettings.DoesNotExist:
+        raise Http404("There is no content yet: run `manage.py seed_content`.") from None
 
 
 # -- synced results: a read-only record ---------------------------------------------

@@ -9,7 +9,7 @@ content schema adds: a field it does not know is compared and reported by its na
 from dataclasses import dataclass
 
 from . import content
-from .models import ContentVersion
+from .models import ContentVersion, SiteSettings
 
 # Fields whose change is a change of wording (the rest change behaviour or order).
 TEXT_FIELDS = {"text", "help_text", "title", "body", "name", "explanation", "description"}
@@ -129,6 +129,14 @@ def unpublished_changes() -> list[Change]:
     """The working copy against the newest published version."""
     current = ContentVersion.objects.current()
     return diff(current.snapshot if current else None, content.build_snapshot())
+
+
+def unpublished_count() -> int | None:
+    """How many unpublished changes there are; None before any content exists."""
+    try:
+        return len(unpublished_changes())
+    except SiteSettings.DoesNotExist:
+        return None
 
 
 def changes_in(version: ContentVersion) -> list[Change]:

@@ -16,3 +16,12 @@ def test_the_admin_index_shows_when_healthz_fails(admin_client, db):
 
     assert "/healthz answers “unavailable” (HTTP 503)." in page
     assert "Content: missing" in page
+
+
+def test_the_content_pages_explain_themselves_before_any_content_exists(admin_client, db):
+    versions = admin_client.get("/admin/quiz/contentversion/")
+    review = admin_client.get("/admin/quiz/contentversion/review/")
+
+    assert versions.status_code == 200
+    assert b"unpublished change" not in versions.content
+    assert review.status_code == 404
