@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -31,8 +32,8 @@ from .models import (
 )
 
 
-def _text_area(rows: int) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, "cols": 60})
+def _text_area(rows: int, cols: int = 60) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "cols": cols})
 
 
 class TextAreasMixin:
@@ -68,7 +69,8 @@ class ChoiceForm(forms.ModelForm):
         model = Choice
         # The inline's own `fields` decide which fields the rows have.
         fields = ["key", "text"]
-        widgets = {"text": _text_area(2)}
+        # Narrower than on a page of its own, so the row and its weights fit 1280 px.
+        widgets = {"text": _text_area(2, cols=30)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +132,10 @@ class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     ordering = ["section", "order", "key"]
     text_areas = {"text": 3, "help_text": 4}
     published_kind = "questions"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["key", "text", "help_text", "kind", "section", "order", "is_active"]}),
@@ -410,7 +416,7 @@ class ResultChangeList(ChangeList):
 class ResultAdmin(ReadOnlyAdmin):
     """What phones synced. Nobody edits a person's answers: view, filter, count, export."""
 
-    list_display = ["short_id", "completed_at", "version_number", "urgency", "disagreement", "cause_names"]
+    list_display = ["short_id", "completed", "version_number", "urgency", "disagreement", "cause_names"]
     list_display_links = ["short_id"]
     list_filter = ["urgency", ContentVersionNumberFilter, "completed_at", "verdict_mismatch"]
     list_select_related = ["content_version"]
@@ -470,11 +476,15 @@ class ResultAdmin(ReadOnlyAdmin):
     def short_id(self, obj):
         return str(obj.uuid)[:8]
 
+    @admin.display(description=_("completed"), ordering="completed_at")
+    def completed(self, obj):
+        return timezone.localtime(obj.completed_at).strftime("%Y-%m-%d %H:%M")
+
     @admin.display(description=_("version"), ordering="content_version__number")
     def version_number(self, obj):
         return f"v{obj.content_version.number}"
 
-    @admin.display(description=_("phone and server"))
+    @admin.display(description=_("phone and server"), empty_value="")
     def disagreement(self, obj):
         """Empty when they agree; only a disagreement is worth a clinic's attention."""
         if not obj.verdict_mismatch:

@@ -58,7 +58,7 @@ def test_it_edits_question_help_and_choice_texts_in_multi_line_boxes(editor_clie
 
     assert '<textarea name="text" cols="60" rows="3"' in page
     assert '<textarea name="help_text" cols="60" rows="4"' in page
-    assert '<textarea name="choices-0-text" cols="60" rows="2"' in page
+    assert '<textarea name="choices-0-text" cols="30" rows="2"' in page
 
 
 def test_it_edits_tip_texts_in_multi_line_boxes(editor_client):
