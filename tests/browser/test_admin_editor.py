@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
-from steps import open_app, wait_until_resolves_true
+from steps import answer_current_question, open_app, saved_checks, wait_until_resolves_true
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
 from quiz.models import ContentVersion, Question
@@ -108,6 +108,25 @@ def test_an_editor_edits_reviews_previews_and_publishes(page, app_url, editor, p
     expect(changes).to_have_count(1)
     expect(changes).to_contain_text(first["text"])
     expect(changes).to_contain_text(NEW_TEXT)
+
+
+def test_a_previewed_check_ends_without_saving_or_sending_anything(page, app_url, editor, server_hits):
+    sign_in(page, app_url, "clinic_editor", "pw")
+    page.goto(app_url + "/admin/quiz/contentversion/preview/")
+    page.get_by_role("button", name="Start the check").click()
+
+    for _question in range(60):
+        expect(page.locator("#question-form").or_(page.locator("#preview-heading"))).to_be_visible()
+        if page.locator("#preview-heading").is_visible():
+            break
+        answer_current_question(page)
+        page.locator("#check-next").click()
+
+    expect(page.locator("#preview-heading")).to_have_text("Preview finished")
+    expect(page.locator("#preview-urgency")).not_to_be_empty()
+    assert saved_checks(page) == []
+    assert page.evaluate("() => Object.keys(sessionStorage).filter((key) => key.startsWith('backcare-check'))") == []
+    assert not [path for path in server_hits if path.startswith("/api/results")]
 
 
 def page_and_boxes_fit(page) -> bool:
