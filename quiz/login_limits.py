@@ -1,6 +1,7 @@
 """Admin sign-in limits (django-axes): who the client is, and what a locked-out person reads."""
 
 from django.conf import settings
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
@@ -19,10 +20,9 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """429 with a page that says what happened, for how long, and what to do meanwhile."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {
+        **admin.site.each_context(request),
         "title": "Sign-in paused",
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": minutes,
-        "site_header": "BackCare administration",
-        "site_title": "BackCare admin",
     }
     return render(request, "admin/login_locked.html", context, status=429)
