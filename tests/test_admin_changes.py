@@ -41,7 +41,7 @@ def test_it_reviews_each_kind_of_change_against_the_last_published_version(edito
     old_text = sitting.text
     sitting.text = "How long do you sit in one go?"
     sitting.save()
-    weight = ChoiceWeight.objects.filter(choice__question__key="h_carrying").first()
+    weight = ChoiceWeight.objects.select_related("choice__question").order_by("pk").first()
     old_weight = weight.weight
     weight.weight = old_weight % 10 + 1
     weight.save()
@@ -57,7 +57,7 @@ def test_it_reviews_each_kind_of_change_against_the_last_published_version(edito
     assert ["Tip", removed_tip.key, "removed", "", removed_tip.title, ""] in rows
     assert [
         "Choice",
-        f"h_carrying.{weight.choice.key}",
+        f"{weight.choice.question.key}.{weight.choice.key}",
         "weight changed",
         weight.cause_group.key,
         str(old_weight),

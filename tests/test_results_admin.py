@@ -277,7 +277,8 @@ def test_it_exports_answers_pain_score_warning_signs_and_urgency_as_csv_rows(adm
             assert fever[f"answer_label:{key}"] == choice_text
     signs = synced["fever"]["outcome"]["warning_signs"]
     assert fever["warning_signs"].split() == [f"{sign['question']}.{sign['choice']}" for sign in signs]
-    assert questions["w_fever"]["text"] in fever["warning_sign_labels"]
+    for sign in signs:
+        assert questions[sign["question"]]["text"] in fever["warning_sign_labels"]
     assert fever["server_urgency"] == "urgent"
     assert fever["server_urgency_label"] == "Urgent: same day"
     cause_names = {group["key"]: group["name"] for group in published.snapshot["cause_groups"]}

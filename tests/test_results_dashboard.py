@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from content_helpers import urgent_answers
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
 from quiz.models import Result
@@ -20,7 +21,7 @@ def spread(client, published):
     start = datetime(2026, 3, 2, 9, tzinfo=UTC)  # a Monday
     items = []
     for day in (0, 1, 8, 9, 10, 16, 31):
-        answers = {**CALM_ANSWERS, "w_fever": "yes"} if day in (1, 9, 31) else CALM_ANSWERS
+        answers = urgent_answers(published.snapshot) if day in (1, 9, 31) else CALM_ANSWERS
         items.append(result_item(published.snapshot, answers, completed_at=(start + timedelta(days=day)).isoformat()))
     receipts = post_results(client, token, items).json()["receipts"]
     assert {receipt["status"] for receipt in receipts} == {"created"}

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from content_helpers import urgent_answers
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from steps import answer_current_question, open_app, saved_checks, wait_until_resolves_true
@@ -151,8 +152,8 @@ def test_a_question_with_its_choices_and_weights_fits_a_1280_pixel_screen(page, 
 
 def test_the_results_list_fits_a_1280_pixel_screen(page, app_url, client, published, admin_user):
     _device_id, token = register(client)
-    answers = [CALM_ANSWERS, {**CALM_ANSWERS, "w_fever": "yes"}, {**CALM_ANSWERS, "w_night_pain": "yes"}]
-    items = [result_item(published.snapshot, answers[index % 3]) for index in range(30)]
+    answers = [CALM_ANSWERS, urgent_answers(published.snapshot)]
+    items = [result_item(published.snapshot, answers[index % 2]) for index in range(30)]
     items[1]["outcome"] = {**items[1]["outcome"], "urgency": "self_care", "warning_signs": []}
     post_results(client, token, items)
     page.set_viewport_size({"width": 1280, "height": 800})
