@@ -271,10 +271,11 @@ def test_it_exports_answers_pain_score_warning_signs_and_urgency_as_csv_rows(adm
         if question["kind"] == "scale":
             assert fever[f"answer:{key}"] == str(answer)
             assert fever["pain_score"] == str(answer)
-        else:
-            choice_text = next(choice["text"] for choice in question["choices"] if choice["key"] == answer)
-            assert fever[f"answer:{key}"] == answer
-            assert fever[f"answer_label:{key}"] == choice_text
+            continue
+        chosen = answer if isinstance(answer, list) else [answer]
+        texts = {choice["key"]: choice["text"] for choice in question["choices"]}
+        assert fever[f"answer:{key}"] == " ".join(chosen)
+        assert fever[f"answer_label:{key}"] == "; ".join(texts[choice] for choice in chosen)
     signs = synced["fever"]["outcome"]["warning_signs"]
     assert fever["warning_signs"].split() == [f"{sign['question']}.{sign['choice']}" for sign in signs]
     for sign in signs:
