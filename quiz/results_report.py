@@ -158,7 +158,15 @@ def csv_row(result: Result, wording: VersionWording, question_keys: list[str]) -
             row.extend([" ".join(answer_keys(answer)), wording.answer_text(key, answer)])
         else:
             row.extend([answer, answer])
-    return row
+    return [_spreadsheet_safe(cell) for cell in row]
+
+
+def _spreadsheet_safe(cell):
+    """Text a spreadsheet would run as a formula (an editor's label starting with "=") is
+    kept as text with a leading apostrophe, as spreadsheets themselves write it."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return f"'{cell}"
+    return cell
 
 
 # -- dashboard charts (server-rendered SVG: no chart library, nothing from a CDN) -----------

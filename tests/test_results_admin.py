@@ -284,3 +284,15 @@ def test_it_exports_answers_pain_score_warning_signs_and_urgency_as_csv_rows(adm
     assert fever["server_urgency_label"] == "Urgent: same day"
     cause_names = {group["key"]: group["name"] for group in published.snapshot["cause_groups"]}
     assert fever["cause_names"].split("; ") == [cause_names[key] for key in fever["causes"].split()]
+
+
+def test_it_exports_an_editors_formula_like_label_as_text(admin_client, client, published):
+    formula = '=HYPERLINK("http://example.invalid","click")'
+    first_cause = result_item(published.snapshot)["outcome"]["causes"][0]["key"]
+    second = publish_with_renamed_cause(admin_client, first_cause, formula)
+    _device_id, token = register(client)
+    post_results(client, token, [result_item(second.snapshot)])
+
+    rows = list(csv.DictReader(io.StringIO(admin_client.get(f"{LIST_URL}export.csv").content.decode())))
+
+    assert rows[0]["cause_names"].startswith(f"'{formula}")
