@@ -397,6 +397,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 # A right password before the limit forgives the earlier typos of that address and name.
 AXES_RESET_ON_SUCCESS = True
+# Keep no record of successful sign-ins (address, browser): only failures, for the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
 # The client address as the API's throttles see it: NUM_PROXIES hops of X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "quiz.login_limits.client_address"
 AXES_LOCKOUT_CALLABLE = "quiz.login_limits.lockout_response"

@@ -6,7 +6,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings as django_settings
 from django.utils import timezone
 
@@ -192,3 +192,11 @@ def test_another_administrator_lifts_the_pause_under_access_attempts(client, peo
 
     assert response.status_code == 302
     assert is_signed_in(client)
+
+
+def test_it_keeps_no_record_of_a_successful_sign_in(client, people, limit):
+    fail_times(client, 1, REMOTE_ADDR="198.51.100.7")
+    assert sign_in(client, "admin", "right-password", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+    assert AccessLog.objects.count() == 0
+    assert AccessAttempt.objects.count() == 0
