@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from quiz.content import validate_snapshot
 from quiz.models import Choice, ContentVersion, Question, Tip
 
 PUBLISH_URL = reverse("admin:quiz_contentversion_publish")
@@ -164,8 +165,6 @@ def test_it_refuses_a_duplicate_choice_key_within_a_question_in_the_admin_form(e
 
 
 def test_it_reports_duplicate_keys_in_a_snapshot_it_is_asked_to_validate(published):
-    from quiz.content import validate_snapshot
-
     snapshot = ContentVersion.objects.current().snapshot
     snapshot["tips"].append(dict(snapshot["tips"][0]))
 
