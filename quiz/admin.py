@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import content, content_diff, results_report
+from .contracts import Snapshot
 from .models import (
     CauseGroup,
     Choice,
@@ -36,7 +37,7 @@ def _text_area(rows: int, cols: int = 60) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "cols": cols})
 
 
-class TextAreasMixin:
+class TextAreasMixin(admin.ModelAdmin):
     """Texts people read get a box tall enough to see them whole: field name -> rows."""
 
     text_areas: dict[str, int] = {}
@@ -47,7 +48,7 @@ class TextAreasMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class PublishedKeyMixin:
+class PublishedKeyMixin(admin.ModelAdmin):
     """A key that any published version used is read-only: stored results refer to it, so
     its meaning must not change. A new key (a new item) is how meaning changes."""
 
@@ -97,9 +98,9 @@ class ChoiceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("question").prefetch_related(Prefetch("weights", weights))
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.published_choice_keys = frozenset(content_diff.published_keys()["choices"])
-        return formset
+        published = frozenset(content_diff.published_keys()["choices"])
+        kwargs["form"] = type("ChoiceForm", (ChoiceForm,), {"published_choice_keys": published})
+        return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description=_("weights"))
     def weights_summary(self, obj):
@@ -377,7 +378,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
 
 
-def _working_copy() -> dict:
+def _working_copy() -> Snapshot:
     try:
         return content.build_snapshot()
     except SiteSettings.DoesNotExist:
@@ -448,14 +449,14 @@ class ResultAdmin(ReadOnlyAdmin):
         return lookup in self._offered_lookups(request)
 
     def _offered_lookups(self, request) -> set[str]:
-        offered = set()
+        offered: set[str] = set()
         for list_filter in self.get_list_filter(request):
-            if isinstance(list_filter, type) and issubclass(list_filter, admin.SimpleListFilter):
-                offered.add(list_filter.parameter_name)
-                continue
-            field = get_fields_from_path(self.model, list_filter)[-1]
-            spec = admin.FieldListFilter.create(field, request, {}, self.model, self, field_path=list_filter)
-            offered.update(spec.expected_parameters())
+            if isinstance(list_filter, str):
+                field = get_fields_from_path(self.model, list_filter)[-1]
+                spec = admin.FieldListFilter.create(field, request, {}, self.model, self, field_path=list_filter)
+                offered.update(name for name in spec.expected_parameters() if name)
+            elif isinstance(list_filter, type) and issubclass(list_filter, admin.SimpleListFilter):
+                offered.update([list_filter.parameter_name] if list_filter.parameter_name else [])
         if self.date_hierarchy:
             offered.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
         return offered

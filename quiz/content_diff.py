@@ -6,7 +6,9 @@ the "Review changes" page, the publish confirmation, and a published version's p
 content schema adds: a field it does not know is compared and reported by its name.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import content
 from .models import ContentVersion, SiteSettings
@@ -107,7 +109,7 @@ def _flat_settings(values: dict) -> dict:
     return flat
 
 
-def diff(before: dict | None, after: dict) -> list[Change]:
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
     """Every change from snapshot `before` (None: nothing published yet) to `after`."""
     before = before or {}
     changes = _field_changes(

@@ -6,10 +6,13 @@ the same messages), and it never silently replaces edits nobody has published.
 """
 
 import json
+import re
+from typing import Any, cast
 
 from django.db import transaction
 
 from . import content, content_diff
+from .contracts import Snapshot
 from .models import CauseGroup, ContentVersion, Question, Tip, TipCategory, key_validator
 
 SECTIONS = {"settings": dict, "cause_groups": list, "tip_categories": list, "tips": list, "questions": list}
@@ -23,9 +26,12 @@ class ImportRefused(Exception):
         self.problems = problems
 
 
-def export_body(version: ContentVersion | None = None) -> dict:
+KEY_PATTERN = re.compile(key_validator.regex)
+
+
+def export_body(version: ContentVersion | None = None) -> dict[str, Any]:
     """A published version's snapshot, or the working copy, without version and hash."""
-    body = dict(version.snapshot) if version is not None else content.build_snapshot()
+    body = dict(version.snapshot if version is not None else content.build_snapshot())
     body.pop("version", None)
     body.pop("hash", None)
     return body
@@ -64,7 +70,7 @@ def _key_problems(body: dict) -> list[str]:
     return [
         f"“{key}” is not a valid key: {key_validator.message}"
         for key in keys
-        if not isinstance(key, str) or not key_validator.regex.match(key)
+        if not isinstance(key, str) or not KEY_PATTERN.match(key)
     ]
 
 
@@ -90,7 +96,8 @@ def import_body(
     working copy that holds unpublished changes unless `force`. Nothing changes when it
     refuses."""
     try:
-        problems = _key_problems(body) + content.validate_snapshot(body)
+        # Checked as a snapshot, which it is once its shape is (parse() checked the sections).
+        problems = _key_problems(body) + content.validate_snapshot(cast(Snapshot, body))
     except (KeyError, TypeError, AttributeError) as error:
         raise _malformed(error) from None
     if problems:

@@ -4,16 +4,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import BaseThrottle
 
 
 def client_address(request: HttpRequest) -> str:
     """The address the API's throttles count by, so the admin and the API agree behind a proxy.
 
-    DRF's rule: with NUM_PROXIES=n, the n-th X-Forwarded-For hop from the right (the one the
-    nearest trusted proxy saw); with 0 or no header, the peer address.
+    DRF's rule for its throttles, read from the same NUM_PROXIES: with n proxies, the n-th
+    X-Forwarded-For hop from the right (the one the nearest trusted proxy saw); with 0 or
+    no header, the peer address. Whatever a client writes further left is never read.
     """
-    return BaseThrottle().get_ident(request)
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    if not isinstance(proxies, int) or proxies <= 0 or not forwarded:
+        return remote
+    hops = forwarded.split(",")
+    return hops[-min(proxies, len(hops))].strip()
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
