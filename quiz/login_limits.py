@@ -14,7 +14,7 @@ def client_address(request: HttpRequest) -> str:
     no header, the peer address. Whatever a client writes further left is never read.
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    forwarded = request.headers.get("x-forwarded-for")
     proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
     if not isinstance(proxies, int) or proxies <= 0 or not forwarded:
         return remote
