@@ -343,7 +343,7 @@ class ResultQuerySet(models.QuerySet["Result"]):
         return self.filter(device=device).select_related("content_version").order_by("-completed_at")
 
     def summary(self) -> dict:
-        """Counts per urgency and per cause group over these results: four queries.
+        """Counts per urgency and per cause group over these results: three queries.
         {"total": n, "urgency": [(label, n) highest first], "causes": [(name, n)]}, causes
         named as the newest version these results name names them (never the working copy)."""
         results = self.order_by()
@@ -351,6 +351,7 @@ class ResultQuerySet(models.QuerySet["Result"]):
         groups = list(self.cause_names().items())
         by_cause = (
             results.aggregate(
+                # Aliased by position: a cause key may be any word, a field name included.
                 **{
                     f"c{index}": models.Count("id", filter=models.Q(cause_keys__contains=f",{key},"))
                     for index, (key, _name) in enumerate(groups)
