@@ -26,7 +26,9 @@ from .models import (
     TipCategory,
 )
 
-SCHEMA = 1
+# Schema 2 added `show_if`, "facts" questions, exclusive and "not sure" choices, tips
+# for severe pain and ranked tips (docs/CONTENT_FORMAT.md).
+SCHEMA = 2
 
 # Verdict-style wording BackCare never uses (the product brief's "Safety rules", mirrored in docs/SAFETY.md): it
 # never diagnoses, never reassures, never gives a probability. Matched case-insensitively.
@@ -77,6 +79,7 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
             "self_care": site.action_self_care,
         },
         "limits": site.limits,
+        "severe_pain_from": site.severe_pain_from,
     }
 
 
@@ -87,6 +90,8 @@ def _choice_snapshot(choice: Choice) -> contracts.Choice:
         "order": choice.order,
         "urgency": choice.urgency or None,
         "stops_quiz": choice.stops_quiz,
+        "exclusive": choice.exclusive,
+        "unsure": choice.unsure,
         "weights": {weight.cause_group.key: weight.weight for weight in choice.weights.all()},
     }
 
@@ -103,6 +108,7 @@ def _question_snapshot(question: Question) -> contracts.Question:
         **_provenance(question),
         "scale_min": question.scale_min if scale else None,
         "scale_max": question.scale_max if scale else None,
+        "show_if": question.show_if or None,
         "choices": [] if scale else [_choice_snapshot(choice) for choice in question.choices.all()],
     }
 
@@ -116,16 +122,18 @@ def _tip_snapshot(tip: Tip) -> contracts.Tip:
         "cause_groups": [group.key for group in tip.cause_groups.all()],
         **_provenance(tip),
         "order": tip.order,
+        "for_severe_pain": tip.for_severe_pain,
     }
 
 
 def _questions_in_display_order():
-    # Warning signs always come first, whatever order numbers an editor typed.
+    # A few facts, then warning signs, then habits, whatever order numbers an editor typed.
     choices = Choice.objects.order_by("order", "key").prefetch_related(
         Prefetch("weights", queryset=ChoiceWeight.objects.select_related("cause_group"))
     )
     questions = Question.objects.active().prefetch_related(Prefetch("choices", queryset=choices))
-    return sorted(questions, key=lambda q: (q.section != Question.Section.WARNING, q.order, q.key))
+    section_rank = {Question.Section.FACTS: 0, Question.Section.WARNING: 1}
+    return sorted(questions, key=lambda q: (section_rank.get(q.section, 2), q.order, q.key))
 
 
 def build_snapshot() -> contracts.Snapshot:
@@ -172,6 +180,54 @@ def _question_problems(question: contracts.Question) -> list[str]:
                 _("Choice “%(key)s.%(choice)s” stops the check but is not an emergency.")
                 % {"key": key, "choice": choice["key"]}
             )
+        problems.extend(_choice_flag_problems(question, choice))
+    if question["section"] == Question.Section.FACTS and any(c["weights"] for c in choices):
+        # Age alone (or any fact) never points to a cause: a symptom must.
+        problems.append(_("Fact question “%(key)s” gives weight to a cause group.") % {"key": key})
+    return problems
+
+
+def _choice_flag_problems(question: dict, choice: dict) -> list[str]:
+    where = {"key": question["key"], "choice": choice["key"]}
+    problems = []
+    if choice["exclusive"] and question["kind"] != Question.Kind.MULTIPLE:
+        problems.append(_("Choice “%(key)s.%(choice)s” excludes the others but the question is not multiple choice.") % where)
+    if choice["exclusive"] and (choice["urgency"] or choice["unsure"]):
+        problems.append(_("“None of these” choice “%(key)s.%(choice)s” cannot raise urgency.") % where)
+    if choice["unsure"] and question["section"] != Question.Section.WARNING:
+        problems.append(_("“Not sure” choice “%(key)s.%(choice)s” is only for warning-sign questions.") % where)
+    if choice["unsure"] and (choice["urgency"] or choice["stops_quiz"]):
+        problems.append(
+            _("“Not sure” choice “%(key)s.%(choice)s” gets its urgency from the question's signs; leave it empty.")
+            % where
+        )
+    return problems
+
+
+def _show_if_problems(questions: list[dict]) -> list[str]:
+    """`show_if` names an earlier choice question and some of its choices."""
+    problems = []
+    earlier: dict[str, dict] = {}
+    for question in questions:
+        condition = question.get("show_if")
+        where = {"key": question["key"]}
+        if condition:
+            shape_ok = (
+                isinstance(condition, dict)
+                and set(condition) == {"question", "choices"}
+                and isinstance(condition["choices"], list)
+                and condition["choices"]
+            )
+            target = earlier.get(condition.get("question")) if shape_ok else None
+            if not shape_ok:
+                problems.append(
+                    _('“Show only if” of “%(key)s” must look like {"question": "…", "choices": ["…"]}.') % where
+                )
+            elif target is None or target["kind"] == Question.Kind.SCALE:
+                problems.append(_("“Show only if” of “%(key)s” must name an earlier choice question.") % where)
+            elif not set(condition["choices"]) <= {c["key"] for c in target["choices"]}:
+                problems.append(_("“Show only if” of “%(key)s” names a choice its question does not have.") % where)
+        earlier[question["key"]] = question
     return problems
 
 
@@ -223,6 +279,7 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
         problems.append(_("There are no active questions."))
     for question in body["questions"]:
         problems.extend(_question_problems(question))
+    problems.extend(_show_if_problems(body["questions"]))
     for tip in body["tips"]:
         if not tip["category"]:
             problems.append(_("Tip “%(key)s” has no category.") % {"key": tip["key"]})
@@ -267,6 +324,7 @@ def _load_settings(values: dict) -> None:
             "action_soon": actions["soon"],
             "action_self_care": actions["self_care"],
             "limits": values["limits"],
+            "severe_pain_from": values.get("severe_pain_from"),
         },
     )
 
@@ -285,6 +343,7 @@ def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
         order=item["order"],
         scale_min=item["scale_min"] if item.get("scale_min") is not None else 0,
         scale_max=item["scale_max"] if item.get("scale_max") is not None else 10,
+        show_if=item.get("show_if"),
         **_provenance_fields(item),
     )
     for choice_item in item["choices"]:
@@ -295,6 +354,8 @@ def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
             order=choice_item["order"],
             urgency=choice_item.get("urgency") or "",
             stops_quiz=choice_item.get("stops_quiz", False),
+            exclusive=choice_item.get("exclusive", False),
+            unsure=choice_item.get("unsure", False),
         )
         ChoiceWeight.objects.bulk_create(
             ChoiceWeight(choice=choice, cause_group=groups[group_key], weight=weight)
@@ -329,6 +390,7 @@ def load_content(body: dict) -> None:
             body=item["body"],
             category=categories[item["category"]],
             order=item["order"],
+            for_severe_pain=item.get("for_severe_pain", False),
             **_provenance_fields(item),
         )
         tip.cause_groups.set([groups[key] for key in item["cause_groups"]])
@@ -347,3 +409,34 @@ def seed(*, user=None) -> ContentVersion | None:
         return None
     load_content(read_seed())
     return publish(user=user)
+
+
+@transaction.atomic
+def upgrade_to_seed(*, user=None) -> ContentVersion | None:
+    """Replace the working copy with the shipped content and publish it as a new version.
+
+    For an installation that already published older content (the data migration that
+    ships a new check calls this). Published versions are untouched, so results stored
+    against them still read with their own questions. The site's phone numbers and
+    their labels differ by country, so they are kept; everything else comes from the
+    seed. Returns None on an installation with nothing published (`seed` does it then).
+    """
+    if not ContentVersion.objects.exists():
+        return None
+    site = SiteSettings.load()
+    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT}
+    ChoiceWeight.objects.all().delete()
+    Choice.objects.all().delete()
+    Question.objects.all().delete()
+    Tip.objects.all().delete()
+    TipCategory.objects.all().delete()
+    CauseGroup.objects.all().delete()
+    load_content(read_seed())
+    SiteSettings.objects.filter(pk=site.pk).update(**kept)
+    try:
+        return publish(user=user)
+    except NothingToPublish as already:
+        return already.version
+
+
+_SITE_FIELDS_KEPT = ("emergency_number", "emergency_label", "non_emergency_number", "non_emergency_label")

@@ -80,6 +80,16 @@ class SiteSettings(models.Model):
     action_soon = models.TextField(_("action for see a doctor soon"))
     action_self_care = models.TextField(_("action for self-care"))
     limits = models.TextField(_("what this check cannot do"))
+    severe_pain_from = models.PositiveSmallIntegerField(
+        _("severe pain from"),
+        null=True,
+        blank=True,
+        default=7,
+        help_text=_(
+            "A pain score at or above this, with no warning sign, puts the tips marked "
+            "“for severe pain” first. Leave empty to turn this off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")
@@ -149,6 +159,11 @@ class Tip(Provenance):
     cause_groups = models.ManyToManyField(CauseGroup, verbose_name=_("cause groups"), related_name="tips", blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    for_severe_pain = models.BooleanField(
+        _("for severe pain"),
+        default=False,
+        help_text=_("Shown first on a self-care result when the pain score is severe."),
+    )
 
     objects = ActiveQuerySet.as_manager()
 
@@ -167,6 +182,7 @@ class Question(Provenance):
         SCALE = "scale", _("Scale (0–10)")
 
     class Section(models.TextChoices):
+        FACTS = "facts", _("A few facts (asked first)")
         WARNING = "warning", _("Warning signs")
         HABITS = "habits", _("Habits and history")
 
@@ -181,6 +197,15 @@ class Question(Provenance):
         _("scale maximum"), default=10, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     is_active = models.BooleanField(_("active"), default=True)
+    show_if = models.JSONField(
+        _("show only if"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Ask this question only after a given answer to an earlier one, e.g. {"question": "f_womb", '
+            '"choices": ["yes"]}. Leave empty to always ask it.'
+        ),
+    )
 
     objects = ActiveQuerySet.as_manager()
 
@@ -212,6 +237,19 @@ class Choice(models.Model):
         _("stops the check"),
         default=False,
         help_text=_("Emergency answers stop the check and show the emergency screen at once."),
+    )
+    exclusive = models.BooleanField(
+        _("excludes the others"),
+        default=False,
+        help_text=_("“None of these”: cannot be picked together with another choice."),
+    )
+    unsure = models.BooleanField(
+        _("“not sure”"),
+        default=False,
+        help_text=_(
+            "A “Not sure” answer to a warning sign: scores one tier below the question's highest sign, "
+            "never below “see a doctor soon”. Leave “urgency raised” empty."
+        ),
     )
 
     class Meta:

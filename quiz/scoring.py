@@ -22,6 +22,13 @@ URGENCY_ORDER: tuple[str, ...] = ("self_care", "soon", "urgent", "emergency")
 _URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
 
 WARNING_SECTION = "warning"
+FACTS_SECTION = "facts"
+# Sections whose questions must be answered whenever they are shown, with the error
+# code a missing answer gets. Facts come first because warning questions depend on them.
+REQUIRED_SECTIONS = {FACTS_SECTION: "missing_fact_answer", WARNING_SECTION: "missing_warning_answer"}
+# Snapshots from this schema on rank tips for the person; older ones keep the order
+# their results were first scored with, so a stored result re-scores the same.
+RANKED_TIPS_SCHEMA = 2
 
 
 class AnswerError(ValueError):
@@ -49,14 +56,45 @@ def score(snapshot: dict, answers: dict) -> dict:
     questions = _questions_by_key(snapshot)
     chosen = _validate(snapshot, questions, answers)
     warning_signs = _warning_signs(snapshot, chosen)
+    urgency = _highest_urgency(warning_signs)
     causes = _causes(snapshot, chosen)
+    if snapshot.get("schema", 1) >= RANKED_TIPS_SCHEMA:
+        tips = _ranked_tips(snapshot, answers, chosen, urgency, warning_signs, causes)
+    else:
+        tips = _tips(snapshot, [cause["key"] for cause in causes])
     return {
         "content_version": snapshot.get("version"),
-        "urgency": _highest_urgency(warning_signs),
+        "urgency": urgency,
         "warning_signs": warning_signs,
         "causes": causes,
-        "tips": _tips(snapshot, [cause["key"] for cause in causes]),
+        "tips": tips,
     }
+
+
+def visible_questions(snapshot: dict, answers: dict) -> list[dict]:
+    """The questions a person with these answers is shown, in order.
+
+    A question with `show_if` is shown only when the question it names is itself shown
+    and its answer picks one of the listed choices. Publishing makes `show_if` name an
+    earlier question, so one pass in snapshot order decides every question.
+    """
+    shown: list[dict] = []
+    shown_keys: set[str] = set()
+    for question in snapshot["questions"]:
+        if _condition_met(question.get("show_if"), answers, shown_keys):
+            shown.append(question)
+            shown_keys.add(question["key"])
+    return shown
+
+
+def unsure_urgency(question: dict) -> str:
+    """What "Not sure" scores on a warning question: one tier below the question's
+    highest sign, never below "soon" (docs/SAFETY.md, "Not sure")."""
+    highest = max(
+        (_URGENCY_RANK[c["urgency"]] for c in question["choices"] if c.get("urgency") and not c.get("unsure")),
+        default=0,
+    )
+    return URGENCY_ORDER[max(_URGENCY_RANK["soon"], highest - 1)]
 
 
 def stops_quiz(snapshot: dict, question_key: str, choice_key: str) -> bool:
@@ -84,7 +122,10 @@ def emergency_stop_choices(snapshot: dict) -> list[tuple[str, str]]:
 #   1. answers is not a mapping                -> invalid_answer_type, key ""
 #   2. unknown question keys, smallest first   -> unknown_question
 #   3. each answered question, in snapshot order, checked by kind
-#   4. warning questions left out, in order    -> missing_warning_answer
+#      (a multiple answer with an exclusive choice and another -> exclusive_choice)
+#   4. answered questions that are hidden      -> hidden_question_answered
+#   5. shown facts or warning questions left out, in order
+#                                               -> missing_fact_answer / missing_warning_answer
 
 
 def _validate(snapshot: dict, questions: dict, answers: Any) -> dict[str, set[str]]:
@@ -99,7 +140,8 @@ def _validate(snapshot: dict, questions: dict, answers: Any) -> dict[str, set[st
         for question in snapshot["questions"]
         if question["key"] in answers
     }
-    _require_warning_answers(snapshot, chosen)
+    _refuse_hidden_answers(snapshot, answers)
+    _require_warning_answers(snapshot, answers, chosen)
     return chosen
 
 
@@ -137,6 +179,10 @@ def _multiple_choices(question: dict, answer: Any) -> set[str]:
     if repeated:
         dotted = f"{question['key']}.{repeated[0]}"
         raise AnswerError("duplicate_choice", dotted, f"Choice '{dotted}' is repeated.")
+    exclusive = sorted(c["key"] for c in question["choices"] if c.get("exclusive") and c["key"] in answer)
+    if exclusive and len(answer) > 1:
+        dotted = f"{question['key']}.{exclusive[0]}"
+        raise AnswerError("exclusive_choice", dotted, f"Choice '{dotted}' cannot be picked with another choice.")
     return set(answer)
 
 
@@ -169,17 +215,28 @@ def _wrong_type(question: dict, expected: str) -> AnswerError:
     )
 
 
-def _require_warning_answers(snapshot: dict, chosen: dict[str, set[str]]) -> None:
-    """Warning questions always run, unless an emergency answer ended the check."""
+def _refuse_hidden_answers(snapshot: dict, answers: dict) -> None:
+    """An answer to a question the person was never shown is a contradiction (a stale
+    answer kept after an earlier one changed): refused, never silently scored or dropped."""
+    shown = {question["key"] for question in visible_questions(snapshot, answers)}
+    for question in snapshot["questions"]:
+        if question["key"] in answers and question["key"] not in shown:
+            raise AnswerError(
+                "hidden_question_answered",
+                question["key"],
+                f"Question '{question['key']}' is not shown with these answers, so it cannot be answered.",
+            )
+
+
+def _require_warning_answers(snapshot: dict, answers: dict, chosen: dict[str, set[str]]) -> None:
+    """Shown facts and warning questions always run, unless an emergency answer ended the check."""
     if _any_stop_chosen(snapshot, chosen):
         return
-    for question in snapshot["questions"]:
-        if question["section"] == WARNING_SECTION and question["key"] not in chosen:
-            raise AnswerError(
-                "missing_warning_answer",
-                question["key"],
-                f"Warning-sign question '{question['key']}' must be answered.",
-            )
+    for question in visible_questions(snapshot, answers):
+        code = REQUIRED_SECTIONS.get(question["section"])
+        if code is not None and question["key"] not in chosen:
+            kind = "Warning-sign question" if question["section"] == WARNING_SECTION else "Question"
+            raise AnswerError(code, question["key"], f"{kind} '{question['key']}' must be answered.")
 
 
 def _any_stop_chosen(snapshot: dict, chosen: dict[str, set[str]]) -> bool:
@@ -197,11 +254,17 @@ def _warning_signs(snapshot: dict, chosen: dict[str, set[str]]) -> list[dict]:
         {
             "question": question["key"],
             "choice": choice["key"],
-            "urgency": choice["urgency"],
+            "urgency": _choice_urgency(question, choice),
         }
         for question, choice in _chosen_choices(snapshot, chosen)
-        if choice.get("urgency") is not None
+        if _choice_urgency(question, choice) is not None
     ]
+
+
+def _choice_urgency(question: dict, choice: dict) -> str | None:
+    if choice.get("unsure"):
+        return unsure_urgency(question)
+    return choice.get("urgency")
 
 
 def _highest_urgency(warning_signs: list[dict]) -> str:
@@ -242,7 +305,72 @@ def _tips(snapshot: dict, cause_keys: list[str]) -> list[str]:
     return picked
 
 
+def _ranked_tips(
+    snapshot: dict, answers: dict, chosen: dict[str, set[str]], urgency: str, signs: list[dict], causes: list[dict]
+) -> list[str]:
+    """Tips ranked for the person, once each.
+
+    1. On a self-care result with a severe pain score: the severe-pain advice.
+    2. Tips of the cause groups that the signs which set the urgency point to.
+    3. The other tips of contributing causes, heaviest first: a tip's weight is the sum
+       of the scores of the contributing causes it is linked to.
+    Ties keep the tips' own order.
+    """
+    scores = {cause["key"]: cause["score"] for cause in causes}
+    sign_groups = _groups_of_signs(snapshot, chosen, urgency, signs, scores)
+    ranked = []
+    for index, tip in enumerate(snapshot["tips"]):
+        linked = [key for key in tip["cause_groups"] if key in scores]
+        if not linked:
+            continue
+        sign_rank = min((sign_groups.index(key) for key in linked if key in sign_groups), default=len(sign_groups))
+        ranked.append(((sign_rank, -sum(scores[key] for key in linked), index), tip["key"]))
+    ranked.sort()
+    picked = _severe_pain_tips(snapshot, answers, urgency)
+    return picked + [key for _rank, key in ranked if key not in picked]
+
+
+def _groups_of_signs(
+    snapshot: dict, chosen: dict[str, set[str]], urgency: str, signs: list[dict], scores: dict[str, int]
+) -> list[str]:
+    """Contributing groups the urgency-setting signs point to, heaviest weight first."""
+    position = {group["key"]: index for index, group in enumerate(snapshot["cause_groups"])}
+    setting = {(sign["question"], sign["choice"]) for sign in signs if sign["urgency"] == urgency}
+    groups: list[str] = []
+    for question, choice in _chosen_choices(snapshot, chosen):
+        if (question["key"], choice["key"]) not in setting:
+            continue
+        weights = choice.get("weights") or {}
+        for key in sorted(weights, key=lambda key: (-weights[key], position.get(key, 0))):
+            if key in scores and key not in groups:
+                groups.append(key)
+    return groups
+
+
+def _severe_pain_tips(snapshot: dict, answers: dict, urgency: str) -> list[str]:
+    """With no warning sign and a pain score at or above `severe_pain_from`, the
+    severe-pain advice (tips marked `for_severe_pain`) comes first."""
+    threshold = snapshot["settings"].get("severe_pain_from")
+    if urgency != "self_care" or threshold is None:
+        return []
+    severe = any(
+        question["kind"] == "scale" and question["key"] in answers and answers[question["key"]] >= threshold
+        for question in snapshot["questions"]
+    )
+    return [tip["key"] for tip in snapshot["tips"] if severe and tip.get("for_severe_pain")]
+
+
 # -- helpers ------------------------------------------------------------------------
+
+
+def _condition_met(condition: dict | None, answers: dict, shown_keys: set[str]) -> bool:
+    if not condition:
+        return True
+    if condition["question"] not in shown_keys or condition["question"] not in answers:
+        return False
+    answer = answers[condition["question"]]
+    picked = answer if isinstance(answer, list) else [answer]
+    return any(isinstance(key, str) and key in condition["choices"] for key in picked)
 
 
 def _questions_by_key(snapshot: dict) -> dict[str, dict]:

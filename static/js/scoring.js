@@ -14,6 +14,13 @@
 export const URGENCY_ORDER = Object.freeze(["self_care", "soon", "urgent", "emergency"]);
 
 const WARNING_SECTION = "warning";
+// Sections whose shown questions must be answered, with the code a missing answer gets.
+const REQUIRED_SECTIONS = new Map([
+  ["facts", "missing_fact_answer"],
+  [WARNING_SECTION, "missing_warning_answer"],
+]);
+// From this schema on tips are ranked for the person; older snapshots keep their order.
+const RANKED_TIPS_SCHEMA = 2;
 
 /** An answer set the snapshot cannot score; `code` is stable, `key` names the culprit. */
 export class AnswerError extends Error {
@@ -35,14 +42,45 @@ export function score(snapshot, answers) {
   const questions = questionsByKey(snapshot);
   const chosen = validate(snapshot, questions, answers);
   const warningSigns = findWarningSigns(snapshot, chosen);
+  const urgency = highestUrgency(warningSigns);
   const causes = findCauses(snapshot, chosen);
+  const tips =
+    (snapshot.schema ?? 1) >= RANKED_TIPS_SCHEMA
+      ? rankedTips(snapshot, answers, chosen, urgency, warningSigns, causes)
+      : findTips(snapshot, causes.map((cause) => cause.key));
   return {
     content_version: hasOwn(snapshot, "version") ? snapshot.version : null,
-    urgency: highestUrgency(warningSigns),
+    urgency,
     warning_signs: warningSigns,
     causes,
-    tips: findTips(snapshot, causes.map((cause) => cause.key)),
+    tips,
   };
+}
+
+/**
+ * The questions a person with these answers is shown, in order. A question with
+ * `show_if` is shown only when the question it names is shown and its answer picks one
+ * of the listed choices; publishing makes `show_if` name an earlier question.
+ */
+export function visibleQuestions(snapshot, answers) {
+  const shown = [];
+  const shownKeys = new Set();
+  for (const question of snapshot.questions) {
+    if (conditionMet(question.show_if, answers, shownKeys)) {
+      shown.push(question);
+      shownKeys.add(question.key);
+    }
+  }
+  return shown;
+}
+
+/** What "Not sure" scores: one tier below the question's highest sign, never below "soon". */
+export function unsureUrgency(question) {
+  let highest = 0;
+  for (const choice of question.choices) {
+    if (choice.urgency && !choice.unsure) highest = Math.max(highest, URGENCY_ORDER.indexOf(choice.urgency));
+  }
+  return URGENCY_ORDER[Math.max(URGENCY_ORDER.indexOf("soon"), highest - 1)];
 }
 
 /** Whether picking this choice ends the check at once (an emergency answer). */
@@ -70,7 +108,10 @@ export function emergencyStopChoices(snapshot) {
 //   1. answers is not an object                -> invalid_answer_type, key ""
 //   2. unknown question keys, smallest first   -> unknown_question
 //   3. each answered question, in snapshot order, checked by kind
-//   4. warning questions left out, in order    -> missing_warning_answer
+//      (a multiple answer with an exclusive choice and another -> exclusive_choice)
+//   4. answered questions that are hidden      -> hidden_question_answered
+//   5. shown facts or warning questions left out, in order
+//                                               -> missing_fact_answer / missing_warning_answer
 
 function validate(snapshot, questions, answers) {
   if (answers === null || typeof answers !== "object" || Array.isArray(answers)) {
@@ -88,7 +129,8 @@ function validate(snapshot, questions, answers) {
       chosen.set(question.key, chosenKeys(question, answers[question.key]));
     }
   }
-  requireWarningAnswers(snapshot, chosen);
+  refuseHiddenAnswers(snapshot, answers);
+  requireWarningAnswers(snapshot, answers, chosen);
   return chosen;
 }
 
@@ -134,6 +176,14 @@ function multipleChoices(question, answer) {
     const dotted = `${question.key}.${[...repeated].sort(compareCodePoints)[0]}`;
     throw new AnswerError("duplicate_choice", dotted, `Choice '${dotted}' is repeated.`);
   }
+  const exclusive = question.choices
+    .filter((choice) => choice.exclusive && seen.has(choice.key))
+    .map((choice) => choice.key)
+    .sort(compareCodePoints);
+  if (exclusive.length > 0 && answer.length > 1) {
+    const dotted = `${question.key}.${exclusive[0]}`;
+    throw new AnswerError("exclusive_choice", dotted, `Choice '${dotted}' cannot be picked with another choice.`);
+  }
   return seen;
 }
 
@@ -169,19 +219,31 @@ function wrongType(question, expected) {
   );
 }
 
-/** Warning questions always run, unless an emergency answer ended the check. */
-function requireWarningAnswers(snapshot, chosen) {
+/** An answer to a question never shown is a contradiction: refused, never scored or dropped. */
+function refuseHiddenAnswers(snapshot, answers) {
+  const shown = new Set(visibleQuestions(snapshot, answers).map((question) => question.key));
+  for (const question of snapshot.questions) {
+    if (hasOwn(answers, question.key) && !shown.has(question.key)) {
+      throw new AnswerError(
+        "hidden_question_answered",
+        question.key,
+        `Question '${question.key}' is not shown with these answers, so it cannot be answered.`,
+      );
+    }
+  }
+}
+
+/** Shown facts and warning questions always run, unless an emergency answer ended the check. */
+function requireWarningAnswers(snapshot, answers, chosen) {
   const stopped = emergencyStopChoices(snapshot).some(
     ([questionKey, choiceKey]) => chosen.has(questionKey) && chosen.get(questionKey).has(choiceKey),
   );
   if (stopped) return;
-  for (const question of snapshot.questions) {
-    if (question.section === WARNING_SECTION && !chosen.has(question.key)) {
-      throw new AnswerError(
-        "missing_warning_answer",
-        question.key,
-        `Warning-sign question '${question.key}' must be answered.`,
-      );
+  for (const question of visibleQuestions(snapshot, answers)) {
+    const code = REQUIRED_SECTIONS.get(question.section);
+    if (code !== undefined && !chosen.has(question.key)) {
+      const kind = question.section === WARNING_SECTION ? "Warning-sign question" : "Question";
+      throw new AnswerError(code, question.key, `${kind} '${question.key}' must be answered.`);
     }
   }
 }
@@ -191,12 +253,17 @@ function requireWarningAnswers(snapshot, chosen) {
 /** Chosen choices that raise urgency, in question order then choice order. */
 function findWarningSigns(snapshot, chosen) {
   return chosenChoices(snapshot, chosen)
-    .filter(({ choice }) => choice.urgency !== null && choice.urgency !== undefined)
+    .filter(({ question, choice }) => choiceUrgency(question, choice) !== null)
     .map(({ question, choice }) => ({
       question: question.key,
       choice: choice.key,
-      urgency: choice.urgency,
+      urgency: choiceUrgency(question, choice),
     }));
+}
+
+function choiceUrgency(question, choice) {
+  if (choice.unsure) return unsureUrgency(question);
+  return choice.urgency ?? null;
 }
 
 function highestUrgency(warningSigns) {
@@ -238,7 +305,68 @@ function findTips(snapshot, causeKeys) {
   return picked;
 }
 
+/**
+ * Tips ranked for the person, once each: on a self-care result with a severe pain score
+ * the severe-pain advice first; then tips of the groups the urgency-setting signs point
+ * to; then the other tips of contributing causes, heaviest first (a tip weighs the sum
+ * of the scores of the contributing causes it is linked to). Ties keep the tips' order.
+ */
+function rankedTips(snapshot, answers, chosen, urgency, signs, causes) {
+  const scores = new Map(causes.map((cause) => [cause.key, cause.score]));
+  const signGroups = groupsOfSigns(snapshot, chosen, urgency, signs, scores);
+  const ranked = [];
+  snapshot.tips.forEach((tip, index) => {
+    const linked = tip.cause_groups.filter((key) => scores.has(key));
+    if (linked.length === 0) return;
+    let signRank = signGroups.length;
+    for (const key of linked) {
+      if (signGroups.includes(key)) signRank = Math.min(signRank, signGroups.indexOf(key));
+    }
+    const weight = linked.reduce((sum, key) => sum + scores.get(key), 0);
+    ranked.push({ rank: [signRank, -weight, index], key: tip.key });
+  });
+  ranked.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2]);
+  const picked = severePainTips(snapshot, answers, urgency);
+  return [...picked, ...ranked.map((item) => item.key).filter((key) => !picked.includes(key))];
+}
+
+/** Contributing groups the urgency-setting signs point to, heaviest weight first. */
+function groupsOfSigns(snapshot, chosen, urgency, signs, scores) {
+  const position = new Map(snapshot.cause_groups.map((group, index) => [group.key, index]));
+  const setting = new Set(signs.filter((sign) => sign.urgency === urgency).map((sign) => `${sign.question}\u0000${sign.choice}`));
+  const groups = [];
+  for (const { question, choice } of chosenChoices(snapshot, chosen)) {
+    if (!setting.has(`${question.key}\u0000${choice.key}`)) continue;
+    const weights = choice.weights ?? {};
+    const keys = Object.keys(weights).sort(
+      (a, b) => weights[b] - weights[a] || (position.get(a) ?? 0) - (position.get(b) ?? 0),
+    );
+    for (const key of keys) {
+      if (scores.has(key) && !groups.includes(key)) groups.push(key);
+    }
+  }
+  return groups;
+}
+
+/** With no warning sign and a pain score at or above `severe_pain_from`, the severe-pain advice. */
+function severePainTips(snapshot, answers, urgency) {
+  const threshold = snapshot.settings.severe_pain_from;
+  if (urgency !== "self_care" || threshold === undefined || threshold === null) return [];
+  const severe = snapshot.questions.some(
+    (question) => question.kind === "scale" && hasOwn(answers, question.key) && answers[question.key] >= threshold,
+  );
+  return severe ? snapshot.tips.filter((tip) => tip.for_severe_pain).map((tip) => tip.key) : [];
+}
+
 // -- helpers -------------------------------------------------------------------------
+
+function conditionMet(condition, answers, shownKeys) {
+  if (!condition) return true;
+  if (!shownKeys.has(condition.question) || !hasOwn(answers, condition.question)) return false;
+  const answer = answers[condition.question];
+  const picked = Array.isArray(answer) ? answer : [answer];
+  return picked.some((key) => typeof key === "string" && condition.choices.includes(key));
+}
 
 function questionsByKey(snapshot) {
   return new Map(snapshot.questions.map((question) => [question.key, question]));

@@ -33,7 +33,7 @@ SEED_PATH = ROOT / "quiz" / "seed" / "content.json"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from quiz.scoring import AnswerError, score  # noqa: E402
+from quiz.scoring import AnswerError, score, unsure_urgency, visible_questions  # noqa: E402
 
 RANDOM_SEED = 20251124
 VALID_CASES = 320
@@ -44,15 +44,53 @@ COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 # -- answer sets ----------------------------------------------------------------------
 
 
+REQUIRED_SECTIONS = ("facts", "warning")
+
+
+def raises_urgency(choice: dict) -> bool:
+    """A choice that scores as a warning sign ("Not sure" always does)."""
+    return choice["urgency"] is not None or bool(choice.get("unsure"))
+
+
 def neutral_choices(question: dict) -> list[str]:
-    """Choices of a question that raise no urgency (the "no" answers)."""
-    return [c["key"] for c in question["choices"] if c["urgency"] is None]
+    """Choices of a question that raise no urgency (the "no" answers), "None of these" first."""
+    calm = [c for c in question["choices"] if not raises_urgency(c)]
+    return [c["key"] for c in sorted(calm, key=lambda c: not c.get("exclusive"))]
 
 
 def neutral_answer(question: dict) -> Any:
     """The first neutral choice, shaped for the question's kind."""
     first = neutral_choices(question)[0]
     return [first] if question["kind"] == "multiple" else first
+
+
+def choice_urgency(question: dict, choice: dict) -> str | None:
+    return unsure_urgency(question) if choice.get("unsure") else choice["urgency"]
+
+
+def calm_answers(snapshot: dict, fixed: dict) -> dict:
+    """`fixed`, plus every other shown facts or warning question answered calmly."""
+    answers: dict[str, Any] = {}
+    for question in snapshot["questions"]:
+        if question not in visible_questions(snapshot, answers):
+            continue
+        if question["key"] in fixed:
+            answers[question["key"]] = fixed[question["key"]]
+        elif question["section"] in REQUIRED_SECTIONS:
+            answers[question["key"]] = neutral_answer(question)
+    return answers
+
+
+def revealing_answers(snapshot: dict, question: dict) -> dict:
+    """The answers that make `question` shown: each `show_if` up the chain satisfied."""
+    by_key = {q["key"]: q for q in snapshot["questions"]}
+    answers: dict[str, Any] = {}
+    condition = question.get("show_if")
+    while condition:
+        parent = by_key[condition["question"]]
+        answers[parent["key"]] = answer_with(parent, condition["choices"][0])
+        condition = parent.get("show_if")
+    return answers
 
 
 def answer_with(question: dict, choice_key: str) -> Any:
@@ -64,8 +102,13 @@ def random_answer(question: dict, rng: random.Random, pool: list[str]) -> Any:
     if question["kind"] == "scale":
         return rng.randint(question["scale_min"], question["scale_max"])
     if question["kind"] == "multiple":
+        exclusive = {c["key"] for c in question["choices"] if c.get("exclusive")}
+        alone = [key for key in pool if key in exclusive]
+        together = [key for key in pool if key not in exclusive]
+        if alone and (not together or rng.random() < 0.3):
+            return [rng.choice(alone)]
         # Shuffled on purpose: list order must not change the outcome.
-        return rng.sample(pool, rng.randint(1, len(pool)))
+        return rng.sample(together, rng.randint(1, len(together)))
     return rng.choice(pool)
 
 
@@ -88,14 +131,17 @@ def random_answers(snapshot: dict, rng: random.Random) -> dict:
     alarm = rng.choice((0.0, 0.1, 0.3))
     answers: dict[str, Any] = {}
     for question in snapshot["questions"]:
-        if question["section"] != "warning":
+        # Shown-ness is decided by earlier answers only, so one pass in order works.
+        if question not in visible_questions(snapshot, answers):
             continue
-        answers[question["key"]] = random_warning_answer(question, rng, alarm)
-        if stop_early and picks_stop(question, answers[question["key"]]):
-            return shuffled(answers, rng)
-    for question in snapshot["questions"]:
-        if question["section"] != "warning" and rng.random() < 0.75:
-            keys = [c["key"] for c in question["choices"]]
+        keys = [c["key"] for c in question["choices"]]
+        if question["section"] == "warning":
+            answers[question["key"]] = random_warning_answer(question, rng, alarm)
+            if stop_early and picks_stop(question, answers[question["key"]]):
+                return shuffled(answers, rng)
+        elif question["section"] == "facts":
+            answers[question["key"]] = random_answer(question, rng, keys)
+        elif rng.random() < 0.75:
             answers[question["key"]] = random_answer(question, rng, keys)
     return shuffled(answers, rng)
 
@@ -126,7 +172,9 @@ FAULTS = {
     "unknown_question": (1, lambda q: True),
     "other_choice": (3, lambda q: q["kind"] != "scale"),
     "wrong_type": (2, lambda q: True),
-    "drop_warning": (2, lambda q: q["section"] == "warning"),
+    "drop_warning": (2, lambda q: q["section"] in REQUIRED_SECTIONS),
+    "with_exclusive": (2, lambda q: any(c.get("exclusive") for c in q["choices"])),
+    "answer_hidden": (2, lambda q: bool(q.get("show_if"))),
     "bad_list": (2, lambda q: q["kind"] == "multiple"),
     "out_of_range": (2, lambda q: q["kind"] == "scale"),
 }
@@ -150,6 +198,12 @@ def break_answer(snapshot: dict, answers: dict, rng: random.Random) -> None:
         answers[key] = wrong_type_answer(question, rng)
     elif fault == "drop_warning":
         answers.pop(key, None)
+    elif fault == "with_exclusive":
+        exclusive = next(c["key"] for c in question["choices"] if c.get("exclusive"))
+        other = rng.choice([c["key"] for c in question["choices"] if c["key"] != exclusive])
+        answers[key] = rng.sample([exclusive, other], 2)
+    elif fault == "answer_hidden":
+        answers[key] = random_answer(question, rng, [c["key"] for c in question["choices"]])
     elif fault == "bad_list":
         keys = [c["key"] for c in question["choices"]]
         answers[key] = rng.choice(([], [keys[0], *keys, keys[-1]]))
@@ -181,17 +235,19 @@ def scored_case(name: str, snapshot: dict, answers: Any) -> dict:
 
 
 def warning_sign_cases(snapshot: dict) -> list[dict]:
-    """One case per urgency-raising choice, with nothing else raising urgency."""
-    calm = {q["key"]: neutral_answer(q) for q in snapshot["questions"] if q["section"] == "warning"}
+    """One case per urgency-raising choice ("Not sure" included), with nothing else
+    raising urgency; a question shown only after an earlier answer gets that answer."""
     cases = []
     for question in snapshot["questions"]:
         for choice in question["choices"]:
-            if choice["urgency"] is None:
+            urgency = choice_urgency(question, choice)
+            if urgency is None:
                 continue
-            answers = {**calm, question["key"]: answer_with(question, choice["key"])}
-            name = f"{question['key']}.{choice['key']} raises {choice['urgency']}"
+            fixed = {**revealing_answers(snapshot, question), question["key"]: answer_with(question, choice["key"])}
+            answers = calm_answers(snapshot, fixed)
+            name = f"{question['key']}.{choice['key']} raises {urgency}"
             case = scored_case(name, snapshot, answers)
-            if case.get("expected", {}).get("urgency") != choice["urgency"]:
+            if case.get("expected", {}).get("urgency") != urgency:
                 raise SystemExit(f"{name}: scored {case}; fix the rules or content.")
             cases.append(case)
     return cases
