@@ -5,24 +5,17 @@ from datetime import UTC, datetime
 
 from quiz import scoring
 
-# Every warning sign answered "no", a few habits that point to posture and load.
+# The facts, every warning-sign screen answered "None of these", a few habits that point
+# to posture and load.
 CALM_ANSWERS = {
-    "w_saddle": "no",
-    "w_bladder_bowel": "no",
-    "w_legs": "no",
-    "w_injury": "no",
-    "w_fever": "no",
-    "w_urine": "no",
-    "w_weight_loss": "no",
-    "w_cancer": "no",
-    "w_lump": "no",
-    "w_night_pain": "no",
-    "w_inflammatory": "no",
-    "w_gynae": "not_relevant",
-    "w_duration": "few_days",
+    "h_age": "age_45_to_64",
+    "f_womb": "no",
+    "w_emergency": ["none"],
+    "w_urgent": ["none"],
+    "w_soon": ["none"],
+    "h_pattern": ["after_lifting"],
     "h_sitting": "over_2_hours",
     "h_activity": "rarely",
-    "h_carrying": "often",
     "h_pain_now": 4,
 }
 

@@ -68,20 +68,20 @@ def test_it_tells_the_editor_when_nothing_changed(editor_client):
 
 
 def test_it_refuses_a_question_with_fewer_than_two_choices(editor_client):
-    Choice.objects.filter(question__key="h_carrying").exclude(key="often").delete()
+    Choice.objects.filter(question__key="h_sitting").exclude(key="often").delete()
 
     messages = publish_and_read_messages(editor_client)
 
-    assert "Question “h_carrying” has fewer than two choices." in messages
+    assert "Question “h_sitting” has fewer than two choices." in messages
     assert ContentVersion.objects.count() == 1
 
 
 def test_it_refuses_a_warning_sign_question_with_no_choice_that_raises_urgency(editor_client):
-    Choice.objects.filter(question__key="w_cancer").update(urgency="")
+    Choice.objects.filter(question__key="w_gynae").update(urgency="")
 
     messages = publish_and_read_messages(editor_client)
 
-    assert "Warning-sign question “w_cancer” has no choice that raises urgency." in messages
+    assert "Warning-sign question “w_gynae” has no choice that raises urgency." in messages
     assert ContentVersion.objects.count() == 1
 
 
@@ -96,18 +96,18 @@ def test_it_refuses_a_tip_with_no_category(editor_client):
 
 
 def test_it_refuses_a_stopping_choice_that_is_not_an_emergency(editor_client):
-    Choice.objects.filter(question__key="w_cancer", key="yes").update(stops_quiz=True)
+    Choice.objects.filter(question__key="w_gynae", key="yes").update(stops_quiz=True)
 
     messages = publish_and_read_messages(editor_client)
 
-    assert "Choice “w_cancer.yes” stops the check but is not an emergency." in messages
+    assert "Choice “w_gynae.yes” stops the check but is not an emergency." in messages
 
 
 def test_it_refuses_a_duplicate_question_key_in_the_admin_form(editor_client):
     response = editor_client.post(
         reverse("admin:quiz_question_add"),
         {
-            "key": "w_saddle",
+            "key": "w_emergency",
             "text": "A second question with a taken key",
             "kind": "single",
             "section": "habits",
@@ -122,11 +122,11 @@ def test_it_refuses_a_duplicate_question_key_in_the_admin_form(editor_client):
 
     assert response.status_code == 200
     assert "Question with this Key already exists." in response.content.decode()
-    assert Question.objects.filter(key="w_saddle").count() == 1
+    assert Question.objects.filter(key="w_emergency").count() == 1
 
 
 def test_it_refuses_a_duplicate_choice_key_within_a_question_in_the_admin_form(editor_client):
-    question = Question.objects.get(key="h_carrying")
+    question = Question.objects.get(key="h_sitting")
     choices = list(question.choices.all())
     data = {
         "key": question.key,

@@ -118,7 +118,7 @@ def test_it_stores_the_good_results_of_a_batch_with_a_bad_one(client, token, pub
 
 
 def test_it_flags_a_phone_verdict_that_differs_from_the_servers(client, token, published):
-    answers = {**CALM_ANSWERS, "w_fever": "yes"}
+    answers = {**CALM_ANSWERS, "w_urgent": ["fever"]}
     item = result_item(published.snapshot, answers)
     item["outcome"] = {**item["outcome"], "urgency": "self_care", "warning_signs": []}
 

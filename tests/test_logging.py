@@ -52,7 +52,7 @@ def test_it_logs_a_refused_request_as_one_line_with_its_id_and_without_the_token
     assert secret not in raw
     assert "private-query" not in raw
     assert body["results"][0]["uuid"] not in raw
-    assert "w_saddle" not in raw
+    assert "w_emergency" not in raw
 
 
 def test_it_keeps_a_traceback_on_one_line_and_scrubs_tokens_from_messages(json_log):

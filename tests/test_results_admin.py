@@ -22,10 +22,10 @@ def synced(client, published):
     _device_id, token = register(client)
     calm = result_item(published.snapshot, completed_at="2026-03-01T09:00:00+00:00")
     fever = result_item(
-        published.snapshot, {**CALM_ANSWERS, "w_fever": "yes"}, completed_at="2026-03-10T09:00:00+00:00"
+        published.snapshot, {**CALM_ANSWERS, "w_urgent": ["fever"]}, completed_at="2026-03-10T09:00:00+00:00"
     )
     disagreeing = result_item(
-        published.snapshot, {**CALM_ANSWERS, "w_night_pain": "yes"}, completed_at="2026-04-02T09:00:00+00:00"
+        published.snapshot, {**CALM_ANSWERS, "w_urgent": ["night_pain"]}, completed_at="2026-04-02T09:00:00+00:00"
     )
     disagreeing["outcome"] = {**disagreeing["outcome"], "urgency": "self_care", "warning_signs": []}
     receipts = post_results(client, token, [calm, fever, disagreeing]).json()["receipts"]
@@ -78,8 +78,8 @@ def test_it_filters_results(admin_client, synced, query, expected):
 
 def test_it_shows_the_answers_as_the_questions_and_choices_of_the_version_answered(admin_client, synced, published):
     result = Result.objects.get(uuid=synced["fever"]["uuid"])
-    fever = next(q for q in published.snapshot["questions"] if q["key"] == "w_fever")
-    fever_yes = next(c for c in fever["choices"] if c["key"] == "yes")
+    fever = next(q for q in published.snapshot["questions"] if q["key"] == "w_urgent")
+    fever_yes = next(c for c in fever["choices"] if c["key"] == "fever")
 
     response = admin_client.get(f"{LIST_URL}{result.pk}/change/")
 

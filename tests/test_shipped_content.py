@@ -8,22 +8,30 @@ from quiz.models import ContentVersion
 # Every warning sign of the product brief ("Safety rules", docs/SAFETY.md), as the shipped question
 # and choice that asks about it, and the urgency tier the product brief gives it.
 PRODUCT_WARNING_SIGNS = {
-    "saddle numbness": ("w_saddle", "yes", "emergency"),
-    "new trouble passing urine, loss of bladder or bowel control": ("w_bladder_bowel", "yes", "emergency"),
-    "weakness or numbness in both legs, worsening leg weakness": ("w_legs", "weak_or_numb_both", "emergency"),
-    "pain after a serious accident": ("w_injury", "serious_accident", "emergency"),
-    "kidney-infection signs with confusion or drowsiness": ("w_fever", "yes_confused", "emergency"),
-    "fever or shivering": ("w_fever", "yes", "urgent"),
-    "weight loss without trying": ("w_weight_loss", "yes", "urgent"),
-    "past cancer": ("w_cancer", "yes", "urgent"),
-    "a lump or change in back shape": ("w_lump", "yes", "urgent"),
-    "pain worse at night or not eased by rest": ("w_night_pain", "yes", "urgent"),
-    "minor fall or lift with osteoporosis or steroid tablets": ("w_injury", "minor_with_bone_risk", "urgent"),
-    "burning, cloudy or bloody urine with pain under the ribs": ("w_urine", "yes", "urgent"),
-    "leg ache when walking that eases on sitting or bending forward": ("w_legs", "walking_ache", "soon"),
-    "inflammatory pattern": ("w_inflammatory", "yes", "soon"),
+    "saddle numbness": ("w_emergency", "saddle", "emergency"),
+    "new trouble passing urine, loss of bladder or bowel control": ("w_emergency", "bladder_bowel", "emergency"),
+    "pain, tingling, weakness or numbness in both legs, worsening leg weakness": ("w_emergency", "both_legs", "emergency"),
+    "a new change in sexual function": ("w_emergency", "sexual_function", "emergency"),
+    "chest pain with the back pain": ("w_emergency", "chest_pain", "emergency"),
+    "pain after a serious accident": ("w_emergency", "serious_accident", "emergency"),
+    "kidney-infection signs with confusion or drowsiness": ("w_emergency", "fever_confused", "emergency"),
+    "fever or shivering": ("w_urgent", "fever", "urgent"),
+    "weight loss without trying": ("w_urgent", "weight_loss", "urgent"),
+    "past cancer": ("w_urgent", "cancer", "urgent"),
+    "a lump or change in back shape": ("w_urgent", "lump", "urgent"),
+    "pain worse at night or not eased by rest": ("w_urgent", "night_pain", "urgent"),
+    "pain worse on coughing, sneezing or straining": ("w_urgent", "cough_strain", "urgent"),
+    "pain between the shoulder blades": ("w_urgent", "shoulder_blades", "urgent"),
+    "osteoporosis or steroid tablets with a minor fall or lift, or sudden severe pain": ("w_urgent", "bone_risk", "urgent"),
+    "infection risk without fever": ("w_urgent", "infection_risk", "urgent"),
+    "burning, cloudy or bloody urine with pain under the ribs": ("w_urgent", "urine", "urgent"),
+    "pain from the loin to the groin in waves": ("w_urgent", "loin_groin", "urgent"),
+    "leg ache when walking that eases on sitting or bending forward": ("w_soon", "walking_ache", "soon"),
+    "new swollen or hot joints": ("w_soon", "swollen_joints", "soon"),
+    "inflammatory pattern, by the age the pain began": ("w_pain_began", "under_45", "soon"),
+    "sciatica not better after a few weeks": ("w_sciatica_weeks", "yes", "soon"),
     "gynaecological symptoms with back or pelvic pain": ("w_gynae", "yes", "soon"),
-    "pain not improving after a few weeks": ("w_duration", "not_improving", "soon"),
+    "pain not improving after a few weeks": ("w_soon", "not_improving", "soon"),
 }
 
 CAUSE_GROUPS = {
@@ -56,7 +64,7 @@ def has_provenance(item) -> bool:
 def test_it_publishes_the_shipped_content_as_version_one(snapshot):
     assert snapshot["version"] == 1
     assert validate_snapshot(snapshot) == []
-    assert len(snapshot["questions"]) >= 15
+    assert len(snapshot["questions"]) >= 10
     assert len(snapshot["tips"]) >= 12
 
 
@@ -73,10 +81,14 @@ def test_it_asks_about_every_warning_sign_of_the_product_brief_at_its_tier(snaps
 
 def test_it_asks_every_warning_sign_question_before_any_other(snapshot):
     sections = [q["section"] for q in snapshot["questions"]]
-    first_habit = sections.index("habits")
+    first_warning, first_habit = sections.index("warning"), sections.index("habits")
 
-    assert set(sections[:first_habit]) == {"warning"}
-    assert "warning" not in sections[first_habit:]
+    # Only a few facts (age band, whether womb questions apply) come before the warning signs.
+    assert set(sections[:first_warning]) == {"facts"}
+    assert set(sections[first_warning:first_habit]) == {"warning"}
+    assert set(sections[first_habit:]) == {"habits"}
+    facts = [q for q in snapshot["questions"] if q["section"] == "facts"]
+    assert all(not c["urgency"] and not c["weights"] for q in facts for c in q["choices"])
 
 
 def test_it_covers_every_cause_group_of_the_document(snapshot):
