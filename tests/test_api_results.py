@@ -379,7 +379,7 @@ def test_it_refuses_a_body_that_is_not_json(client, token):
 
 def test_it_refuses_a_body_over_the_size_limit_with_413(client, token, published, settings):
     settings.API_MAX_BODY_BYTES = 4096
-    items = [result_item(published.snapshot) for _ in range(5)]
+    items = [result_item(published.snapshot) for _ in range(8)]
     assert len(json.dumps({"results": items})) > 4096
 
     response = post_results(client, token, items)
