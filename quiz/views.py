@@ -50,8 +50,26 @@ def history(request):
     return _page(request, "quiz/history.html")
 
 
+def signs_by_urgency(snapshot: dict | None) -> dict[str, list[str]]:
+    """The warning signs the published check asks about, worded as its choices, by tier.
+
+    The emergency page lists these, so an edit to a warning-sign question reaches it
+    when published (and offline: the service worker precaches the page per version).
+    "Not sure" answers are not signs and are left out.
+    """
+    signs: dict[str, list[str]] = {"emergency": [], "urgent": []}
+    for question in snapshot["questions"] if snapshot else []:
+        if question["section"] != "warning":
+            continue
+        for choice in question["choices"]:
+            if choice.get("urgency") in signs and not choice.get("unsure"):
+                signs[choice["urgency"]].append(choice["text"])
+    return signs
+
+
 def emergency(request):
-    return _page(request, "quiz/emergency.html")
+    snapshot = _snapshot()
+    return _page(request, "quiz/emergency.html", snapshot=snapshot, signs=signs_by_urgency(snapshot))
 
 
 def offline(request):

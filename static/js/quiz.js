@@ -7,7 +7,7 @@
  * questions under the person's feet: the next check uses the newest bundle.
  */
 
-import { score, stopsQuiz } from "./scoring.js";
+import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
 import { saveCheck, allChecks } from "./outbox.js";
 import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
@@ -15,7 +15,11 @@ import { el } from "./dom.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 
-const SECTION_NAMES = { warning: gettext_noop("Warning signs"), habits: gettext_noop("Habits and history") };
+const SECTION_NAMES = {
+  facts: gettext_noop("About you"),
+  warning: gettext_noop("Warning signs"),
+  habits: gettext_noop("Habits and history"),
+};
 
 const app = document.getElementById("check-app");
 const startSection = document.getElementById("check-start");
@@ -27,6 +31,9 @@ const loading = document.getElementById("check-loading");
 // when it ends, nothing is saved, synced or cached.
 const preview = app.dataset.preview === "true";
 const STATE_KEY = preview ? `${CHECK_STATE_KEY}-preview` : CHECK_STATE_KEY;
+
+const HELP_ID = "question-help";
+const ERROR_ID = "question-error";
 
 // -- state ---------------------------------------------------------------------------
 
@@ -63,69 +70,118 @@ async function init() {
   loading.textContent = "";
   beginButton.hidden = false;
   beginButton.addEventListener("click", () => {
-    const fresh = { snapshot, answers: {}, index: 0, started_at: new Date().toISOString() };
+    const fresh = { snapshot, answers: {}, index: -1, started_at: new Date().toISOString() };
+    fresh.index = nextShownIndex(fresh, -1, 1);
     saveState(fresh);
     window.dispatchEvent(new CustomEvent("backcare:check-started"));
     showQuestion(fresh);
   });
 }
 
+// -- which question ------------------------------------------------------------------
+// `state.index` points into `snapshot.questions`; questions whose `show_if` is not met by
+// the answers so far are skipped both ways, and never keep an answer.
+
+function isShown(state, index) {
+  const key = state.snapshot.questions[index].key;
+  return visibleQuestions(state.snapshot, state.answers).some((question) => question.key === key);
+}
+
+function nextShownIndex(state, from, step) {
+  for (let index = from + step; index >= 0 && index < state.snapshot.questions.length; index += step) {
+    if (isShown(state, index)) return index;
+  }
+  return -1;
+}
+
+/** Answers to questions the person can see now: a changed answer may hide later ones. */
+function shownAnswers(snapshot, answers) {
+  const kept = {};
+  for (const question of visibleQuestions(snapshot, answers)) {
+    if (Object.prototype.hasOwnProperty.call(answers, question.key)) kept[question.key] = answers[question.key];
+  }
+  return kept;
+}
+
+/** "3 of 11": the place among the questions shown with the answers so far. */
+function progress(state) {
+  const shown = visibleQuestions(state.snapshot, state.answers);
+  const key = state.snapshot.questions[state.index].key;
+  return { current: shown.findIndex((question) => question.key === key) + 1, total: shown.length };
+}
+
 // -- one question --------------------------------------------------------------------
 
 function showQuestion(state) {
-  const questions = state.snapshot.questions;
-  const question = questions[state.index];
+  const question = state.snapshot.questions[state.index];
   startSection.hidden = true;
   emergencySection.hidden = true;
   questionSection.hidden = false;
-  questionSection.replaceChildren(renderQuestion(state, question, questions.length));
+  questionSection.replaceChildren(renderQuestion(state, question));
   document.getElementById("question-heading").focus();
 }
 
-function renderQuestion(state, question, total) {
-  const helpId = "question-help";
-  const errorId = "question-error";
-  const legend = el("legend", { className: "question-text" }, question.text);
-  const fieldset = el(
-    "fieldset",
-    { "aria-describedby": [question.help_text ? helpId : null, errorId].filter(Boolean).join(" ") },
-    legend,
-    question.help_text ? el("p", { id: helpId, className: "hint" }, question.help_text) : null,
-    renderInputs(question, state.answers[question.key]),
-  );
-  const isLast = state.index === total - 1;
+function renderQuestion(state, question) {
+  const isLast = nextShownIndex(state, state.index, 1) === -1;
   const form = el(
     "form",
     { id: "question-form", novalidate: true, "data-question": question.key },
+    renderHeading(question),
+    ...renderProgress(progress(state)),
+    renderFieldset(question, state.answers[question.key]),
+    el("p", { id: ERROR_ID, className: "error", role: "alert" }),
+    renderActions(isLast),
+  );
+  wireForm(form, state, question);
+  return form;
+}
+
+function renderHeading(question) {
+  return el(
+    "h1",
+    { id: "question-heading", tabindex: "-1" },
+    gettext(SECTION_NAMES[question.section] || SECTION_NAMES.habits),
+  );
+}
+
+function renderProgress({ current, total }) {
+  return [
+    el("p", { id: "check-progress", className: "progress-text" }, format(gettext("%(current)s of %(total)s"), { current, total })),
+    el("progress", { max: total, value: current, "aria-hidden": "true" }),
+  ];
+}
+
+function renderFieldset(question, previous) {
+  const describedBy = [question.help_text ? HELP_ID : null, ERROR_ID].filter(Boolean).join(" ");
+  return el(
+    "fieldset",
+    { "aria-describedby": describedBy },
+    el("legend", { className: "question-text" }, question.text),
+    question.help_text ? el("p", { id: HELP_ID, className: "hint" }, question.help_text) : null,
+    question.kind === "scale" ? renderScale(question, previous) : renderChoices(question, previous),
+  );
+}
+
+function renderActions(isLast) {
+  return el(
+    "div",
+    { className: "actions" },
+    el("button", { type: "button", id: "check-back", className: "button" }, gettext("Back")),
     el(
-      "h1",
-      { id: "question-heading", tabindex: "-1" },
-      gettext(SECTION_NAMES[question.section] || SECTION_NAMES.habits),
-    ),
-    el(
-      "p",
-      { id: "check-progress", className: "progress-text" },
-      format(gettext("%(current)s of %(total)s"), { current: state.index + 1, total }),
-    ),
-    el("progress", { max: total, value: state.index + 1, "aria-hidden": "true" }),
-    fieldset,
-    el("p", { id: errorId, className: "error", role: "alert" }),
-    el(
-      "div",
-      { className: "actions" },
-      el("button", { type: "button", id: "check-back", className: "button" }, gettext("Back")),
-      el(
-        "button",
-        { type: "submit", id: "check-next", className: "button button-primary" },
-        isLast ? gettext("See my result") : gettext("Next"),
-      ),
+      "button",
+      { type: "submit", id: "check-next", className: "button button-primary" },
+      isLast ? gettext("See my result") : gettext("Next"),
     ),
   );
+}
+
+function wireForm(form, state, question) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     next(state, question, form);
   });
   form.querySelector("#check-back").addEventListener("click", () => back(state));
+  if (question.kind === "multiple") keepNoneOfTheseAlone(form, question);
   // Keep a picked answer even if the page is reloaded before "Next".
   form.addEventListener("change", () => {
     const answer = readAnswer(question, form);
@@ -140,29 +196,43 @@ function renderQuestion(state, question, total) {
       output.textContent = range.value;
     });
   }
-  return form;
 }
 
-function renderInputs(question, previous) {
-  if (question.kind === "scale") {
-    const value = Number.isInteger(previous) ? previous : Math.round((question.scale_min + question.scale_max) / 2);
-    const id = `answer-${question.key}`;
-    return el(
-      "div",
-      { className: "scale" },
-      el("label", { htmlFor: id }, format(gettext("Your answer, from %(min)s to %(max)s"), { min: question.scale_min, max: question.scale_max })),
-      el("input", {
-        type: "range",
-        id,
-        name: question.key,
-        min: question.scale_min,
-        max: question.scale_max,
-        step: 1,
-        value,
-      }),
-      el("output", { htmlFor: id, className: "scale-value" }, String(value)),
-    );
-  }
+/** "None of these" cannot be ticked with a sign: ticking one clears the other. */
+function keepNoneOfTheseAlone(form, question) {
+  const exclusive = new Set(question.choices.filter((choice) => choice.exclusive).map((choice) => choice.key));
+  if (exclusive.size === 0) return;
+  form.addEventListener("change", (event) => {
+    const ticked = event.target;
+    if (!(ticked instanceof HTMLInputElement) || ticked.type !== "checkbox" || !ticked.checked) return;
+    for (const box of form.querySelectorAll(`input[name="${question.key}"]`)) {
+      if (box === ticked) continue;
+      if (exclusive.has(ticked.value) || exclusive.has(box.value)) box.checked = false;
+    }
+  });
+}
+
+function renderScale(question, previous) {
+  const value = Number.isInteger(previous) ? previous : Math.round((question.scale_min + question.scale_max) / 2);
+  const id = `answer-${question.key}`;
+  return el(
+    "div",
+    { className: "scale" },
+    el("label", { htmlFor: id }, format(gettext("Your answer, from %(min)s to %(max)s"), { min: question.scale_min, max: question.scale_max })),
+    el("input", {
+      type: "range",
+      id,
+      name: question.key,
+      min: question.scale_min,
+      max: question.scale_max,
+      step: 1,
+      value,
+    }),
+    el("output", { htmlFor: id, className: "scale-value" }, String(value)),
+  );
+}
+
+function renderChoices(question, previous) {
   const type = question.kind === "multiple" ? "checkbox" : "radio";
   const chosen = new Set(Array.isArray(previous) ? previous : previous ? [previous] : []);
   return el(
@@ -172,7 +242,7 @@ function renderInputs(question, previous) {
       const id = `answer-${question.key}-${choice.key}`;
       const input = el("input", { type, id, name: question.key, value: choice.key });
       input.checked = chosen.has(choice.key);
-      return el("div", { className: "choice" }, input, el("label", { htmlFor: id }, choice.text));
+      return el("div", { className: choice.exclusive ? "choice choice-none" : "choice" }, input, el("label", { htmlFor: id }, choice.text));
     }),
   );
 }
@@ -184,38 +254,49 @@ function readAnswer(question, form) {
   return question.kind === "multiple" ? picked : picked[0];
 }
 
+function mustAnswer(question) {
+  return question.section === "warning" || question.section === "facts";
+}
+
 function next(state, question, form) {
   const answer = readAnswer(question, form);
-  if (answer === undefined && question.section === "warning") {
-    const error = form.querySelector("#question-error");
-    error.textContent = gettext("Please choose an answer: warning-sign questions cannot be skipped.");
+  if (answer === undefined && mustAnswer(question)) {
+    const error = form.querySelector(`#${ERROR_ID}`);
+    error.textContent =
+      question.section === "warning"
+        ? gettext("Please choose an answer: warning-sign questions cannot be skipped.")
+        : gettext("Please choose an answer: the questions that follow depend on it.");
     form.querySelector("input").focus();
     return;
   }
   if (answer === undefined) delete state.answers[question.key];
   else state.answers[question.key] = answer;
+  state.answers = shownAnswers(state.snapshot, state.answers);
 
-  if (question.kind === "single" && stopsQuiz(state.snapshot, question.key, answer)) {
+  const picked = answer === undefined ? [] : Array.isArray(answer) ? answer : [answer];
+  if (question.kind !== "scale" && picked.some((key) => stopsQuiz(state.snapshot, question.key, key))) {
     finish(state, { emergency: true });
     return;
   }
-  if (state.index + 1 >= state.snapshot.questions.length) {
+  const following = nextShownIndex(state, state.index, 1);
+  if (following === -1) {
     finish(state, { emergency: false });
     return;
   }
-  state.index += 1;
+  state.index = following;
   saveState(state);
   showQuestion(state);
 }
 
 function back(state) {
-  if (state.index === 0) {
+  const previous = nextShownIndex(state, state.index, -1);
+  if (previous === -1) {
     // Back from the first question returns to the start screen; the check ends unsaved.
     sessionStorage.removeItem(STATE_KEY);
     window.location.reload();
     return;
   }
-  state.index -= 1;
+  state.index = previous;
   saveState(state);
   showQuestion(state);
 }
@@ -223,7 +304,7 @@ function back(state) {
 // -- the end -------------------------------------------------------------------------
 
 async function finish(state, { emergency }) {
-  const answers = emergency ? answersUpToStop(state) : state.answers;
+  const answers = emergency ? answersUpToStop(state) : shownAnswers(state.snapshot, state.answers);
   let outcome;
   try {
     outcome = score(state.snapshot, answers);
@@ -274,11 +355,9 @@ function showPreviewEnd(snapshot, outcome) {
 
 /** Answers given before (and including) the emergency one: later ones were never seen. */
 function answersUpToStop(state) {
-  const kept = {};
-  state.snapshot.questions.slice(0, state.index + 1).forEach((question) => {
-    if (Object.prototype.hasOwnProperty.call(state.answers, question.key)) kept[question.key] = state.answers[question.key];
-  });
-  return kept;
+  const earlier = new Set(state.snapshot.questions.slice(0, state.index + 1).map((question) => question.key));
+  const shown = shownAnswers(state.snapshot, state.answers);
+  return Object.fromEntries(Object.entries(shown).filter(([key]) => earlier.has(key)));
 }
 
 function showEmergency(snapshot, uuid) {
