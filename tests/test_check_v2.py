@@ -215,6 +215,47 @@ def test_the_tips_of_the_sign_that_set_the_urgency_come_first():
     assert outcome["tips"][:2] == ["urinary_signs", "urinary_history"]
 
 
+# -- every sign: a hand-written vector and a hazard-log row -------------------------------------
+
+SEED_SIGN_VECTORS = json.loads((ROOT / "tests" / "vectors" / "seed_signs.json").read_text(encoding="utf-8"))["cases"]
+SIGN_ROW = re.compile(r"^\| (S\d+) \| (.+?) \| `(\w+)\.(\w+)` \| (\w+) \| vector “([^”]+)”", re.M)
+
+
+def sign_rows() -> list[tuple[str, ...]]:
+    return SIGN_ROW.findall((ROOT / "docs" / "SAFETY.md").read_text(encoding="utf-8"))
+
+
+def test_every_warning_sign_of_the_product_brief_has_a_hand_written_vector():
+    from test_shipped_content import PRODUCT_WARNING_SIGNS
+
+    for sign, (question, choice, urgency) in PRODUCT_WARNING_SIGNS.items():
+        expected = {"question": question, "choice": choice, "urgency": urgency}
+        assert any(case["expected"]["warning_signs"] == [expected] for case in SEED_SIGN_VECTORS), sign
+
+
+def test_every_not_sure_choice_has_a_hand_written_vector():
+    unsure = [(q["key"], c["key"]) for q in SEED["questions"] for c in q["choices"] if c["unsure"]]
+
+    for question, choice in unsure:
+        assert any(
+            [(s["question"], s["choice"]) for s in case["expected"]["warning_signs"]] == [(question, choice)]
+            for case in SEED_SIGN_VECTORS
+        ), f"{question}.{choice}"
+
+
+def test_the_hazard_log_has_a_row_for_every_sign_naming_its_vector():
+    from test_shipped_content import PRODUCT_WARNING_SIGNS
+
+    rows = sign_rows()
+    by_choice = {(question, choice): (tier, vector) for _n, _sign, question, choice, tier, vector in rows}
+    vector_names = {case["name"]: case for case in SEED_SIGN_VECTORS}
+    for question, choice, urgency in PRODUCT_WARNING_SIGNS.values():
+        tier, vector = by_choice[(question, choice)]
+        assert tier == urgency
+        assert vector in vector_names
+        assert vector_names[vector]["expected"]["urgency"] == urgency
+
+
 # -- publishing ----------------------------------------------------------------------------
 
 
