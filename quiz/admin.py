@@ -85,7 +85,7 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     form = ChoiceForm
     extra = 0
-    fields = ["order", "key", "text", "urgency", "stops_quiz"]
+    fields = ["order", "key", "text", "urgency", "stops_quiz", "exclusive", "unsure"]
     # Weights live on the choice's own page (Django has no nested inlines).
     show_change_link = True
     readonly_fields = ["weights_summary"]
@@ -140,6 +140,7 @@ class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["key", "text", "help_text", "kind", "section", "order", "is_active"]}),
+        (_("Show only if"), {"fields": ["show_if"]}),
         (_("Scale questions"), {"fields": ["scale_min", "scale_max"]}),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]
@@ -216,7 +217,7 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     search_fields = ["key", "title", "body"]
     filter_horizontal = ["cause_groups"]
     fieldsets = [
-        (None, {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active"]}),
+        (None, {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]}),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]
 
@@ -233,7 +234,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             _("What to do now, by urgency"),
             {"fields": ["action_emergency", "action_urgent", "action_soon", "action_self_care"]},
         ),
-        (_("Scoring"), {"fields": ["cause_threshold"]}),
+        (_("Scoring"), {"fields": ["cause_threshold", "severe_pain_from"]}),
     ]
 
     def has_add_permission(self, request):
