@@ -43,7 +43,7 @@ def test_a_page_runs_its_scripts_and_styles_without_a_csp_violation(page, app_ur
 
 
 def test_the_admin_works_signed_in_without_a_csp_violation(page, app_url, csp_violations, admin_user):
-    question = Question.objects.get(key="w_saddle")
+    question = Question.objects.get(key="w_emergency")
 
     visit(page, app_url + "/admin/login/")
     page.get_by_label("Username").fill("admin")

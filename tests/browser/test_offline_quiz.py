@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
-from steps import open_app, saved_checks, start_check, take_full_check
+from steps import FIRST_TOTAL, go_to_screen, next_screen, open_app, saved_checks, start_check, take_full_check
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +73,16 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
 
     page.goto(app_url + "/check/")
     start_check(page)
+    # Womb questions apply: the gynaecological question is shown (a show_if branch).
+    go_to_screen(page, 3)
+    expect(page.locator("#check-progress")).to_have_text(f"3 of {FIRST_TOTAL + 1}")
     uuid = take_full_check(page)
     # The first finished check asks the browser to keep the data, and says what it answered.
     expect(page.locator("#persist-status")).to_contain_text(re.compile("keep your checks|may delete saved checks"))
     expect(page.locator("#result-causes")).to_contain_text("can be linked to")
+    # The core self-care advice is on every self-care result.
+    for advice in ("Keep moving", "pharmacist", "heat"):
+        expect(page.locator("#result-urgency")).to_contain_text(advice)
     expect(page.locator("#result-disclaimer")).to_contain_text("BackCare is not a diagnosis.")
     order = page.locator("#result > section, #result > .disclaimer").evaluate_all("(els) => els.map((e) => e.id)")
     assert order == ["result-urgency", "result-causes", "result-tips", "result-limits", "result-disclaimer"]
@@ -98,7 +104,9 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
     [check] = saved_checks(page)
     assert check["uuid"] == uuid
     assert check["content_version"] == 1
-    assert len(check["answers"]) == 22
+    assert len(check["answers"]) == FIRST_TOTAL + 1
+    assert (check["answers"]["f_womb"], check["answers"]["w_gynae"]) == ("yes", "no")
+    assert check["answers"]["w_emergency"] == ["none"]
     assert check["outcome"]["urgency"] == "self_care"
     assert check["sync"] == {"state": "pending", "message": None}
 
@@ -115,23 +123,27 @@ def test_a_page_never_visited_shows_the_offline_page_not_the_browser_error(page,
 def test_a_reload_in_the_middle_of_a_check_keeps_the_answers(page, app_url):
     open_app(page, app_url + "/check/")
     start_check(page)
-    page.get_by_label("No").check()
+    page.get_by_label("Under 45").check()
     page.locator("#check-next").click()
-    expect(page.locator("#check-progress")).to_have_text("2 of 22")
+    expect(page.locator("#check-progress")).to_have_text(f"2 of {FIRST_TOTAL}")
 
     page.reload()
-    expect(page.locator("#check-progress")).to_have_text("2 of 22")
+    expect(page.locator("#check-progress")).to_have_text(f"2 of {FIRST_TOTAL}")
     page.get_by_role("button", name="Back").click()
 
-    expect(page.locator("#check-progress")).to_have_text("1 of 22")
-    expect(page.get_by_label("No")).to_be_checked()
+    expect(page.locator("#check-progress")).to_have_text(f"1 of {FIRST_TOTAL}")
+    expect(page.get_by_label("Under 45")).to_be_checked()
 
 
 def test_an_emergency_answer_goes_straight_to_the_emergency_screen(page, app_url, published):
     open_app(page, app_url + "/check/")
     start_check(page)
+    page.get_by_label("Under 45").check()
+    next_screen(page)
+    page.get_by_label("No", exact=True).check()
+    next_screen(page)
 
-    page.get_by_label("Yes").check()
+    page.get_by_label("Numbness or tingling around your genitals, bottom or inner thighs").check()
     page.locator("#check-next").click()
 
     emergency = page.locator("#check-emergency")
@@ -142,15 +154,56 @@ def test_an_emergency_answer_goes_straight_to_the_emergency_screen(page, app_url
     expect(page.get_by_role("link", name="See your saved result")).to_be_visible()
     [check] = saved_checks(page)
     assert check["outcome"]["urgency"] == "emergency"
-    assert check["answers"] == {"w_saddle": "yes"}
+    assert check["answers"] == {"h_age": "under_45", "f_womb": "no", "w_emergency": ["saddle"]}
 
 
 def test_an_answer_picked_but_not_yet_confirmed_survives_a_reload(page, app_url):
     open_app(page, app_url + "/check/")
     start_check(page)
 
-    page.get_by_label("No").check()
+    page.get_by_label("Under 45").check()
     page.reload()
 
-    expect(page.locator("#check-progress")).to_have_text("1 of 22")
-    expect(page.get_by_label("No")).to_be_checked()
+    expect(page.locator("#check-progress")).to_have_text(f"1 of {FIRST_TOTAL}")
+    expect(page.get_by_label("Under 45")).to_be_checked()
+
+
+def test_none_of_these_cannot_stay_ticked_with_a_sign(page, app_url, published):
+    open_app(page, app_url + "/check/")
+    start_check(page)
+    go_to_screen(page, 4)  # "Do any of these apply to you?": the urgent signs
+    none = page.get_by_label("None of these", exact=True)
+    fever = page.get_by_label("A high temperature, or feeling hot and shivery")
+
+    none.check()
+    fever.check()
+    expect(none).not_to_be_checked()
+    none.check()
+
+    expect(fever).not_to_be_checked()
+    expect(none).to_be_checked()
+
+
+def test_a_follow_up_question_shows_only_after_the_answer_that_opens_it(page, context, app_url, published):
+    open_app(page, app_url + "/check/")
+    context.set_offline(True)
+    page.goto(app_url + "/check/")
+    start_check(page)
+    go_to_screen(page, 5)  # the see-a-doctor-soon signs
+    page.get_by_label("Pain spreading down one leg, below the knee").check()
+    next_screen(page)
+    expect(page.locator("legend")).to_have_text("Has the pain down your leg lasted a few weeks without getting better?")
+    page.get_by_label("Yes", exact=True).check()
+
+    # Changing the answer that opened it hides it again, and its answer is not kept.
+    page.get_by_role("button", name="Back").click()
+    page.get_by_label("None of these", exact=True).check()
+    next_screen(page)
+    expect(page.locator("#question-heading")).to_have_text("Warning signs")
+    expect(page.locator("legend")).to_contain_text("unusual vaginal bleeding")
+    take_full_check(page)
+
+    [check] = saved_checks(page)
+    assert "w_sciatica_weeks" not in check["answers"]
+    assert check["answers"]["w_soon"] == ["none"]
+    assert check["outcome"]["urgency"] == "self_care"

@@ -2,7 +2,7 @@
 
 import pytest
 from playwright.sync_api import expect
-from steps import open_app, start_check, take_full_check
+from steps import go_to_screen, open_app, start_check, take_full_check
 
 from quiz import content
 from quiz.models import Choice, Question, Tip
@@ -15,8 +15,8 @@ IMAGE = '<img src="x" onerror="window.pwned = true">'
 
 @pytest.fixture
 def hostile_content(published):
-    Question.objects.filter(key="w_saddle").update(text=SCRIPT, help_text=IMAGE)
-    Choice.objects.filter(question__key="w_saddle", key="no").update(text=IMAGE)
+    Question.objects.filter(key="w_emergency").update(text=SCRIPT, help_text=IMAGE)
+    Choice.objects.filter(question__key="w_emergency", key="saddle").update(text=IMAGE)
     Tip.objects.update(body=IMAGE)
     return content.publish()
 
@@ -24,6 +24,7 @@ def hostile_content(published):
 def test_admin_markup_in_a_question_shows_as_text(page, app_url, hostile_content):
     open_app(page, app_url + "/check/")
     start_check(page)
+    go_to_screen(page, 3)
 
     expect(page.locator("legend")).to_have_text(SCRIPT)
     expect(page.get_by_label(IMAGE)).to_be_visible()
