@@ -217,7 +217,10 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     search_fields = ["key", "title", "body"]
     filter_horizontal = ["cause_groups"]
     fieldsets = [
-        (None, {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]}),
+        (
+            None,
+            {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]},
+        ),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]
 

@@ -191,7 +191,9 @@ def _choice_flag_problems(question: dict, choice: dict) -> list[str]:
     where = {"key": question["key"], "choice": choice["key"]}
     problems = []
     if choice["exclusive"] and question["kind"] != Question.Kind.MULTIPLE:
-        problems.append(_("Choice “%(key)s.%(choice)s” excludes the others but the question is not multiple choice.") % where)
+        problems.append(
+            _("Choice “%(key)s.%(choice)s” excludes the others but the question is not multiple choice.") % where
+        )
     if choice["exclusive"] and (choice["urgency"] or choice["unsure"]):
         problems.append(_("“None of these” choice “%(key)s.%(choice)s” cannot raise urgency.") % where)
     if choice["unsure"] and question["section"] != Question.Section.WARNING:

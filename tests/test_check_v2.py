@@ -3,18 +3,17 @@ a person would take it, the causes and tips it gives, publishing, the emergency 
 results stored against version 1."""
 
 import json
-import math
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from sync_helpers import post_results, register, result_item
 
 from quiz import content
 from quiz.models import Choice, ContentVersion, Question, Result, SiteSettings
 from quiz.scoring import score, visible_questions
-from sync_helpers import post_results, register, result_item
 
 ROOT = Path(django_settings.BASE_DIR)
 SEED = content.read_seed()
@@ -103,9 +102,7 @@ def test_every_warning_sign_is_asked_explicitly_on_the_short_path():
         assert question["key"] in shown or condition["question"] in shown, question["key"]
 
 
-EMERGENCY_SIGNS = [
-    (q["key"], c["key"]) for q in SEED["questions"] for c in q["choices"] if c["urgency"] == "emergency"
-]
+EMERGENCY_SIGNS = [(q["key"], c["key"]) for q in SEED["questions"] for c in q["choices"] if c["urgency"] == "emergency"]
 
 
 @pytest.mark.parametrize(("question_key", "choice_key"), EMERGENCY_SIGNS)

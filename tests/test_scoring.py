@@ -142,8 +142,7 @@ def test_it_has_a_warning_sign_vector_for_every_urgency_choice_in_the_seed():
                 "urgency": urgency,
             }
             if not any(
-                case.get("expected", {}).get("urgency") == urgency
-                and case["expected"]["warning_signs"] == [sign]
+                case.get("expected", {}).get("urgency") == urgency and case["expected"]["warning_signs"] == [sign]
                 for case in cases
             ):
                 missing.append(f"{question['key']}.{choice['key']}")

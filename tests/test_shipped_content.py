@@ -10,7 +10,11 @@ from quiz.models import ContentVersion
 PRODUCT_WARNING_SIGNS = {
     "saddle numbness": ("w_emergency", "saddle", "emergency"),
     "new trouble passing urine, loss of bladder or bowel control": ("w_emergency", "bladder_bowel", "emergency"),
-    "pain, tingling, weakness or numbness in both legs, worsening leg weakness": ("w_emergency", "both_legs", "emergency"),
+    "pain, tingling, weakness or numbness in both legs, worsening leg weakness": (
+        "w_emergency",
+        "both_legs",
+        "emergency",
+    ),
     "a new change in sexual function": ("w_emergency", "sexual_function", "emergency"),
     "chest pain with the back pain": ("w_emergency", "chest_pain", "emergency"),
     "pain after a serious accident": ("w_emergency", "serious_accident", "emergency"),
@@ -22,7 +26,11 @@ PRODUCT_WARNING_SIGNS = {
     "pain worse at night or not eased by rest": ("w_urgent", "night_pain", "urgent"),
     "pain worse on coughing, sneezing or straining": ("w_urgent", "cough_strain", "urgent"),
     "pain between the shoulder blades": ("w_urgent", "shoulder_blades", "urgent"),
-    "osteoporosis or steroid tablets with a minor fall or lift, or sudden severe pain": ("w_urgent", "bone_risk", "urgent"),
+    "osteoporosis or steroid tablets with a minor fall or lift, or sudden severe pain": (
+        "w_urgent",
+        "bone_risk",
+        "urgent",
+    ),
     "infection risk without fever": ("w_urgent", "infection_risk", "urgent"),
     "burning, cloudy or bloody urine with pain under the ribs": ("w_urgent", "urine", "urgent"),
     "pain from the loin to the groin in waves": ("w_urgent", "loin_groin", "urgent"),

@@ -4,40 +4,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quiz', '0004_content_editors_see_results'),
+        ("quiz", "0004_content_editors_see_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='choice',
-            name='exclusive',
-            field=models.BooleanField(default=False, help_text='“None of these”: cannot be picked together with another choice.', verbose_name='excludes the others'),
+            model_name="choice",
+            name="exclusive",
+            field=models.BooleanField(
+                default=False,
+                help_text="“None of these”: cannot be picked together with another choice.",
+                verbose_name="excludes the others",
+            ),
         ),
         migrations.AddField(
-            model_name='choice',
-            name='unsure',
-            field=models.BooleanField(default=False, help_text="A “Not sure” answer to a warning sign: scores one tier below the question's highest sign, never below “see a doctor soon”. Leave “urgency raised” empty.", verbose_name='“not sure”'),
+            model_name="choice",
+            name="unsure",
+            field=models.BooleanField(
+                default=False,
+                help_text=(
+                    "A “Not sure” answer to a warning sign: scores one tier below the question's highest sign, "
+                    "never below “see a doctor soon”. Leave “urgency raised” empty."
+                ),
+                verbose_name="“not sure”",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='show_if',
-            field=models.JSONField(blank=True, help_text='Ask this question only after a given answer to an earlier one, e.g. {"question": "f_womb", "choices": ["yes"]}. Leave empty to always ask it.', null=True, verbose_name='show only if'),
+            model_name="question",
+            name="show_if",
+            field=models.JSONField(
+                blank=True,
+                help_text=(
+                    'Ask this question only after a given answer to an earlier one, e.g. {"question": "f_womb", '
+                    '"choices": ["yes"]}. Leave empty to always ask it.'
+                ),
+                null=True,
+                verbose_name="show only if",
+            ),
         ),
         migrations.AddField(
-            model_name='sitesettings',
-            name='severe_pain_from',
-            field=models.PositiveSmallIntegerField(blank=True, default=7, help_text='A pain score at or above this, with no warning sign, puts the tips marked “for severe pain” first. Leave empty to turn this off.', null=True, verbose_name='severe pain from'),
+            model_name="sitesettings",
+            name="severe_pain_from",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                default=7,
+                help_text=(
+                    "A pain score at or above this, with no warning sign, puts the tips marked “for severe pain” "
+                    "first. Leave empty to turn this off."
+                ),
+                null=True,
+                verbose_name="severe pain from",
+            ),
         ),
         migrations.AddField(
-            model_name='tip',
-            name='for_severe_pain',
-            field=models.BooleanField(default=False, help_text='Shown first on a self-care result when the pain score is severe.', verbose_name='for severe pain'),
+            model_name="tip",
+            name="for_severe_pain",
+            field=models.BooleanField(
+                default=False,
+                help_text="Shown first on a self-care result when the pain score is severe.",
+                verbose_name="for severe pain",
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='section',
-            field=models.CharField(choices=[('facts', 'A few facts (asked first)'), ('warning', 'Warning signs'), ('habits', 'Habits and history')], default='habits', max_length=10, verbose_name='section'),
+            model_name="question",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("facts", "A few facts (asked first)"),
+                    ("warning", "Warning signs"),
+                    ("habits", "Habits and history"),
+                ],
+                default="habits",
+                max_length=10,
+                verbose_name="section",
+            ),
         ),
     ]

@@ -139,9 +139,7 @@ def random_answers(snapshot: dict, rng: random.Random) -> dict:
             answers[question["key"]] = random_warning_answer(question, rng, alarm)
             if stop_early and picks_stop(question, answers[question["key"]]):
                 return shuffled(answers, rng)
-        elif question["section"] == "facts":
-            answers[question["key"]] = random_answer(question, rng, keys)
-        elif rng.random() < 0.75:
+        elif question["section"] == "facts" or rng.random() < 0.75:
             answers[question["key"]] = random_answer(question, rng, keys)
     return shuffled(answers, rng)
 
