@@ -446,3 +446,33 @@ def test_it_outputs_only_whole_numbers_and_known_keys(answers):
         assert cause["key"] in groups
     assert set(outcome["tips"]) <= set(tips)
     assert len(outcome["tips"]) == len(set(outcome["tips"]))
+
+
+# -- show_if and Not sure (the same checks as tests/js/scoring.test.mjs) ----------------------
+
+RULES_V2 = VECTOR_FILES["rules_v2.json"]["snapshot"]
+
+
+def shown_keys(answers: dict) -> list[str]:
+    return [question["key"] for question in visible_questions(RULES_V2, answers)]
+
+
+def test_it_shows_a_follow_up_only_after_the_answer_that_opens_it():
+    assert shown_keys({}) == ["f_womb", "w_now", "w_day", "w_leg", "h_pattern", "h_pain"]
+    assert "w_weeks" in shown_keys({"w_leg": ["sciatica", "soon_sign"]})
+    assert "w_weeks" not in shown_keys({"w_leg": ["soon_sign"]})
+    assert "w_gynae" in shown_keys({"f_womb": "yes"})
+    assert "w_gynae" not in shown_keys({"f_womb": "no"})
+
+
+def test_it_ignores_answers_it_cannot_read_when_deciding_what_is_shown():
+    assert "w_weeks" not in shown_keys({"w_leg": [["sciatica"]]})
+    assert "w_gynae" not in shown_keys({"f_womb": 1})
+
+
+def test_it_scores_not_sure_one_tier_below_the_questions_highest_sign_never_below_soon():
+    questions = {question["key"]: question for question in RULES_V2["questions"]}
+
+    assert unsure_urgency(questions["w_now"]) == "urgent"
+    assert unsure_urgency(questions["w_day"]) == "soon"
+    assert unsure_urgency(questions["w_leg"]) == "soon"

@@ -64,6 +64,9 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     page.goto(app_url + "/emergency/")
     expect(page.get_by_role("link", name="Call 999 or go to A&E")).to_have_attribute("href", "tel:999")
+    # The lists of signs come from the published content, and are there offline too.
+    expect(page.locator("#emergency-signs")).to_contain_text("Chest pain as well as back pain")
+    expect(page.locator("#urgent-signs")).to_contain_text("Pain between the shoulder blades, not low down")
     for category in published.snapshot["tip_categories"]:
         page.goto(f"{app_url}/tips/{category['key']}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(category["name"])

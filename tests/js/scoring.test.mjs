@@ -10,11 +10,14 @@ import {
   emergencyStopChoices,
   score,
   stopsQuiz,
+  unsureUrgency,
+  visibleQuestions,
 } from "../../static/js/scoring.js";
 import { canonicalJson, expectedResult, loadVectorFiles, runCase } from "./vectors.mjs";
 
 const vectorFiles = loadVectorFiles();
 const rules = vectorFiles.find((vectors) => vectors.file === "rules.json");
+const rulesV2 = vectorFiles.find((vectors) => vectors.file === "rules_v2.json");
 
 for (const { file, snapshot, cases } of vectorFiles) {
   describe(`vectors in ${file}`, () => {
@@ -37,16 +40,44 @@ describe("the vector set", () => {
   });
 
   test("it covers every error code in the hand-written vectors", () => {
-    const codes = new Set(rules.cases.filter((c) => "error" in c).map((c) => c.error.code));
+    const cases = [...rules.cases, ...rulesV2.cases];
+    const codes = new Set(cases.filter((c) => "error" in c).map((c) => c.error.code));
     assert.deepEqual([...codes].sort(), [
       "duplicate_choice",
       "empty_choice_list",
+      "exclusive_choice",
+      "hidden_question_answered",
       "invalid_answer_type",
+      "missing_fact_answer",
       "missing_warning_answer",
       "scale_out_of_range",
       "unknown_choice",
       "unknown_question",
     ]);
+  });
+});
+
+describe("show_if and Not sure", () => {
+  const keys = (answers) => visibleQuestions(rulesV2.snapshot, answers).map((question) => question.key);
+  const question = (key) => rulesV2.snapshot.questions.find((q) => q.key === key);
+
+  test("it shows a follow-up only after the answer that opens it", () => {
+    assert.deepEqual(keys({}), ["f_womb", "w_now", "w_day", "w_leg", "h_pattern", "h_pain"]);
+    assert.ok(keys({ w_leg: ["sciatica", "soon_sign"] }).includes("w_weeks"));
+    assert.ok(!keys({ w_leg: ["soon_sign"] }).includes("w_weeks"));
+    assert.ok(keys({ f_womb: "yes" }).includes("w_gynae"));
+    assert.ok(!keys({ f_womb: "no" }).includes("w_gynae"));
+  });
+
+  test("it ignores answers it cannot read when deciding what is shown", () => {
+    assert.ok(!keys({ w_leg: [["sciatica"]] }).includes("w_weeks"));
+    assert.ok(!keys({ f_womb: 1 }).includes("w_gynae"));
+  });
+
+  test("it scores Not sure one tier below the question's highest sign, never below soon", () => {
+    assert.equal(unsureUrgency(question("w_now")), "urgent");
+    assert.equal(unsureUrgency(question("w_day")), "soon");
+    assert.equal(unsureUrgency(question("w_leg")), "soon");
   });
 });
 
