@@ -15,7 +15,7 @@ from steps import (
 )
 
 from quiz import content
-from quiz.models import Question
+from quiz.models import Choice, Question
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +91,27 @@ def test_the_update_banner_reloads_into_the_new_version(page, app_url, published
         "navigator.serviceWorker.controller.postMessage({type: 'VERSION'}, [c.port2]); }))",
     )
     expect(page.locator("#update-banner")).to_be_hidden()
+
+
+def test_an_edited_warning_sign_reaches_the_emergency_page_offline_once_published(page, context, app_url, published):
+    edited = "Chest pain or tightness with the back pain (edited)"
+    open_app(page, app_url + "/emergency/")
+    expect(page.locator("#emergency-signs")).not_to_contain_text(edited)
+    Choice.objects.filter(question__key="w_emergency", key="chest_pain").update(text=edited)
+    content.publish()
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.get_by_role("button", name="Reload")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").click()
+    wait_until_resolves_true(
+        page,
+        "() => navigator.serviceWorker.ready.then(() => "
+        "new Promise((resolve) => { const c = new MessageChannel(); "
+        "c.port1.onmessage = (e) => resolve(e.data.contentVersion === 2); "
+        "navigator.serviceWorker.controller.postMessage({type: 'VERSION'}, [c.port2]); }))",
+    )
+
+    context.set_offline(True)
+    page.goto(app_url + "/emergency/")
+
+    expect(page.locator("#emergency-signs")).to_contain_text(edited)
