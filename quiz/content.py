@@ -187,7 +187,7 @@ def _question_problems(question: contracts.Question) -> list[str]:
     return problems
 
 
-def _choice_flag_problems(question: dict, choice: dict) -> list[str]:
+def _choice_flag_problems(question: contracts.Question, choice: contracts.Choice) -> list[str]:
     where = {"key": question["key"], "choice": choice["key"]}
     problems = []
     if choice["exclusive"] and question["kind"] != Question.Kind.MULTIPLE:
@@ -206,10 +206,10 @@ def _choice_flag_problems(question: dict, choice: dict) -> list[str]:
     return problems
 
 
-def _show_if_problems(questions: list[dict]) -> list[str]:
+def _show_if_problems(questions: list[contracts.Question]) -> list[str]:
     """`show_if` names an earlier choice question and some of its choices."""
     problems = []
-    earlier: dict[str, dict] = {}
+    earlier: dict[str, contracts.Question] = {}
     for question in questions:
         condition = question.get("show_if")
         where = {"key": question["key"]}
@@ -217,8 +217,10 @@ def _show_if_problems(questions: list[dict]) -> list[str]:
             shape_ok = (
                 isinstance(condition, dict)
                 and set(condition) == {"question", "choices"}
+                and isinstance(condition["question"], str)
                 and isinstance(condition["choices"], list)
-                and condition["choices"]
+                and bool(condition["choices"])
+                and all(isinstance(key, str) for key in condition["choices"])
             )
             target = earlier.get(condition.get("question")) if shape_ok else None
             if not shape_ok:

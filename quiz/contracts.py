@@ -38,6 +38,8 @@ class Settings(TypedDict):
     cause_threshold: int
     actions: Actions
     limits: str
+    # Schema 2 on (older versions lack the keys below).
+    severe_pain_from: NotRequired[int | None]
 
 
 class Provenance(TypedDict):
@@ -69,6 +71,7 @@ class Tip(Provenance):
     category: str | None
     cause_groups: list[str]
     order: int
+    for_severe_pain: NotRequired[bool]
 
 
 class Choice(TypedDict):
@@ -77,7 +80,16 @@ class Choice(TypedDict):
     order: int
     urgency: str | None  # a RaisedUrgency (models.Urgency), or None when it raises none
     stops_quiz: bool
+    exclusive: NotRequired[bool]  # "None of these": never with another choice
+    unsure: NotRequired[bool]  # "Not sure": urgency from the question's signs (docs/SAFETY.md)
     weights: dict[str, int]
+
+
+class ShowIf(TypedDict):
+    """Ask a question only when an earlier one's answer picks one of `choices`."""
+
+    question: str
+    choices: list[str]
 
 
 class Question(Provenance):
@@ -85,10 +97,11 @@ class Question(Provenance):
     text: str
     help_text: str
     kind: str  # "single" | "multiple" | "scale" (models.Question.Kind)
-    section: str  # "warning" (asked first, always) | "habits" (models.Question.Section)
+    section: str  # "facts" (first) | "warning" (always) | "habits" (models.Question.Section)
     order: int
     scale_min: int | None
     scale_max: int | None
+    show_if: NotRequired[ShowIf | None]
     choices: list[Choice]
 
 

@@ -284,6 +284,14 @@ def test_publishing_refuses_a_show_if_that_names_a_later_question():
     assert "“Show only if” of “f_womb” must name an earlier choice question." in problems_after(edit)
 
 
+@pytest.mark.parametrize("show_if", [{"question": ["f_womb"], "choices": ["yes"]}, {"question": "f_womb"}, ["f_womb"]])
+def test_publishing_refuses_a_show_if_of_the_wrong_shape(show_if):
+    def edit(body):
+        question_in(body, "w_gynae")["show_if"] = show_if
+
+    assert any("“Show only if” of “w_gynae” must look like" in p for p in problems_after(edit))
+
+
 def test_publishing_refuses_a_show_if_naming_an_unknown_choice():
     def edit(body):
         question_in(body, "w_gynae")["show_if"] = {"question": "f_womb", "choices": ["maybe"]}
