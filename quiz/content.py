@@ -189,16 +189,18 @@ def _question_problems(question: contracts.Question) -> list[str]:
 
 def _choice_flag_problems(question: contracts.Question, choice: contracts.Choice) -> list[str]:
     where = {"key": question["key"], "choice": choice["key"]}
+    # A schema-1 file (an old export) has neither flag: both mean "no".
+    exclusive, unsure = choice.get("exclusive", False), choice.get("unsure", False)
     problems = []
-    if choice["exclusive"] and question["kind"] != Question.Kind.MULTIPLE:
+    if exclusive and question["kind"] != Question.Kind.MULTIPLE:
         problems.append(
             _("Choice “%(key)s.%(choice)s” excludes the others but the question is not multiple choice.") % where
         )
-    if choice["exclusive"] and (choice["urgency"] or choice["unsure"]):
+    if exclusive and (choice["urgency"] or unsure):
         problems.append(_("“None of these” choice “%(key)s.%(choice)s” cannot raise urgency.") % where)
-    if choice["unsure"] and question["section"] != Question.Section.WARNING:
+    if unsure and question["section"] != Question.Section.WARNING:
         problems.append(_("“Not sure” choice “%(key)s.%(choice)s” is only for warning-sign questions.") % where)
-    if choice["unsure"] and (choice["urgency"] or choice["stops_quiz"]):
+    if unsure and (choice["urgency"] or choice["stops_quiz"]):
         problems.append(
             _("“Not sure” choice “%(key)s.%(choice)s” gets its urgency from the question's signs; leave it empty.")
             % where

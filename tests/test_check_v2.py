@@ -270,6 +270,10 @@ def test_the_shipped_content_publishes_without_problems():
     assert content.validate_snapshot(SEED) == []
 
 
+def test_a_version_one_file_without_the_new_flags_still_checks_cleanly():
+    assert content.validate_snapshot(VERSION_ONE) == []
+
+
 def test_publishing_refuses_a_fact_that_points_to_a_cause():
     def edit(body):
         question_in(body, "h_age")["choices"][2]["weights"] = {"degeneration": 4}
