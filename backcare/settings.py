@@ -149,8 +149,22 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is tested (SELECT 1) before a request's first query and
+        # replaced if the server closed it (a restart, a failover, an idle timeout), so
+        # the first request after PostgreSQL comes back does not fail.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request in seconds, not at gunicorn's
+    # timeout: connecting gives up after DB_CONNECT_TIMEOUT s, and the server cancels a
+    # statement (a lock wait included) after DB_STATEMENT_TIMEOUT_MS (0: no limit).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+    # Added to any `?options=` the URL itself carries.
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')} -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 10_000)}".strip()
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded server answers in threads. IMMEDIATE makes a second writer wait for
     # the lock (up to `timeout` s) instead of failing with "database is locked" mid-sync.
@@ -370,6 +384,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # default); several workers or servers must share Redis, or each would count on its own.
 # Lower case, so the URL (and any password in it) is not a setting of its own.
 _cache_url = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+_cache_timeout = env_int("CACHE_TIMEOUT_MS", 500) / 1000
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
@@ -377,6 +392,13 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
             "LOCATION": _cache_url,
             # Lets staging and production (or parallel test runs) share one Redis.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "backcare"),
+            # A Redis that refuses or does not answer costs a request this long at most:
+            # throttling then counts in the process instead (quiz/rest.py), so the API
+            # keeps working. redis-py waits forever by default.
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+            },
         }
     }
 elif _cache_url in ("", "locmem://"):

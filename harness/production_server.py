@@ -40,7 +40,7 @@ _INHERITED_VARIABLES_TO_DROP = frozenset(
         "NUM_PROXIES",
     }
 )
-_INHERITED_PREFIXES_TO_DROP = ("SECURE_", "SESSION_", "CSRF_", "GUNICORN_", "THROTTLE_")
+_INHERITED_PREFIXES_TO_DROP = ("SECURE_", "SESSION_", "CSRF_", "GUNICORN_", "THROTTLE_", "DB_", "CACHE_")
 
 
 class ServerError(RuntimeError):

@@ -91,6 +91,7 @@ class DeviceRegisterView(APIView):
             413: ErrorSerializer,
             415: ErrorSerializer,
             429: schema.THROTTLED,
+            503: schema.UNAVAILABLE,
         },
     )
     def post(self, request):
@@ -114,7 +115,7 @@ class DeviceMeView(RegisteredDeviceView):
     @extend_schema(
         operation_id="device_erase",
         description="Delete my data: erase this device and every result it sent. The token stops working.",
-        responses={204: None, 401: schema.UNAUTHENTICATED, 429: schema.THROTTLED},
+        responses={204: None, 401: schema.UNAUTHENTICATED, 429: schema.THROTTLED, 503: schema.UNAVAILABLE},
     )
     def delete(self, request):
         services.device_erase(device=request.user)
@@ -126,7 +127,12 @@ class ResultsView(RegisteredDeviceView):
 
     @extend_schema(
         operation_id="results_list",
-        responses={200: StoredResultsSerializer, 401: schema.UNAUTHENTICATED, 429: schema.THROTTLED},
+        responses={
+            200: StoredResultsSerializer,
+            401: schema.UNAUTHENTICATED,
+            429: schema.THROTTLED,
+            503: schema.UNAVAILABLE,
+        },
     )
     def get(self, request):
         results = Result.objects.for_device(request.user)

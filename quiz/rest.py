@@ -5,13 +5,18 @@ Kept apart from `api.py` because settings name these classes and DRF imports the
 while `APIView` itself is being defined.
 """
 
+import logging
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +24,10 @@ from rest_framework import authentication, exceptions, parsers, permissions, ren
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
+from .health import CACHE_ERRORS
 from .models import Device
+
+logger = logging.getLogger(__name__)
 
 # Writing last_seen_at on every request would cost a query each; hourly is enough to
 # know which devices are alive.
@@ -96,36 +104,120 @@ class IsRegisteredDevice(permissions.BasePermission):
 
 # -- throttles ----------------------------------------------------------------------
 
+# After a cache error, count in this process for this long before trying the shared cache
+# again: a silent Redis then costs one socket timeout per worker every interval, not one
+# per request.
+SHARED_CACHE_RETRY_SECONDS = 10
+# Where counts go while the shared cache is unreachable: this process only, so each
+# worker allows the full limit (limits loosen by the number of workers). Looser limits
+# for a while beat refusing every phone, and "Delete my data" must never fail for a cache.
+_local_counts = LocMemCache("backcare-throttle-fallback", {})
+_shared_cache_retry_at = 0.0
 
-class SettingsRateThrottle(throttling.SimpleRateThrottle):
-    """Reads its rate from settings on every request, not once at import, so a changed
-    setting (a test, a reload) takes effect."""
 
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+def _parse_rate(rate: str) -> tuple[int, int]:
+    """ "20/hour" → (20, 3600); the period's first letter counts, as in DRF."""
+    count, _slash, period = rate.partition("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+class AtomicRateThrottle(throttling.BaseThrottle):
+    """At most `count` requests per period, counted atomically in the default cache.
+
+    DRF's SimpleRateThrottle reads a list of timestamps, appends and writes it back: two
+    workers reading at once both pass, so parallel requests overshot the limit (37 of 40
+    registrations passed a limit of 20). Here each request is one atomic increment
+    (Redis INCR), so exactly `count` pass, across workers and servers.
+
+    A fixed window: it opens with the first request counted and lasts one period; then
+    the count starts again. A client can therefore send up to twice the limit around
+    the end of one window and the start of the next — a bound, not a rate, which is
+    what these limits (device registrations, token guesses, syncs) need.
+
+    The rate is read from settings on every request (throttles are built per request),
+    so a changed setting (a test, a reload) takes effect.
+    """
+
+    scope = ""
 
     def __init__(self):
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.num_requests, self.duration = _parse_rate(api_settings.DEFAULT_THROTTLE_RATES[self.scope])
+        self.retry_after: float | None = None
+
+    def get_cache_key(self, request, view) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request, view) -> bool:
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.retry_after = _count_request(key, self.duration, self.num_requests)
+        return self.retry_after is None
+
+    def wait(self) -> float | None:
+        return self.retry_after
 
 
-class DeviceRegistrationThrottle(SettingsRateThrottle):
+def _count_request(key: str, duration: int, limit: int) -> float | None:
+    """Count one request against `key`: None if it is within the limit, else the seconds
+    until the window ends. The shared cache when it answers, this process's otherwise."""
+    global _shared_cache_retry_at
+    if time.monotonic() >= _shared_cache_retry_at:
+        try:
+            wait = _count_in(cache, key, duration, limit)
+        except CACHE_ERRORS as error:
+            if _shared_cache_retry_at == 0.0:
+                logger.error(
+                    "The cache is unreachable (%s); throttling counts in this process only until it answers.",
+                    type(error).__name__,
+                )
+            _shared_cache_retry_at = time.monotonic() + SHARED_CACHE_RETRY_SECONDS
+        else:
+            if _shared_cache_retry_at != 0.0:
+                logger.info("The cache answers again; throttling counts in it again.")
+                _shared_cache_retry_at = 0.0
+            return wait
+    return _count_in(_local_counts, key, duration, limit)
+
+
+def _count_in(store, key: str, duration: int, limit: int) -> float | None:
+    now = time.time()
+    window_end_key = f"{key}:ends"
+    try:
+        count = store.incr(key)  # Redis INCR: atomic, and it keeps the key's expiry
+    except ValueError:
+        # No window yet, or it has just ended: this request opens one. Of several racing
+        # requests exactly one adds the key (counting itself); the others count in it.
+        if store.add(key, 1, duration):
+            store.set(window_end_key, now + duration, duration)
+            count = 1
+        else:
+            count = store.incr(key)
+    if count <= limit:
+        return None
+    window_end = store.get(window_end_key)
+    return max(window_end - now, 1) if window_end else duration
+
+
+class DeviceRegistrationThrottle(AtomicRateThrottle):
     """Per client IP: how many devices one address may register."""
 
     scope = "devices"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return f"throttle:{self.scope}:register:{self.get_ident(request)}"
 
 
-class FailedTokenThrottle(DeviceRegistrationThrottle):
+class FailedTokenThrottle(AtomicRateThrottle):
     """Per client IP, counted only on a wrong token (see `_count_failed_token`)."""
 
     scope = "devices"
-    cache_format = "throttle_%(scope)s_failed_token_%(ident)s"
+
+    def get_cache_key(self, request, view):
+        return f"throttle:{self.scope}:failed_token:{self.get_ident(request)}"
 
 
-class DeviceThrottle(SettingsRateThrottle):
+class DeviceThrottle(AtomicRateThrottle):
     """Per registered device: how often it may sync, list or erase."""
 
     scope = "results"
@@ -133,7 +225,7 @@ class DeviceThrottle(SettingsRateThrottle):
     def get_cache_key(self, request, view):
         if not isinstance(request.user, Device):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.public_id}
+        return f"throttle:{self.scope}:device:{request.user.public_id}"
 
 
 # -- parsing and errors -------------------------------------------------------------
@@ -216,11 +308,23 @@ class LimitedJSONParser(parsers.BaseParser):
         return data
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = _("The server cannot reach its database right now. Nothing was lost: try again later.")
+    default_code = "database_unavailable"
+
+
 def api_exception_handler(exc, context):
     """Every API error body is `{"code": ..., "detail": ...}` (+ `errors` or `retry_after`)."""
     # Imported here: rest_framework.views reads the parser setting, which names this module.
     from rest_framework.views import exception_handler
 
+    # Down, restarting, too slow (DB_STATEMENT_TIMEOUT_MS) or a lost race retried once
+    # already: a passing condition, so 503 and the phone sends again later. The reason
+    # goes to the log only (it may name hosts).
+    if isinstance(exc, OperationalError):
+        logger.error("The database failed an API request.", exc_info=exc)
+        exc = DatabaseUnavailable()
     # Django's own 404/403 become DRF's, so they get a code too.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -32,6 +32,9 @@ THROTTLED = OpenApiResponse(ThrottledErrorSerializer, description="`throttled`; 
 UNAUTHENTICATED = OpenApiResponse(
     ErrorSerializer, description="`not_authenticated` or `invalid_token`: register again and retry."
 )
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer, description="`database_unavailable`: nothing was stored; send the same request again later."
+)
 
 # POST /api/results/: one receipt per result, and what each kind looks like.
 results_sync = extend_schema(
@@ -53,6 +56,7 @@ results_sync = extend_schema(
         413: OpenApiResponse(ErrorSerializer, description="`payload_too_large`."),
         415: ErrorSerializer,
         429: THROTTLED,
+        503: UNAVAILABLE,
     },
     examples=[
         OpenApiExample(

@@ -10,19 +10,22 @@ result's shape (quiz/serializers.py) and hands over clean data, or why an item i
 
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from . import scoring
 from .contracts import FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
 from .models import ContentVersion, Device, Result
+
+logger = logging.getLogger(__name__)
 
 # Rejections that time can cure: a phone clock a little fast, a content version newer than
 # any this server holds (published elsewhere, or a database restored from a backup). The
@@ -108,6 +111,47 @@ def results_ingest(*, device: Device, items: Sequence[ResultData | InvalidResult
             candidates.append(_Candidate(index, item["uuid"], item, payload_hash(item)))
 
     candidates, repeats = _split_repeats(candidates, receipts)
+    # Sorted by UUID, so two requests holding the same results in different orders take
+    # their row locks in the same order: in request order they deadlocked on PostgreSQL.
+    # (Two syncs of one device already queue on its row lock; two devices do not.)
+    candidates.sort(key=lambda c: c.uuid)
+    _store_once_retrying(device, candidates)
+    for candidate in candidates:
+        receipts[candidate.index] = candidate.receipt
+    for repeat, original in repeats:
+        # The same result twice in one batch shares the first one's fate; a second
+        # "created" would be a lie, it is a duplicate of the first.
+        shared = original.receipt.copy() if original.receipt else None
+        if shared is not None and shared["status"] == "created":
+            shared["status"] = "duplicate"
+        receipts[repeat.index] = shared
+    return [_settled(item_receipt) for item_receipt in receipts]
+
+
+# PostgreSQL's "this transaction lost a race" errors: deadlock_detected and
+# serialization_failure. The same writes succeed when run again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _store_once_retrying(device: Device, candidates: list[_Candidate]) -> None:
+    """Score, insert and classify in one transaction; a transaction that lost a race (a
+    deadlock with a concurrent sync, say) is run once more before the error reaches the
+    phone, which would only send the same batch again later."""
+    try:
+        _store(device, candidates)
+    except OperationalError as error:
+        sqlstate = getattr(error.__cause__, "sqlstate", None)
+        # Inside an outer transaction the failed one cannot be run again on its own.
+        if sqlstate not in RETRYABLE_SQLSTATES or transaction.get_connection().in_atomic_block:
+            raise
+        logger.warning("A sync lost a race in the database (SQLSTATE %s); running it once more.", sqlstate)
+        for candidate in candidates:
+            if candidate.version is not None:  # scored: its receipt, if any, was rolled back
+                candidate.receipt = None
+        _store(device, candidates)
+
+
+def _store(device: Device, candidates: list[_Candidate]) -> None:
     with transaction.atomic():
         if not _lock_device(device):
             raise DeviceGone()
@@ -119,16 +163,6 @@ def results_ingest(*, device: Device, items: Sequence[ResultData | InvalidResult
         scored = [c for c in candidates if c.receipt is None]
         Result.objects.bulk_create([_row(device, c, batch_id) for c in scored], ignore_conflicts=True)
         _classify_inserted(device, scored, batch_id)
-    for candidate in candidates:
-        receipts[candidate.index] = candidate.receipt
-    for repeat, original in repeats:
-        # The same result twice in one batch shares the first one's fate; a second
-        # "created" would be a lie, it is a duplicate of the first.
-        shared = original.receipt.copy() if original.receipt else None
-        if shared is not None and shared["status"] == "created":
-            shared["status"] = "duplicate"
-        receipts[repeat.index] = shared
-    return [_settled(item_receipt) for item_receipt in receipts]
 
 
 def _settled(item_receipt: Receipt | None) -> Receipt:

@@ -19,7 +19,7 @@ def test_it_describes_every_api_operation_in_an_openapi_3_schema(client, db):
         "/api/results/",
     } <= set(schema["paths"])
     sync = schema["paths"]["/api/results/"]["post"]
-    assert {"200", "400", "401", "413", "429"} <= set(sync["responses"])
+    assert {"200", "400", "401", "413", "429", "503"} <= set(sync["responses"])
     assert "304" in schema["paths"]["/api/content/"]["get"]["responses"]
     assert schema["components"]["securitySchemes"]["deviceToken"]["in"] == "header"
 

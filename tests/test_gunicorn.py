@@ -11,110 +11,37 @@ import json
 import os
 import re
 import socket
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from gunicorn_helpers import (
+    Reply,
+    Server,
+    prepared_database,
+    production_environment,
+    read_all,
+    request,
+    running_server,
+    wait_for,
+)
 from sync_helpers import result_item
 
-from harness import production_server
-
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 ADMIN_PATH = "staff-area-7f3a/"
 DEVICE_LIMIT = 5
-SECRET_KEY = "gunicorn-test-secret-key-that-is-long-enough-0123456789"
-HTTPS = {"X-Forwarded-Proto": "https"}
-
-
-@dataclass
-class Server:
-    base_url: str
-    port: int
-    stdout: Path
-    stderr: Path
-    cache_prefix: str
-
-    def clear_cache(self) -> None:
-        """Forget this run's throttle counts (its own keys only: other runs may share Redis)."""
-        production_server.forget_cache_keys(REDIS_TEST_URL, self.cache_prefix)
-
-    def log_lines(self) -> list[dict]:
-        """Every line gunicorn and Django wrote so far, each parsed as JSON (or the test fails)."""
-        lines = self.stdout.read_text().splitlines() + self.stderr.read_text().splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-
-    def access_log(self) -> list[dict]:
-        return [line for line in self.log_lines() if line["logger"] == "gunicorn.access"]
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
-def request(server: Server, path: str, *, method="GET", body=None, headers=None, https=True) -> Reply:
-    data = json.dumps(body).encode() if body is not None else None
-    all_headers = {**(HTTPS if https else {}), **(headers or {})}
-    if data is not None:
-        all_headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(server.base_url + path, data=data, method=method, headers=all_headers)
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(req, timeout=10) as response:
-            return Reply(response.status, dict(response.headers), response.read())
-    except urllib.error.HTTPError as error:
-        return Reply(error.code, dict(error.headers), error.read())
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("gunicorn")
-    cache_prefix = f"backcare-gunicorn-test-{os.getpid()}"
-    port = production_server.free_port()
-    stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
-    with production_server.throwaway_database(POSTGRES_ADMIN_URL, f"backcare_gunicorn_test_{os.getpid()}") as url:
-        env = production_server.clean_environment(
-            DEBUG="false",
-            SECRET_KEY=SECRET_KEY,
-            ALLOWED_HOSTS="127.0.0.1",
-            DATABASE_URL=url,
-            REDIS_URL=REDIS_TEST_URL,
-            CACHE_KEY_PREFIX=cache_prefix,
-            STATIC_ROOT=str(workdir / "static"),
-            SECURE_PROXY_SSL_HEADER="true",
-            ADMIN_URL=ADMIN_PATH,
-            THROTTLE_DEVICES=f"{DEVICE_LIMIT}/minute",
-            GUNICORN_WORKERS="2",
-            GUNICORN_BIND=f"127.0.0.1:{port}",
-            LOG_FORMAT="json",
-        )
-        production_server.prepare(env)
-        production_server.forget_cache_keys(REDIS_TEST_URL, cache_prefix)
-        try:
-            with production_server.gunicorn(env, port=port, stdout=stdout, stderr=stderr):
-                yield Server(
-                    f"http://127.0.0.1:{port}",
-                    port,
-                    stdout,
-                    stderr,
-                    cache_prefix,
-                )
-        finally:
-            production_server.forget_cache_keys(REDIS_TEST_URL, cache_prefix)
+    env = production_environment(
+        STATIC_ROOT=str(workdir / "static"),
+        ADMIN_URL=ADMIN_PATH,
+        THROTTLE_DEVICES=f"{DEVICE_LIMIT}/minute",
+    )
+    with (
+        prepared_database(f"backcare_gunicorn_test_{os.getpid()}", env) as url,
+        running_server(env, workdir / "server", database_url=url) as running,
+    ):
+        yield running
 
 
 def assert_security_headers(reply: Reply) -> None:
@@ -174,7 +101,7 @@ def test_it_redirects_plain_http_to_https_but_answers_health_checks_over_http(se
     assert page.status == 301
     assert page.headers["Location"] == f"https://127.0.0.1:{server.port}/tips/"
     assert health.status == 200
-    assert health.json() == {"status": "ok", "database": "ok", "content": "ok", "content_version": 1}
+    assert health.json() == {"status": "ok", "database": "ok", "cache": "ok", "content": "ok", "content_version": 1}
 
 
 def test_it_serves_hashed_compressed_static_files_and_an_uncached_worker_and_manifest(server):
@@ -257,7 +184,7 @@ def test_it_logs_one_json_object_a_line_with_the_request_id_and_no_token_or_answ
     )
 
     assert sent.headers["X-Request-ID"] == "proxy-id-0001"
-    logged = _wait_for(lambda: [line for line in server.access_log() if line["request_id"] == "proxy-id-0001"])
+    logged = wait_for(lambda: [line for line in server.access_log() if line["request_id"] == "proxy-id-0001"])
     assert logged[0]["method"] == "POST"
     assert logged[0]["path"] == "/api/results/"
     assert logged[0]["status"] == 200
@@ -287,7 +214,7 @@ def test_it_shares_the_throttle_count_between_workers_through_redis(server):
             b"X-Forwarded-Proto: https\r\nX-Request-ID: held-connection-01\r\n"
             b"Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
         )
-        held_status_line = _read_all(held).split(b"\r\n", 1)[0]
+        held_status_line = read_all(held).split(b"\r\n", 1)[0]
     finally:
         held.close()
     later = [request(server, "/api/devices/", method="POST", body={}) for _ in range(2)]
@@ -296,7 +223,7 @@ def test_it_shares_the_throttle_count_between_workers_through_redis(server):
     assert held_status_line == b"HTTP/1.1 429 Too Many Requests"
     assert [reply.status for reply in later] == [429, 429]
     assert all(int(reply.headers["Retry-After"]) > 0 for reply in later)
-    access = _wait_for(lambda: _lines_for(server, {r.headers["X-Request-ID"] for r in first} | {"held-connection-01"}))
+    access = wait_for(lambda: _lines_for(server, {r.headers["X-Request-ID"] for r in first} | {"held-connection-01"}))
     held_pid = {line["pid"] for line in access if line["request_id"] == "held-connection-01"}
     other_pids = {line["pid"] for line in access if line["request_id"] != "held-connection-01"}
     assert len(held_pid) == 1 and len(other_pids) == 1 and held_pid != other_pids, access
@@ -305,20 +232,3 @@ def test_it_shares_the_throttle_count_between_workers_through_redis(server):
 def _lines_for(server: Server, request_ids: set) -> list[dict]:
     lines = [line for line in server.access_log() if line["request_id"] in request_ids]
     return lines if len(lines) == len(request_ids) else []
-
-
-def _read_all(sock: socket.socket) -> bytes:
-    chunks = []
-    while chunk := sock.recv(65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _wait_for(condition, timeout: float = 10):
-    """gunicorn writes its access line just after the response; wait for it to land."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.02)  # polling the log file for the line, not waiting for time to pass
-    raise AssertionError("the expected log lines never appeared")
