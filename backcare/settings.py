@@ -8,6 +8,7 @@ variable is documented in `.env.example`.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -385,6 +386,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Lower case, so the URL (and any password in it) is not a setting of its own.
 _cache_url = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
 _cache_timeout = env_int("CACHE_TIMEOUT_MS", 500) / 1000
+CACHES: dict[str, dict[str, Any]]
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {

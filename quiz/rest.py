@@ -91,7 +91,7 @@ def _touch(device: Device) -> None:
 def _count_failed_token(request) -> None:
     """Guessing tokens costs the guesser's IP the same budget as registering devices."""
     throttle = FailedTokenThrottle()
-    if not throttle.allow_request(request, view=None):  # type: ignore[arg-type]  # rate throttles never read it
+    if not throttle.allow_request(request, view=None):  # rate throttles never read the view
         raise exceptions.Throttled(throttle.wait())
 
 
@@ -141,7 +141,7 @@ class AtomicRateThrottle(throttling.BaseThrottle):
     scope = ""
 
     def __init__(self):
-        self.num_requests, self.duration = _parse_rate(api_settings.DEFAULT_THROTTLE_RATES[self.scope])
+        self.num_requests, self.duration = _parse_rate(str(api_settings.DEFAULT_THROTTLE_RATES[self.scope]))
         self.retry_after: float | None = None
 
     def get_cache_key(self, request, view) -> str | None:
