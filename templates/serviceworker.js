@@ -58,6 +58,18 @@ self.addEventListener("sync", (event) => {
   );
 });
 
+// A break reminder tapped: bring BackCare back into view (or open it).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      if (windows.length > 0) return windows[0].focus();
+      return self.clients.openWindow("/");
+    })(),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -72,6 +72,9 @@ def test_the_emergency_page_shows_the_published_numbers(client, published):
 
     assert 'href="tel:999"' in html
     assert "Call NHS 111 or your GP practice today" in html
+    # Where a number is shown on its own, it is a link a phone can call too.
+    assert '<a class="number" href="tel:999">999</a>' in html
+    assert '<a class="number" href="tel:111">111</a>' in html
 
 
 def test_tip_pages_render_the_published_snapshot_not_the_working_copy(client, published):

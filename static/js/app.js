@@ -6,6 +6,7 @@
 import { checkInProgress } from "./check-session.js";
 import { fetchContent } from "./content.js";
 import { startSyncing } from "./sync-page.js";
+import { runBreaks } from "./breaks.js";
 
 // -- service worker and updates ------------------------------------------------------
 
@@ -93,6 +94,8 @@ setUpInstall();
 registerWorker().then(refreshContent, () => {});
 // Saved checks go to the server on start, when online again, and on the triggers sync.js lists.
 startSyncing();
+// The posture-break timer ticks on every page, not only on Tips › Posture breaks.
+runBreaks();
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refreshContent();
 });

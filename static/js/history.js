@@ -1,15 +1,122 @@
 /**
- * Past checks from IndexedDB, newest first, each openable, with its sync state. The
- * list refreshes itself when the outbox changes (a sync in another tab or the worker).
+ * Past checks from IndexedDB: a chart of the pain score and urgency over time with a
+ * table of the same data (each check opens its summary), the list newest first with its
+ * sync state, downloads of the device's checks (CSV and JSON, offline) and "Delete my
+ * data" behind a confirmation dialog. Refreshes itself when the outbox changes (a sync
+ * in another tab or the worker).
+ *
+ * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's module-import
+ * rewriting (quiz/storage.py) matches them case-insensitively, up to the first import.
  */
 
+import { painScore, snapshotFor } from "./check-record.js";
 import { el } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
+import { deleteMyData } from "./sync.js";
+import { showStatus } from "./sync-page.js";
+
+// -- the chart: one point per check, an inline SVG drawn here (no chart library) --------
+// A picture for sighted people; the table beside it holds the same data for everyone,
+// so the picture is hidden from screen readers.
+
+const SVG = "http://www.w3.org/2000/svg";
+// About a phone's width, so the labels print at their own size there.
+const WIDTH = 360;
+const HEIGHT = 230;
+const LEFT = 64;
+const RIGHT = 24;
+const TOP = 12;
+const PLOT_BOTTOM = 170;
+// Checks without a pain score (skipped, or stopped at an emergency) sit on their own lane.
+const NO_SCORE_LANE = 196;
+const DATE_LINE = 222;
+
+function svg(tag, attributes = {}, text = null) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== null) element.textContent = text;
+  return element;
+}
+
+function xFor(index, count) {
+  if (count === 1) return (LEFT + WIDTH - RIGHT) / 2;
+  return LEFT + ((WIDTH - LEFT - RIGHT) * index) / (count - 1);
+}
+
+function yFor(pain, max) {
+  return PLOT_BOTTOM - ((PLOT_BOTTOM - TOP) * pain) / max;
+}
+
+/**
+ * points: [{uuid, date (short text), pain (number|null), max, urgency}], oldest first.
+ * onOpen(uuid) runs when a point is clicked. Returns the <svg>.
+ */
+function drawChart(points, { noScoreLabel, onOpen }) {
+  const max = Math.max(10, ...points.map((point) => point.max || 0));
+  const chart = svg("svg", {
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    class: "chart",
+    "aria-hidden": "true",
+    focusable: "false",
+  });
+  for (const value of [0, max / 2, max]) {
+    const y = yFor(value, max);
+    chart.append(svg("line", { class: "axis", x1: LEFT, x2: WIDTH - RIGHT, y1: y, y2: y }));
+    chart.append(svg("text", { x: LEFT - 8, y: y + 4, "text-anchor": "end" }, String(value)));
+  }
+  chart.append(svg("text", { x: LEFT - 8, y: NO_SCORE_LANE + 4, "text-anchor": "end" }, noScoreLabel));
+
+  const scored = points.map((point, index) => ({ point, index })).filter(({ point }) => point.pain !== null);
+  if (scored.length > 1) {
+    const path = scored.map(({ point, index }) => `${xFor(index, points.length)},${yFor(point.pain, max)}`).join(" ");
+    chart.append(svg("polyline", { class: "pain-line", points: path }));
+  }
+  points.forEach((point, index) => {
+    const x = xFor(index, points.length);
+    const y = point.pain === null ? NO_SCORE_LANE : yFor(point.pain, max);
+    const circle = svg("circle", {
+      class: `chart-point urgency-${point.urgency}${point.pain === null ? " no-score" : ""}`,
+      cx: x,
+      cy: y,
+      r: 7,
+      "data-uuid": point.uuid,
+      "data-pain": point.pain === null ? "" : point.pain,
+      "data-urgency": point.urgency,
+    });
+    circle.addEventListener("click", () => onOpen(point.uuid));
+    chart.append(circle);
+    // A date under the first, the last and every few points in between, so they never overlap.
+    const every = Math.ceil(points.length / 3);
+    const lastIndex = points.length - 1;
+    if (index === 0 || index === lastIndex || (index % every === 0 && lastIndex - index >= every)) {
+      const anchor = lastIndex > 0 && index === 0 ? "start" : lastIndex > 0 && index === lastIndex ? "end" : "middle";
+      chart.append(
+        svg(
+          "text",
+          { x: anchor === "start" ? x - 8 : anchor === "end" ? x + 8 : x, y: DATE_LINE, "text-anchor": anchor },
+          point.date,
+        ),
+      );
+    }
+  });
+  return chart;
+}
+
+// -- the list and the table ---------------------------------------------------------
 
 const list = document.getElementById("history-list");
 const empty = document.getElementById("history-empty");
+const change = document.getElementById("history-change");
+
+function summaryUrl(uuid) {
+  return `/result/?id=${encodeURIComponent(uuid)}&view=summary`;
+}
+
+function urgencyLabel(urgency) {
+  return gettext(URGENCY_LABELS[urgency] || urgency);
+}
 
 function item(record) {
   const completed = new Date(record.completed_at);
@@ -20,9 +127,13 @@ function item(record) {
     el(
       "h2",
       {},
-      el("a", { href: `/result/#${record.uuid}` }, el("time", { datetime: record.completed_at }, completed.toLocaleString())),
+      el(
+        "a",
+        { href: `/result/#${record.uuid}` },
+        el("time", { datetime: record.completed_at }, completed.toLocaleString()),
+      ),
     ),
-    el("p", {}, gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency)),
+    el("p", {}, urgencyLabel(record.outcome.urgency)),
     el(
       "p",
       { className: `sync-state sync-${state}` },
@@ -32,12 +143,170 @@ function item(record) {
   );
 }
 
+/** Each check with its pain score, read with the content version it was answered against. */
+async function withPainScores(checks) {
+  const snapshots = new Map();
+  const rows = [];
+  for (const record of checks) {
+    if (!snapshots.has(record.content_version)) {
+      snapshots.set(record.content_version, await snapshotFor(record.content_version).catch(() => null));
+    }
+    const snapshot = snapshots.get(record.content_version);
+    rows.push({ record, pain: snapshot ? painScore(record, snapshot) : null });
+  }
+  return rows;
+}
+
+function showChange(rows) {
+  change.hidden = rows.length === 0;
+  const oldestFirst = [...rows].reverse();
+  const points = oldestFirst.map(({ record, pain }) => ({
+    uuid: record.uuid,
+    date: new Date(record.completed_at).toLocaleDateString(undefined, { day: "numeric", month: "short" }),
+    pain: pain ? pain.value : null,
+    max: pain ? pain.max : null,
+    urgency: record.outcome.urgency,
+  }));
+  document.getElementById("history-chart").replaceChildren(
+    drawChart(points, {
+      noScoreLabel: gettext("no score"),
+      onOpen: (uuid) => window.location.assign(summaryUrl(uuid)),
+    }),
+  );
+  document
+    .querySelector("#history-table tbody")
+    .replaceChildren(
+      ...oldestFirst.map(({ record, pain }) =>
+        el(
+          "tr",
+          { "data-uuid": record.uuid },
+          el("td", {}, el("a", { href: summaryUrl(record.uuid) }, new Date(record.completed_at).toLocaleString())),
+          el("td", { className: "pain" }, pain ? String(pain.value) : gettext("not given")),
+          el("td", { className: "urgency" }, urgencyLabel(record.outcome.urgency)),
+        ),
+      ),
+    );
+}
+
+let latestRows = [];
+
 async function refresh() {
   const checks = await allChecks();
   list.replaceChildren(...checks.map(item));
   empty.hidden = checks.length > 0;
   empty.classList.remove("until-loaded");
+  latestRows = await withPainScores(checks);
+  showChange(latestRows);
+}
+
+// -- export --------------------------------------------------------------------------
+
+const CSV_COLUMNS = [
+  "uuid",
+  "completed_at",
+  "content_version",
+  "urgency",
+  "pain_score",
+  "warning_signs",
+  "causes",
+  "tips",
+  "answers",
+  "sync_state",
+];
+
+function csvCell(value) {
+  const text = value === null || value === undefined ? "" : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One row per check; lists joined with ";" and the answers as JSON, so nothing is lost. */
+function checksCsv(rows) {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const { record, pain } of rows) {
+    const values = [
+      record.uuid,
+      record.completed_at,
+      record.content_version,
+      record.outcome.urgency,
+      pain ? pain.value : "",
+      (record.outcome.warning_signs || []).map((sign) => `${sign.question}=${sign.choice}`).join(";"),
+      (record.outcome.causes || []).map((cause) => cause.key).join(";"),
+      (record.outcome.tips || []).join(";"),
+      JSON.stringify(record.answers),
+      record.sync ? record.sync.state : "pending",
+    ];
+    lines.push(values.map(csvCell).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+function download(filename, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = el("a", { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function setUpExport() {
+  document.getElementById("export-csv").addEventListener("click", () => {
+    download("backcare-checks.csv", "text/csv", checksCsv(latestRows));
+  });
+  document.getElementById("export-json").addEventListener("click", () => {
+    const records = latestRows.map(({ record }) => record);
+    download("backcare-checks.json", "application/json", `${JSON.stringify(records, null, 2)}\n`);
+  });
+}
+
+// -- sync now and delete -------------------------------------------------------------
+
+function setUpSyncNow() {
+  const status = document.getElementById("sync-now-status");
+  let asked = false;
+  document.getElementById("sync-now").addEventListener("click", () => {
+    asked = true;
+    status.textContent = navigator.onLine ? gettext("Syncing…") : offlineText();
+  });
+  document.addEventListener("backcare:sync", (event) => {
+    if (!asked) return;
+    asked = false;
+    const result = event.detail || {};
+    if (result.status === "retry" && result.network) status.textContent = offlineText();
+    else if (result.status === "retry" || result.status === "waiting")
+      status.textContent = gettext("The server cannot take your checks right now. BackCare will try again by itself.");
+    else status.textContent = gettext("Sync finished.");
+  });
+}
+
+function offlineText() {
+  return gettext("You are offline: your checks stay on this device and are sent when the connection is back.");
+}
+
+function setUpDelete() {
+  const dialog = document.getElementById("delete-dialog");
+  const status = document.getElementById("delete-my-data-status");
+  document.getElementById("delete-my-data").addEventListener("click", () => {
+    status.textContent = "";
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "delete") return;
+    dialog.returnValue = "";
+    status.textContent = gettext("Deleting…");
+    const erased = await deleteMyData();
+    status.textContent = erased
+      ? gettext("Your data has been deleted from this device and from the server.")
+      : gettext(
+          "Your data could not be deleted now: the server cannot be reached. Nothing was deleted; try again when you are online.",
+        );
+    await showStatus().catch(() => {});
+    await refresh();
+  });
 }
 
 onOutboxChange(refresh);
+setUpExport();
+setUpSyncNow();
+setUpDelete();
 refresh();

@@ -9,6 +9,7 @@
 
 import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
 import { saveCheck, allChecks } from "./outbox.js";
+import { withPhoneLinks } from "./check-record.js";
 import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
 import { el } from "./dom.js";
@@ -56,9 +57,44 @@ function endState() {
 async function init() {
   const state = loadState();
   if (state !== null) {
-    showQuestion(state);
+    // A reload carries on where it was; coming back after leaving (the back gesture,
+    // the menu) asks first, with every answer kept.
+    if (reloaded()) showQuestion(state);
+    else offerResume(state);
     return;
   }
+  await offerStart();
+}
+
+function reloaded() {
+  const [navigation] = performance.getEntriesByType("navigation");
+  return navigation !== undefined && navigation.type === "reload";
+}
+
+function offerResume(state) {
+  const { current, total } = progress(state);
+  const prompt = el(
+    "div",
+    { id: "check-resume", className: "notice" },
+    el("h2", { id: "resume-heading", tabindex: "-1" }, gettext("Continue your check or start again?")),
+    el("p", {}, format(gettext("You were at question %(current)s of %(total)s. Your answers are kept."), { current, total })),
+    el("button", { type: "button", id: "check-continue", className: "button button-primary" }, gettext("Continue")),
+    el("button", { type: "button", id: "check-restart", className: "button" }, gettext("Start again")),
+  );
+  prompt.querySelector("#check-continue").addEventListener("click", () => {
+    prompt.remove();
+    showQuestion(state);
+  });
+  prompt.querySelector("#check-restart").addEventListener("click", () => {
+    prompt.remove();
+    endState();
+    offerStart();
+  });
+  startSection.append(prompt);
+  document.getElementById("resume-heading").focus();
+}
+
+async function offerStart() {
   loading.textContent = gettext("Loading the questions…");
   let snapshot;
   try {
@@ -69,13 +105,13 @@ async function init() {
   }
   loading.textContent = "";
   beginButton.hidden = false;
-  beginButton.addEventListener("click", () => {
+  beginButton.onclick = () => {
     const fresh = { snapshot, answers: {}, index: -1, started_at: new Date().toISOString() };
     fresh.index = nextShownIndex(fresh, -1, 1);
     saveState(fresh);
     window.dispatchEvent(new CustomEvent("backcare:check-started"));
     showQuestion(fresh);
-  });
+  };
 }
 
 // -- which question ------------------------------------------------------------------
@@ -130,7 +166,7 @@ function renderQuestion(state, question) {
     ...renderProgress(progress(state)),
     renderFieldset(question, state.answers[question.key]),
     el("p", { id: ERROR_ID, className: "error", role: "alert" }),
-    renderActions(isLast),
+    renderActions(isLast, question),
   );
   wireForm(form, state, question);
   return form;
@@ -162,11 +198,12 @@ function renderFieldset(question, previous) {
   );
 }
 
-function renderActions(isLast) {
+function renderActions(isLast, question) {
   return el(
     "div",
     { className: "actions" },
     el("button", { type: "button", id: "check-back", className: "button" }, gettext("Back")),
+    question.kind === "scale" ? el("button", { type: "button", id: "check-skip", className: "button" }, gettext("Skip")) : null,
     el(
       "button",
       { type: "submit", id: "check-next", className: "button button-primary" },
@@ -193,8 +230,11 @@ function wireForm(form, state, question) {
     const range = form.querySelector("input[type=range]");
     const output = form.querySelector("output");
     range.addEventListener("input", () => {
+      // Only a value the person chose counts: the slider has no preset answer.
+      range.dataset.chosen = "true";
       output.textContent = range.value;
     });
+    form.querySelector("#check-skip").addEventListener("click", () => advance(state, question, undefined));
   }
 }
 
@@ -213,7 +253,8 @@ function keepNoneOfTheseAlone(form, question) {
 }
 
 function renderScale(question, previous) {
-  const value = Number.isInteger(previous) ? previous : Math.round((question.scale_min + question.scale_max) / 2);
+  const chosen = Number.isInteger(previous);
+  const value = chosen ? previous : Math.round((question.scale_min + question.scale_max) / 2);
   const id = `answer-${question.key}`;
   return el(
     "div",
@@ -227,8 +268,10 @@ function renderScale(question, previous) {
       max: question.scale_max,
       step: 1,
       value,
+      "data-chosen": chosen ? "true" : "false",
     }),
-    el("output", { htmlFor: id, className: "scale-value" }, String(value)),
+    el("div", { className: "scale-ends", "aria-hidden": "true" }, el("span", {}, String(question.scale_min)), el("span", {}, String(question.scale_max))),
+    el("output", { htmlFor: id, className: "scale-value" }, chosen ? String(value) : gettext("Not chosen yet")),
   );
 }
 
@@ -248,7 +291,10 @@ function renderChoices(question, previous) {
 }
 
 function readAnswer(question, form) {
-  if (question.kind === "scale") return Number(form.querySelector("input[type=range]").value);
+  if (question.kind === "scale") {
+    const range = form.querySelector("input[type=range]");
+    return range.dataset.chosen === "true" ? Number(range.value) : undefined;
+  }
   const picked = [...form.querySelectorAll(`input[name="${question.key}"]:checked`)].map((input) => input.value);
   if (picked.length === 0) return undefined;
   return question.kind === "multiple" ? picked : picked[0];
@@ -269,6 +315,15 @@ function next(state, question, form) {
     form.querySelector("input").focus();
     return;
   }
+  if (answer === undefined && question.kind === "scale") {
+    form.querySelector(`#${ERROR_ID}`).textContent = gettext("Move the slider to your number, or choose Skip.");
+    form.querySelector("input").focus();
+    return;
+  }
+  advance(state, question, answer);
+}
+
+function advance(state, question, answer) {
   if (answer === undefined) delete state.answers[question.key];
   else state.answers[question.key] = answer;
   state.answers = shownAnswers(state.snapshot, state.answers);
@@ -368,14 +423,20 @@ function showEmergency(snapshot, uuid) {
   emergencySection.hidden = false;
   emergencySection.replaceChildren(
     el("h1", { id: "emergency-heading", tabindex: "-1" }, gettext("Get emergency help now")),
-    el("p", { className: "action" }, settings.actions.emergency),
+    el("p", { className: "action" }, withPhoneLinks(settings.actions.emergency, settings)),
     el(
       "p",
       { className: "phone" },
       el("a", { className: "button button-danger", href: `tel:${settings.emergency_number}` }, settings.emergency_label),
     ),
-    el("p", {}, gettext("Emergency number:"), " ", el("strong", { className: "number" }, settings.emergency_number)),
-    el("p", {}, settings.non_emergency_label, " ", el("strong", { className: "number" }, settings.non_emergency_number)),
+    el("p", {}, gettext("Emergency number:"), " ", el("a", { className: "number", href: `tel:${settings.emergency_number}` }, settings.emergency_number)),
+    el(
+      "p",
+      {},
+      el("a", { href: `tel:${settings.non_emergency_number}` }, settings.non_emergency_label),
+      " ",
+      el("a", { className: "number", href: `tel:${settings.non_emergency_number}` }, settings.non_emergency_number),
+    ),
     el("p", { className: "disclaimer" }, settings.disclaimer),
     el(
       "p",

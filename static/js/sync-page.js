@@ -3,12 +3,12 @@
  * visible, on the "Sync now" button and when a check is saved, retries failures on a
  * backoff timer (whatever `navigator.onLine` says: it is a hint, not the truth), asks
  * for Background Sync where the browser has it, and keeps the status line current.
+ * ("Delete my data", with its confirmation dialog, is the history page's: history.js.)
  * The engine it drives (sync.js) is the one the service worker runs too.
  */
 
-import { gettext } from "./i18n.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
-import { deleteMyData, SYNC_TAG, syncNow } from "./sync.js";
+import { SYNC_TAG, syncNow } from "./sync.js";
 import { nextDelay, statusText, syncCounts } from "./sync-rules.js";
 
 /** Keep every #sync-status element on the page current. */
@@ -90,8 +90,6 @@ export function startSyncing(doc = document) {
   const sync = new PageSync(doc);
   const button = doc.getElementById("sync-now");
   if (button) button.addEventListener("click", () => sync.trigger());
-  const eraseButton = doc.getElementById("delete-my-data");
-  if (eraseButton) eraseButton.addEventListener("click", () => confirmAndDelete(doc));
   window.addEventListener("online", () => sync.trigger());
   doc.addEventListener("visibilitychange", () => {
     if (doc.visibilityState === "visible") sync.trigger();
@@ -105,19 +103,4 @@ export function startSyncing(doc = document) {
   showStatus(doc).catch(() => {});
   sync.trigger();
   return sync;
-}
-
-async function confirmAndDelete(doc) {
-  const question = gettext("Delete every check saved on this device and on the server? This cannot be undone.");
-  if (!window.confirm(question)) return;
-  const status = doc.getElementById("delete-my-data-status");
-  const erased = await deleteMyData();
-  if (status) {
-    status.textContent = erased
-      ? gettext("Your data has been deleted from this device and from the server.")
-      : gettext(
-          "Your data could not be deleted now: the server cannot be reached. Nothing was deleted; try again when you are online.",
-        );
-  }
-  await showStatus(doc).catch(() => {});
 }

@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 PROGRESS = re.compile(r"^(\d+) of (\d+)$")
+PAIN_SCORE = 6
 # Screens shown before any answer: two facts, three warning screens, five habits. Some
 # answers open one more (e.g. womb questions apply -> the gynaecological question).
 FIRST_TOTAL = 10
@@ -41,7 +42,9 @@ def answer_current_question(page: Page) -> None:
         form.get_by_label("None of these", exact=True).check()
     elif form.locator("input[type=checkbox]").count():
         form.locator("input[type=checkbox]").first.check()
-    # A scale keeps its middle value.
+    elif form.locator("input[type=range]").count():
+        # The slider has no preset answer: the person picks a number.
+        form.locator("input[type=range]").fill(str(PAIN_SCORE))
 
 
 def next_screen(page: Page) -> bool:
@@ -91,3 +94,157 @@ def wait_until_resolves_true(page: Page, promise_function: str) -> None:
         ".finally(() => { window.__backcareWaitBusy = false; }); }"
         " return window.__backcareWaitAnswer === true; }"
     )
+
+
+# -- content-generic helpers: they read the published snapshot, so they hold whatever
+# questions the shipped content has (grouped warning signs, show_if, facts first).
+
+Answer = str | list[str]
+
+
+def press_next(page: Page) -> str:
+    """Press Next (or "See my result"): "result", "emergency" or "question" for what follows."""
+    last = page.locator("#check-next").inner_text() == "See my result"
+    current, _total = current_progress(page)
+    page.locator("#check-next").click()
+    if last:
+        return "result"
+    # The next question, or the emergency screen that ends the check at once.
+    following = page.get_by_text(re.compile(rf"^{current + 1} of \d+$"))
+    expect(page.locator("#check-emergency h1").or_(following)).to_be_visible()
+    return "emergency" if page.locator("#check-emergency").is_visible() else "question"
+
+
+def take_check_with(page: Page, choices: dict[str, Answer]) -> str:
+    """Answer the check in progress, picking `choices` (question key -> choice key, or keys)
+    where named and the usual answers elsewhere; returns "result" or "emergency"."""
+    while True:
+        key = page.locator("#question-form").get_attribute("data-question")
+        if key in choices:
+            picked = choices[key]
+            for choice in [picked] if isinstance(picked, str) else picked:
+                page.locator(f'#question-form input[value="{choice}"]').check()
+        else:
+            answer_current_question(page)
+        following = press_next(page)
+        if following != "question":
+            return following
+
+
+def answers_in_progress(page: Page) -> dict:
+    """The answers of the check in progress, as the check page keeps them."""
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('backcare-check-in-progress')).answers")
+
+
+def calm_answer(question: dict) -> Answer:
+    """The answer reporting no warning sign: "None of these" where there is one, else the
+    first choice without an urgency."""
+    exclusive = [choice for choice in question["choices"] if choice.get("exclusive")]
+    calm = exclusive[0] if exclusive else next(c for c in question["choices"] if c["urgency"] is None)
+    return [calm["key"]] if question["kind"] == "multiple" else calm["key"]
+
+
+def warning_signs(snapshot: dict, urgency: str, count: int = 1) -> dict[str, Answer]:
+    """`count` warning signs of this urgency, from questions always shown, as answers."""
+    picked, found = {}, 0
+    for question in snapshot["questions"]:
+        if question["section"] != "warning" or question.get("show_if"):
+            continue
+        for choice in question["choices"]:
+            if found == count or choice["urgency"] != urgency:
+                continue
+            if question["kind"] == "multiple":
+                picked.setdefault(question["key"], []).append(choice["key"])
+            elif question["key"] in picked:
+                continue
+            else:
+                picked[question["key"]] = choice["key"]
+            found += 1
+    assert found == count, f"the content has fewer than {count} {urgency} signs"
+    return picked
+
+
+def signs_in_words(snapshot: dict, answers: dict[str, Answer]) -> list[str]:
+    """Each sign as the result shows it: the question's text, then the choice's."""
+    words = []
+    for question in snapshot["questions"]:
+        picked = answers.get(question["key"])
+        if picked is None:
+            continue
+        for choice in question["choices"]:
+            if choice["key"] in ([picked] if isinstance(picked, str) else picked):
+                words.append(f"{question['text']} {choice['text']}")
+    return words
+
+
+def pain_question(snapshot: dict) -> dict:
+    return next(question for question in snapshot["questions"] if question["kind"] == "scale")
+
+
+CALM_ANSWERS_JS = """async ({pain, signs}) => {
+  const [scoring, content] = await Promise.all([import('/static/js/scoring.js'), import('/static/js/content.js')]);
+  const snapshot = await content.fetchContent();
+  const shown = (answers) => scoring.visibleQuestions
+    ? scoring.visibleQuestions(snapshot, answers).map((question) => question.key)
+    : snapshot.questions.map((question) => question.key);
+  const answers = {};
+  for (const question of snapshot.questions) {
+    if (!shown(answers).includes(question.key)) continue;
+    if (question.key in signs) { answers[question.key] = signs[question.key]; continue; }
+    if (question.kind === 'scale') { if (pain !== null) answers[question.key] = pain; continue; }
+    const calm = question.choices.find((c) => c.exclusive) || question.choices.find((c) => c.urgency === null);
+    answers[question.key] = question.kind === 'multiple' ? [calm.key] : calm.key;
+  }
+  return answers;
+}"""
+
+
+def calm_answers(page: Page, pain: int | None, signs: dict[str, Answer] | None = None) -> dict:
+    """Every question the check would show answered calmly (no sign: "None of these", or
+    the first choice without an urgency), `signs` where named, the pain score when given;
+    worked out in the page with the app's own show_if rules."""
+    return page.evaluate(CALM_ANSWERS_JS, {"pain": pain, "signs": signs or {}})
+
+
+SAVE_CHECK_JS = """async ({answers, completedAt}) => {
+  const [{ score }, outbox, content] = await Promise.all([
+    import('/static/js/scoring.js'), import('/static/js/outbox.js'), import('/static/js/content.js')]);
+  const snapshot = await content.fetchContent();
+  const record = {uuid: crypto.randomUUID(), content_version: snapshot.version, answers,
+    outcome: score(snapshot, answers), completed_at: completedAt,
+    sync: {state: 'pending', message: null}};
+  await outbox.saveCheck(record);
+  await content.rememberContentVersion(snapshot);
+  return record.uuid;
+}"""
+
+
+def save_check(page: Page, answers: dict, completed_at: str) -> str:
+    """Save a finished check the way the check page does (the app's own scoring and outbox)."""
+    return page.evaluate(SAVE_CHECK_JS, {"answers": answers, "completedAt": completed_at})
+
+
+LONGEST_ANSWERS_JS = """async () => {
+  const [scoring, content] = await Promise.all([import('/static/js/scoring.js'), import('/static/js/content.js')]);
+  const snapshot = await content.fetchContent();
+  const shown = (answers) => scoring.visibleQuestions
+    ? scoring.visibleQuestions(snapshot, answers).map((question) => question.key)
+    : snapshot.questions.map((question) => question.key);
+  const answers = {};
+  for (const question of snapshot.questions) {
+    if (!shown(answers).includes(question.key)) continue;
+    if (question.kind === 'scale') { answers[question.key] = question.scale_max; continue; }
+    const usable = question.choices.filter((c) => !c.stops_quiz && c.urgency !== 'emergency' && !c.exclusive);
+    answers[question.key] = question.kind === 'multiple'
+      ? usable.map((c) => c.key)
+      : usable.reduce((a, b) => (b.text.length > a.text.length ? b : a)).key;
+  }
+  return answers;
+}"""
+
+
+def longest_answers(page: Page) -> dict:
+    """The answers with the most words a check can hold without stopping at an emergency:
+    every question it can show, the longest choice of each, every choice of a multiple
+    one, the top of a scale (worked out in the page, with the app's own show_if rules)."""
+    return page.evaluate(LONGEST_ANSWERS_JS)

@@ -6,7 +6,16 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import go_to_screen, open_app, start_check, take_full_check
+from steps import (
+    answer_current_question,
+    go_to_screen,
+    open_app,
+    press_next,
+    start_check,
+    take_check_with,
+    take_full_check,
+    warning_signs,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +47,44 @@ def test_axe_finds_nothing_on_any_page(page, app_url, color_scheme):
     found["history"] = violations(page)
 
     assert found == {page_name: [] for page_name in found}
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_result_summary_history_and_break_views(page, app_url, published, color_scheme):
+    page.emulate_media(color_scheme=color_scheme)
+    page.clock.install()
+    found = {}
+    open_app(page, app_url + "/")
+    page.get_by_role("button", name="Start break reminders").click()
+    found["home with breaks"] = violations(page)
+    page.get_by_role("link", name="Start a check").first.click()
+    start_check(page)
+    answer_current_question(page)
+    press_next(page)
+    page.go_back()
+    page.get_by_role("navigation").get_by_role("link", name="Check").click()
+    expect(page.locator("#check-resume")).to_be_visible()
+    found["resume question"] = violations(page)
+    page.get_by_role("button", name="Continue").click()
+    take_check_with(page, warning_signs(published.snapshot, "soon"))
+    expect(page.locator("#result-more-tips")).to_be_visible()
+    page.locator("#result-more-tips summary").click()
+    found["see a doctor soon result"] = violations(page)
+    page.get_by_role("link", name="Show or print a summary").click()
+    expect(page.locator("#summary-answers")).to_be_visible()
+    found["summary"] = violations(page)
+    page.goto(app_url + "/history/")
+    expect(page.locator("#history-chart circle")).to_have_count(1)
+    found["history chart"] = violations(page)
+    page.get_by_role("button", name="Delete my data").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    found["delete dialog"] = violations(page)
+    page.get_by_role("button", name="Keep my checks").click()
+    page.clock.run_for("30:05")
+    expect(page.locator("#break-prompt")).to_be_visible()
+    found["break prompt"] = violations(page)
+
+    assert found == {view: [] for view in found}
 
 
 def press_tab_until(page, selector: str, limit: int = 20) -> None:

@@ -396,8 +396,8 @@ def test_delete_my_data_erases_the_checks_on_the_server_and_on_the_phone(page, c
     device_id = phones_device_id(page)
     assert Device.objects.filter(public_id=device_id, results__uuid=uuid).exists()
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete my data").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
 
     expect(page.locator("#delete-my-data-status")).to_have_text(
         "Your data has been deleted from this device and from the server."
@@ -420,8 +420,8 @@ def test_delete_my_data_deletes_nothing_while_the_server_cannot_be_reached(page,
     expect(sync_status(page)).to_have_text("All saved", timeout=SYNC_TIMEOUT_MS)
     context.set_offline(True)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete my data").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
 
     expect(page.locator("#delete-my-data-status")).to_contain_text("could not be deleted now")
     assert stored(uuid) == 1

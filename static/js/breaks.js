@@ -1,0 +1,249 @@
+/**
+ * Posture breaks across the whole app: a reminder every N minutes of sitting or standing
+ * (30 by default, up to 60). The state lives in localStorage, so moving between pages or
+ * reloading never resets the countdown; every page (app.js calls runBreaks) ticks it and
+ * shows the prompt with "Done" and "Snooze 5 min" when a break is due. A system
+ * notification goes through the service worker when the person allowed it and BackCare
+ * is in the background. There is no push service: reminders need the app open.
+ * Tips › Posture breaks also has a form to choose the interval (5 to 60 minutes) and
+ * allow notifications; it is wired here too (one module fewer to precache).
+ */
+
+import { el } from "./dom.js";
+import { format, gettext } from "./i18n.js";
+
+const TIMER_KEY = "backcare-break-timer";
+const TAKEN_KEY = "backcare-breaks-taken";
+const DEFAULT_MINUTES = 30;
+const MIN_MINUTES = 5;
+const MAX_MINUTES = 60;
+const SNOOZE_MINUTES = 5;
+const MINUTE_MS = 60 * 1000;
+const CHANGED_EVENT = "backcare:breaks-changed";
+
+// -- state in the device's storage ---------------------------------------------------
+
+/** {minutes, endsAt, notifiedFor} or null when reminders are off. */
+export function timerState() {
+  try {
+    const raw = localStorage.getItem(TIMER_KEY);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveTimer(timer) {
+  if (timer === null) localStorage.removeItem(TIMER_KEY);
+  else localStorage.setItem(TIMER_KEY, JSON.stringify(timer));
+  window.dispatchEvent(new CustomEvent(CHANGED_EVENT));
+  tick();
+}
+
+export function startBreaks(minutes = DEFAULT_MINUTES) {
+  saveTimer({ minutes, endsAt: Date.now() + minutes * MINUTE_MS, notifiedFor: null });
+}
+
+export function stopBreaks() {
+  saveTimer(null);
+}
+
+/** The person took the break: count it and start the next interval. */
+export function breakDone() {
+  const timer = timerState();
+  const taken = breaksTakenToday() + 1;
+  localStorage.setItem(TAKEN_KEY, JSON.stringify({ day: today(), count: taken }));
+  if (timer) saveTimer({ ...timer, endsAt: Date.now() + timer.minutes * MINUTE_MS, notifiedFor: null });
+}
+
+export function snoozeBreak() {
+  const timer = timerState();
+  if (timer) saveTimer({ ...timer, endsAt: Date.now() + SNOOZE_MINUTES * MINUTE_MS, notifiedFor: null });
+}
+
+export function breaksTakenToday() {
+  try {
+    const taken = JSON.parse(localStorage.getItem(TAKEN_KEY) || "null");
+    return taken && taken.day === today() ? taken.count : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${now.getMonth() + 1}-${now.getDate()}`;
+}
+
+function countdownText(timer) {
+  if (!timer) return "";
+  const left = Math.max(0, timer.endsAt - Date.now());
+  const minutes = Math.floor(left / MINUTE_MS);
+  const seconds = Math.floor((left % MINUTE_MS) / 1000);
+  return format(gettext("Next break in %(time)s"), { time: `${minutes}:${String(seconds).padStart(2, "0")}` });
+}
+
+// -- a control for home and results -------------------------------------------------
+
+/** Start/stop, the countdown, today's count and the honest limit, for any page. Home has
+ * the same markup from its template (no layout shift); a result builds it here. */
+export function breakControl() {
+  const control = el(
+    "div",
+    { className: "break-control" },
+    el("p", { className: "break-about" }),
+    el("p", { className: "break-countdown timer-display", role: "timer", "aria-live": "off" }),
+    el("p", { className: "break-count" }),
+    el("button", { type: "button", className: "button break-toggle" }),
+    el(
+      "p",
+      { className: "hint" },
+      gettext("Reminders reach you only while BackCare is open on this device: there is no push service."),
+      " ",
+      el("a", { href: "/tips/posture_breaks/" }, gettext("Change the interval or allow notifications")),
+    ),
+  );
+  wireControl(control);
+  return control;
+}
+
+function wireControl(control) {
+  const toggle = control.querySelector(".break-toggle");
+  toggle.addEventListener("click", () => (timerState() ? stopBreaks() : startBreaks(DEFAULT_MINUTES)));
+  toggle.classList.remove("until-loaded");
+  updateControl(control);
+}
+
+function updateControl(control) {
+  const timer = timerState();
+  const minutes = timer ? timer.minutes : DEFAULT_MINUTES;
+  setText(
+    control.querySelector(".break-about"),
+    format(
+      gettext(
+        "A short break every %(minutes)s minutes of sitting or standing: stand up, walk a little and stretch gently.",
+      ),
+      { minutes },
+    ),
+  );
+  setText(
+    control.querySelector(".break-toggle"),
+    timer ? gettext("Stop break reminders") : gettext("Start break reminders"),
+  );
+  setText(
+    control.querySelector(".break-count"),
+    format(gettext("Breaks taken today: %(count)s"), { count: breaksTakenToday() }),
+  );
+}
+
+/** Only touch the DOM when the words change (this runs every second). */
+function setText(element, text) {
+  if (element && element.textContent !== text) element.textContent = text;
+}
+
+// -- every page ----------------------------------------------------------------------
+
+let started = false;
+
+function tick() {
+  if (!started) return;
+  const timer = timerState();
+  for (const countdown of document.querySelectorAll(".break-countdown")) setText(countdown, countdownText(timer));
+  for (const control of document.querySelectorAll(".break-control")) updateControl(control);
+  const prompt = document.getElementById("break-prompt");
+  const due = timer !== null && Date.now() >= timer.endsAt;
+  if (prompt && prompt.hidden === due) prompt.hidden = !due;
+  if (due && timer.notifiedFor !== timer.endsAt) notify(timer);
+}
+
+/** A system notification, once per due break, only when allowed and BackCare is not in view. */
+function notify(timer) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  if (document.visibilityState === "visible" && document.hasFocus()) return;
+  localStorage.setItem(TIMER_KEY, JSON.stringify({ ...timer, notifiedFor: timer.endsAt }));
+  const body = gettext("Time for a short break: stand up, walk a little and stretch gently.");
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.showNotification("BackCare", { body, tag: "break" }))
+    .catch(() => {});
+}
+
+/** The prompt above every page's content, hidden until a break is due. Built here rather
+ * than in base.html: every precached page would otherwise carry its bytes. */
+function addPrompt() {
+  const prompt = el(
+    "div",
+    { id: "break-prompt", className: "banner break-prompt", role: "alert", hidden: true },
+    el("p", {}, gettext("Time for a short break: stand up, walk a little and stretch gently.")),
+    el("button", { type: "button", id: "break-done", className: "button button-primary" }, gettext("Done")),
+    el("button", { type: "button", id: "break-snooze", className: "button" }, gettext("Snooze 5 min")),
+  );
+  prompt.querySelector("#break-done").addEventListener("click", breakDone);
+  prompt.querySelector("#break-snooze").addEventListener("click", snoozeBreak);
+  document.getElementById("main")?.before(prompt);
+}
+
+// -- the interval form on Tips › Posture breaks ---------------------------------------
+
+function setUpIntervalForm(form) {
+  const minutesInput = document.getElementById("timer-minutes");
+  const stopButton = document.getElementById("timer-stop");
+  const status = document.getElementById("timer-status");
+  const showRunning = () => {
+    stopButton.hidden = timerState() === null;
+  };
+  form.hidden = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const minutes = Number(minutesInput.value);
+    if (!Number.isInteger(minutes) || minutes < MIN_MINUTES || minutes > MAX_MINUTES) {
+      status.textContent = format(gettext("Choose between %(min)s and %(max)s minutes."), {
+        min: MIN_MINUTES,
+        max: MAX_MINUTES,
+      });
+      minutesInput.focus();
+      return;
+    }
+    startBreaks(minutes);
+    status.textContent = format(gettext("Timer started: a break in %(minutes)s minutes."), { minutes });
+  });
+  stopButton.addEventListener("click", () => {
+    stopBreaks();
+    status.textContent = gettext("Timer stopped.");
+  });
+  window.addEventListener(CHANGED_EVENT, showRunning);
+  setUpNotifications(document.getElementById("timer-notify"), status);
+  const existing = timerState();
+  if (existing) minutesInput.value = existing.minutes;
+  showRunning();
+}
+
+function setUpNotifications(button, status) {
+  if (!("Notification" in window) || Notification.permission !== "default") return;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const answer = await Notification.requestPermission();
+    button.hidden = true;
+    status.textContent =
+      answer === "granted"
+        ? gettext("You will also get a notification when it is time for a break and BackCare is in the background.")
+        : gettext("No notifications: the reminder will show inside BackCare.");
+  });
+}
+
+/** Tick on this page: countdowns, the prompt, and the controls the page asks for. */
+export function runBreaks() {
+  if (started) return;
+  started = true;
+  addPrompt();
+  const intervalForm = document.getElementById("timer-form");
+  if (intervalForm) setUpIntervalForm(intervalForm);
+  for (const control of document.querySelectorAll(".break-control")) wireControl(control);
+  // Another tab started, stopped or answered a break.
+  window.addEventListener("storage", (event) => {
+    if (event.key === TIMER_KEY || event.key === TAKEN_KEY) tick();
+  });
+  document.addEventListener("visibilitychange", tick);
+  window.addEventListener("blur", () => setTimeout(tick, 0));
+  tick();
+  setInterval(tick, 1000);
+}

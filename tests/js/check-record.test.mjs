@@ -1,0 +1,69 @@
+/**
+ * Reading a saved check in the words of its content version (static/js/check-record.js):
+ * the signs, the pain score, every answer, and the "Read more" split.
+ * Run with: node --test tests/js/
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { answerRows, firstSentence, matchedPostureBreaks, painScore, signsAnswered } from "../../static/js/check-record.js";
+
+const snapshot = {
+  questions: [
+    { key: "w_one", kind: "single", text: "Sign one?", choices: [{ key: "no", text: "No" }, { key: "yes", text: "Yes, one" }] },
+    {
+      key: "w_group",
+      kind: "multiple",
+      text: "Any of these?",
+      choices: [{ key: "a", text: "Sign A" }, { key: "b", text: "Sign B" }, { key: "none", text: "None of these" }],
+    },
+    { key: "pain", kind: "scale", text: "How strong?", scale_min: 0, scale_max: 10, choices: [] },
+  ],
+  tips: [
+    { key: "walk", category: "exercise" },
+    { key: "break", category: "posture_breaks" },
+  ],
+};
+
+const record = {
+  answers: { w_one: "yes", w_group: ["a", "b"], pain: 0, retired_question: "x" },
+  outcome: {
+    urgency: "urgent",
+    warning_signs: [
+      { question: "w_group", choice: "a", urgency: "soon" },
+      { question: "w_one", choice: "yes", urgency: "urgent" },
+    ],
+    tips: ["walk"],
+  },
+};
+
+test("the signs are worded from the version answered, the most urgent first", () => {
+  assert.deepEqual(signsAnswered(record, snapshot), [
+    { question: "Sign one?", answer: "Yes, one", urgency: "urgent" },
+    { question: "Any of these?", answer: "Sign A", urgency: "soon" },
+  ]);
+});
+
+test("a pain score of 0 is a score, and a skipped one is none", () => {
+  assert.deepEqual(painScore(record, snapshot), { value: 0, min: 0, max: 10 });
+  assert.equal(painScore({ ...record, answers: { w_one: "no" } }, snapshot), null);
+});
+
+test("every answer is a row in question order, and an unknown key is kept, not lost", () => {
+  assert.deepEqual(answerRows(record, snapshot), [
+    { key: "w_one", question: "Sign one?", answer: "Yes, one" },
+    { key: "w_group", question: "Any of these?", answer: "Sign A; Sign B" },
+    { key: "pain", question: "How strong?", answer: "0 (0–10)" },
+    { key: "retired_question", question: "retired_question", answer: "x" },
+  ]);
+});
+
+test("only a posture-break tip offers the break timer", () => {
+  assert.equal(matchedPostureBreaks(record, snapshot), false);
+  assert.equal(matchedPostureBreaks({ ...record, outcome: { ...record.outcome, tips: ["break"] } }, snapshot), true);
+});
+
+test("a cause's first sentence leads and the rest goes behind Read more", () => {
+  assert.deepEqual(firstSentence("Sitting tires muscles. Breaks help. Move."), { lead: "Sitting tires muscles.", rest: "Breaks help. Move." });
+  assert.deepEqual(firstSentence("No full stop here"), { lead: "No full stop here", rest: "" });
+  assert.deepEqual(firstSentence("久坐会累。多休息。"), { lead: "久坐会累。", rest: "多休息。" });
+});
