@@ -5,8 +5,8 @@
  * data" behind a confirmation dialog. Refreshes itself when the outbox changes (a sync
  * in another tab or the worker).
  *
- * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's module-import
- * rewriting (quiz/storage.py) matches them case-insensitively, up to the first import.
+ * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's rewriting of
+ * module paths (quiz/storage.py) matches them case-insensitively.
  */
 
 import { painScore, snapshotFor } from "./check-record.js";
