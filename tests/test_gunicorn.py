@@ -120,6 +120,22 @@ def test_it_serves_hashed_compressed_static_files_and_an_uncached_worker_and_man
     assert "immutable" in script.headers["Cache-Control"]
 
 
+def test_static_files_go_without_the_document_policies_and_the_worker_keeps_them(server):
+    """CSP and Permissions-Policy govern the document or worker script they arrive with;
+    on the files the worker precaches they would only cost bytes (about 620 on each)."""
+    worker = request(server, "/serviceworker.js")
+    precached = [url for url in json.loads(_precache_json(worker.body)) if url.startswith("/static/")]
+    statics = [request(server, url) for url in precached]
+
+    assert statics and all(reply.status == 200 for reply in statics)
+    names = {url: {name.lower() for name in reply.headers} for url, reply in zip(precached, statics, strict=True)}
+    assert [url for url, found in names.items() if "content-security-policy" in found] == []
+    assert [url for url, found in names.items() if "permissions-policy" in found] == []
+    assert all("x-content-type-options" in found for found in names.values())
+    worker_names = {name.lower() for name in worker.headers}
+    assert {"content-security-policy", "permissions-policy"} <= worker_names
+
+
 def test_it_rewrites_es_module_imports_to_the_hashed_names(server):
     worker = request(server, "/serviceworker.js")
     scripts = [url for url in json.loads(_precache_json(worker.body)) if url.endswith(".js")]
