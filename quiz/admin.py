@@ -135,7 +135,7 @@ class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     published_kind = "questions"
 
     class Media:
-        css = {"all": ["css/admin.css"]}
+        css = {"all": ["staff/admin.css"]}
 
     inlines = [ChoiceInline]
     fieldsets = [

@@ -131,6 +131,7 @@ def test_the_service_worker_precaches_every_page_asset_and_the_content_bundle(cl
     assert {f"/tips/{t['category']}/{t['key']}/" for t in published.snapshot["tips"]} <= set(precache)
     assert {"/api/content/", "/manifest.json", "/static/css/app.css", "/static/js/quiz.js"} <= set(precache)
     assert "/static/icons/icon-192.png" in precache
+    assert not [url for url in precache if "admin" in url]  # a phone never opens the admin
     for url in precache:
         if url.startswith("/static/"):
             assert finders.find(url.removeprefix("/static/")), url
