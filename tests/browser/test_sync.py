@@ -336,6 +336,13 @@ def come_back_to_the_app(page):
     )
 
 
+def wait_for_sync_runs(page, count: int) -> None:
+    deadline = time.monotonic() + SYNC_TIMEOUT_MS / 1000
+    while page.evaluate("() => window.syncRunsFinished") < count and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert page.evaluate("() => window.syncRunsFinished") >= count
+
+
 @pytest.mark.parametrize("trigger", [press_sync_now, come_back_to_the_app], ids=["sync-now", "back-to-the-app"])
 def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trigger, refuse_background_sync):
     server = {"up": False}
@@ -365,14 +372,23 @@ def test_a_waiting_check_is_sent_at_once_when_asked(page, context, app_url, trig
     # the trigger under test can send the check.
     page.clock.install()
     page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
+    # Count the page's finished sync runs. The run on start must be over before the phone
+    # comes back online: one still in flight then is followed by another at once (the
+    # page's "again"), which on a busy machine reached the server after it was back up.
+    page.add_init_script("""
+      window.syncRunsFinished = 0;
+      document.addEventListener("backcare:sync", () => { window.syncRunsFinished += 1; });
+    """)
     history = app_url + "/history/"
     page.goto(history)
     expect(sync_status(page)).to_have_text("1 check waiting to sync")
+    wait_for_sync_runs(page, 1)  # the run on start, offline
     context.set_offline(False)
     deadline = time.monotonic() + SYNC_TIMEOUT_MS / 1000
     while (history, 503) not in attempts and time.monotonic() < deadline:
         page.wait_for_timeout(50)  # the history page's attempt on `online`, refused
     assert (history, 503) in attempts, attempts
+    wait_for_sync_runs(page, 2)  # ... and that run is over: nothing is in flight
 
     server["up"] = True
     page.wait_for_timeout(1500)
