@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium
+.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium gettext messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ install-run: $(VENV)/.run-deps
 install-test: $(VENV)/.test-deps
 install-lint: $(VENV)/.test-deps node_modules/.bin/prettier
 
-run: install-run
+run: install-run messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_content
 	$(PY) manage.py ensure_local_admin
@@ -36,11 +36,23 @@ run: install-run
 # Production: gunicorn (gunicorn.conf.py) with DEBUG off. Needs SECRET_KEY, ALLOWED_HOSTS and
 # DATABASE_URL in the environment (see .env.example and docs/DEPLOY.md); REDIS_URL when
 # more than one worker or server runs, so throttling counts are shared.
-serve: install-run
+serve: install-run messages
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
 	DEBUG=false $(PY) manage.py seed_content
 	DEBUG=false $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+# Debian's gettext (msgfmt) compiles the translations in locale/ (the .mo files are built,
+# never committed: one source of truth, the .po files).
+gettext:
+	@if command -v msgfmt >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else echo "gettext is missing: run 'sudo apt-get install gettext' (translations need it)." >&2; exit 1; fi
+
+messages: gettext install-run
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 # Debian's Chromium for the real-browser tests (Playwright must not download browsers).
 chromium:
@@ -51,7 +63,7 @@ chromium:
 	else echo "Chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; fi
 
 # The JavaScript tests (node --test tests/js/) run inside pytest (tests/test_scoring.py).
-test: install-test chromium
+test: install-test chromium messages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
@@ -59,12 +71,12 @@ test: install-test chromium
 # The loop while coding: everything but real browsers, fuzzing, gunicorn and the tests that
 # start Django in a child process (markers in pyproject.toml). `make test-fast PYTEST_ARGS=--lf`
 # reruns only what failed last time.
-test-fast: install-test
+test-fast: install-test messages
 	$(VENV)/bin/pytest -q -m "not browser and not fuzz and not gunicorn and not subprocess" $(PYTEST_ARGS)
 
 # Measure, not hope: every part in bench/ (each runs alone too), then docs/BENCHMARKS.md.
 # Needs PostgreSQL and Redis on loopback (as the gunicorn test does) and Debian Chromium.
-bench: install-test chromium
+bench: install-test chromium messages
 	$(PY) bench/fuzz.py
 	$(PY) bench/ingest.py
 	$(PY) bench/load.py

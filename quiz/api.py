@@ -1,8 +1,10 @@
 """The REST API the PWA talks to (Django REST Framework)."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,6 +25,7 @@ from .serializers import (
     ValidationErrorSerializer,
     validate_results,
 )
+from .translation import localize
 
 
 def _etag_matches(request, etag: str) -> bool:
@@ -33,12 +36,34 @@ def _etag_matches(request, etag: str) -> bool:
     return etag.removeprefix("W/") in candidates or header.strip() == "*"
 
 
+def content_language(request) -> str:
+    """`?lang=` when given (a known language, else 400), else the request's Accept-Language
+    (LocaleMiddleware has activated the best match)."""
+    asked = request.GET.get("lang")
+    if asked is None:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    try:
+        return translation.get_supported_language_variant(asked)
+    except LookupError:
+        languages = ", ".join(code for code, _name in settings.LANGUAGES)
+        raise exceptions.ValidationError(
+            {"lang": [f"Unknown language {asked[:20]!r}: use one of {languages}."]}, code="unknown_language"
+        ) from None
+
+
 def _content_response(request, version: ContentVersion) -> Response:
-    if _etag_matches(request, version.etag):
+    language = content_language(request)
+    # Each language is its own representation, with its own ETag.
+    etag = (
+        version.etag if language == settings.LANGUAGE_CODE else f'"{version.number}-{version.content_hash}-{language}"'
+    )
+    if _etag_matches(request, etag):
         response = Response(status=status.HTTP_304_NOT_MODIFIED)
     else:
-        response = Response(version.snapshot)
-    response["ETag"] = version.etag
+        response = Response(localize(version.snapshot, language))
+    response["ETag"] = etag
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])
     # Phones revalidate every time (cheap with a 304) so a new version is seen at once.
     patch_cache_control(response, no_cache=True)
     return response

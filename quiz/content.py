@@ -8,13 +8,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from . import contracts
+from . import contracts, translation
 from .models import (
     CauseGroup,
     Choice,
@@ -42,8 +43,23 @@ FORBIDDEN_PHRASES = (
     "no need to see a doctor",
     "% chance",
     "probability",
+    # The same verdicts in Simplified Chinese (quiz/translation.py scans the Chinese texts).
+    "低风险",
+    "风险低",
+    "没什么大问题",
+    "没有大问题",
+    "你患有",
+    "您患有",
+    "诊断为",
+    "诊断：",
+    "不需要看医生",
+    "不用看医生",
+    "无需就医",
+    "的概率",
+    "的几率",
 )
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "content.json"
+SEED_TRANSLATIONS_NAME = "translations.json"
 
 
 class PublishError(Exception):
@@ -152,6 +168,7 @@ def build_snapshot() -> contracts.Snapshot:
         ],
         "tips": [_tip_snapshot(tip) for tip in tips],
         "questions": [_question_snapshot(q) for q in _questions_in_display_order()],
+        "translations": translation.build_translations(),
     }
 
 
@@ -259,7 +276,7 @@ def _texts(body: contracts.Snapshot) -> Iterator[tuple[str, str]]:
 def forbidden_wording(body: contracts.Snapshot) -> list[str]:
     """A problem for each verdict-style phrase found in the content's wording."""
     problems = []
-    for where, text in _texts(body):
+    for where, text in chain(_texts(body), translation.translated_texts(body)):
         lowered = text.lower()
         for phrase in FORBIDDEN_PHRASES:
             if phrase in lowered:
@@ -290,6 +307,7 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
         if not tip["category"]:
             problems.append(_("Tip “%(key)s” has no category.") % {"key": tip["key"]})
     problems.extend(forbidden_wording(body))
+    problems.extend(translation.translation_problems(body))
     return problems
 
 
@@ -311,7 +329,14 @@ def publish(*, user=None) -> ContentVersion:
 
 
 def read_seed(path: Path = SEED_PATH) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The shipped content, its other languages' texts (kept in a file of their own beside
+    the English, translations.json) under `translations`."""
+    body = json.loads(path.read_text(encoding="utf-8"))
+    translations_path = path.with_name(SEED_TRANSLATIONS_NAME)
+    if "translations" not in body and translations_path.exists():
+        texts = json.loads(translations_path.read_text(encoding="utf-8"))
+        body["translations"] = translation.shaped(body, texts)
+    return body
 
 
 def _load_settings(values: dict) -> None:
@@ -402,6 +427,7 @@ def load_content(body: dict) -> None:
         tip.cause_groups.set([groups[key] for key in item["cause_groups"]])
     for item in body["questions"]:
         _load_question(item, groups)
+    translation.load_translations(body.get("translations") or {})
 
 
 @transaction.atomic

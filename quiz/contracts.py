@@ -105,6 +105,25 @@ class Question(Provenance):
     choices: list[Choice]
 
 
+class SettingsTexts(TypedDict, total=False):
+    emergency_label: str
+    non_emergency_label: str
+    disclaimer: str
+    limits: str
+    actions: dict[str, str]
+
+
+class Translation(TypedDict):
+    """One language's texts of a snapshot, by item key ("" where not translated yet).
+    Items are {field: text}; a question's `choices` is {choice key: text}."""
+
+    settings: SettingsTexts
+    cause_groups: dict[str, dict[str, str]]
+    tip_categories: dict[str, dict[str, str]]
+    tips: dict[str, dict[str, str]]
+    questions: dict[str, dict]
+
+
 class Snapshot(TypedDict):
     """Everything a phone needs to run a check offline. `version` and `hash` are set when
     it is published; the seed file and a working copy being checked have neither."""
@@ -117,6 +136,11 @@ class Snapshot(TypedDict):
     tip_categories: list[TipCategory]
     tips: list[Tip]
     questions: list[Question]
+    # Every other language's texts beside the English above ("zh-hans": ...); the API
+    # and the pages hand a person one language (quiz/translation.py `localize`), with
+    # `language` naming it.
+    translations: NotRequired[dict[str, Translation]]
+    language: NotRequired[str]
 
 
 # -- answers and the outcome --------------------------------------------------------
@@ -171,6 +195,7 @@ class ResultData(TypedDict):
     answers: Answers
     outcome: Outcome
     completed_at: datetime
+    language: NotRequired[str]  # settings.LANGUAGES; "en" when a phone sends none
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -34,6 +35,7 @@ FIELD_ERROR_CODES = {
     "answers": "invalid_answers",
     "outcome": "invalid_outcome",
     "completed_at": "invalid_completed_at",
+    "language": "invalid_language",
 }
 MISSING_CODES = {"required", "null"}
 ITEM_ERROR_CODES = (
@@ -44,6 +46,7 @@ ITEM_ERROR_CODES = (
     "invalid_answers",
     "invalid_outcome",
     "invalid_completed_at",
+    "invalid_language",
     "completed_in_future",
     "completed_too_early",
     "completed_without_timezone",
@@ -220,6 +223,11 @@ class ResultItemSerializer(serializers.Serializer):
     answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
     outcome = OutcomeSerializer(help_text=_("What the phone showed."))
     completed_at = CompletedAtField()
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the check was read in. Scoring never depends on it."),
+    )
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -322,6 +322,7 @@ def _row(device: Device, candidate: _Candidate, batch_id: uuid.UUID) -> Result:
         verdict_mismatch=_disagree(client_outcome, server_outcome),
         payload_hash=candidate.payload_hash,
         completed_at=data["completed_at"],
+        language=data.get("language", "en"),
         batch_id=batch_id,
     )
 

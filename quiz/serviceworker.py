@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 
+from .i18n import catalogue_urls, language_codes
 from .models import ContentVersion
 
 # Static folders the app needs offline; screenshots are for install dialogs only, and
@@ -23,10 +24,7 @@ PRECACHED_STATIC_FOLDERS = ("css/", "js/", "icons/")
 
 def page_urls(snapshot: dict | None) -> list[str]:
     """Every page the app must open offline, tips included."""
-    urls = [
-        reverse(name)
-        for name in ("home", "check", "result", "history", "emergency", "offline", "tips", "javascript-catalog")
-    ]
+    urls = [reverse(name) for name in ("home", "check", "result", "history", "emergency", "offline", "tips")]
     if snapshot:
         urls += [reverse("tip-category", args=[c["key"]]) for c in snapshot["tip_categories"]]
         urls += [reverse("tip", args=[t["category"], t["key"]]) for t in snapshot["tips"]]
@@ -63,7 +61,10 @@ def render_service_worker() -> str:
     version = ContentVersion.objects.current()
     snapshot = version.snapshot if version else None
     paths = static_paths()
-    precache = [*page_urls(snapshot), "/manifest.json", reverse("api-content"), *(static(p) for p in paths)]
+    # Pages, the manifest and the bundle differ by language (cached per language by the
+    # worker); static files and each language's catalogue do not.
+    pages = [*page_urls(snapshot), "/manifest.json"]
+    precache = [*pages, reverse("api-content"), *catalogue_urls(), *(static(p) for p in paths)]
     fingerprint = hashlib.sha256(
         json.dumps([precache, _files_digest(paths), version.number if version else 0]).encode()
     ).hexdigest()[:12]
@@ -73,6 +74,8 @@ def render_service_worker() -> str:
             "cache_version": f"{version.number if version else 0}-{fingerprint}",
             "content_version": version.number if version else 0,
             "precache_json": json.dumps(precache),
+            "page_urls_json": json.dumps(pages),
+            "languages_json": json.dumps(language_codes()),
             "offline_url": reverse("offline"),
             "debug": settings.DEBUG,
         },

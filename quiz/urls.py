@@ -1,10 +1,8 @@
 """Page routes. Included before django-pwa's, so `/serviceworker.js` and `/offline/` are ours."""
 
 from django.urls import path
-from django.views.decorators.cache import cache_control
-from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import i18n, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,10 +15,7 @@ urlpatterns = [
     path("tips/<slug:category_key>/", views.tip_category, name="tip-category"),
     path("tips/<slug:category_key>/<slug:tip_key>/", views.tip_detail, name="tip"),
     path("serviceworker.js", views.service_worker, name="serviceworker"),
-    # The JavaScript catalogue is precached by the worker so gettext() works offline.
-    path(
-        "jsi18n/",
-        cache_control(no_cache=True)(JavaScriptCatalog.as_view(packages=["quiz"])),
-        name="javascript-catalog",
-    ),
+    # The JavaScript catalogue of each language, at a URL naming its bytes: cached for a
+    # year and precached by the worker, so gettext() works offline (quiz/i18n.py).
+    path("jsi18n/<slug:language>/<slug:digest>.js", i18n.javascript_catalogue, name="javascript-catalog"),
 ]

@@ -8,17 +8,20 @@ content bundle and IndexedDB, so these views only serve their shells.
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from .models import ContentVersion
 from .serviceworker import render_service_worker
+from .translation import localize
 
 BREAK_TIMER_CATEGORY = "posture_breaks"
 
 
 def _snapshot() -> dict | None:
+    """The published content in the language of the page (English where not translated)."""
     version = ContentVersion.objects.current()
-    return version.snapshot if version else None
+    return localize(version.snapshot, get_language()) if version else None
 
 
 def _page(request, template: str, **context) -> HttpResponse:

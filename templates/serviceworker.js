@@ -7,13 +7,29 @@
  * pages' own modules: the sync engine and the content bundle's owner.
  */
 
-{% load static %}import { CONTENT_URL, contentVersionResponse, isContentVersionPath, rememberContentVersion } from "{% static 'js/content.js' %}";
+{% load static %}import {
+  CONTENT_URL,
+  contentVersionResponse,
+  isContentVersionPath,
+  rememberContentVersion,
+  withLanguage,
+} from "{% static 'js/content.js' %}";
 import { syncNow, SYNC_TAG } from "{% static 'js/sync.js' %}";
 
 const CACHE_VERSION = "{{ cache_version }}";
 const CONTENT_VERSION = {{ content_version }};
 const PRECACHE = `backcare-static-${CACHE_VERSION}`;
 const PRECACHE_URLS = {{ precache_json|safe }};
+// Pages, the manifest and the content bundle come in each language: each language has
+// a cache of its own, filled when that language is first used (at install, the one the
+// server picks for this browser). The other PRECACHE_URLS are the same in every language.
+const PAGE_URLS = {{ page_urls_json|safe }};
+const LANGUAGES = {{ languages_json|safe }};
+const DEFAULT_LANGUAGE = LANGUAGES[0];
+const PAGES_PREFIX = `backcare-pages-${CACHE_VERSION}-`;
+// The language the person reads, kept across worker restarts and versions.
+const PREFERENCES = "backcare-preferences";
+const LANGUAGE_KEY = "/__backcare/language";
 const OFFLINE_URL = "{{ offline_url }}";
 const NAVIGATION_TIMEOUT_MS = 3000;
 // DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
@@ -24,6 +40,8 @@ self.addEventListener("install", (event) => {
   event.waitUntil(precache());
 });
 
+const pagesCacheName = (language) => `${PAGES_PREFIX}${language}`;
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
@@ -31,6 +49,7 @@ self.addEventListener("activate", (event) => {
       await Promise.all(
         names
           .filter((name) => name.startsWith("backcare-static-") && name !== PRECACHE)
+          .concat(names.filter((name) => name.startsWith("backcare-pages-") && !name.startsWith(PAGES_PREFIX)))
           .map((name) => caches.delete(name)),
       );
       await self.clients.claim();
@@ -42,6 +61,17 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
   if (event.data && event.data.type === "VERSION" && event.ports[0]) {
     event.ports[0].postMessage({ cacheVersion: CACHE_VERSION, contentVersion: CONTENT_VERSION });
+  }
+  if (event.data && event.data.type === "LANGUAGE" && LANGUAGES.includes(event.data.language)) {
+    const language = event.data.language;
+    event.waitUntil(
+      (async () => {
+        await rememberLanguage(language);
+        if (event.ports[0]) event.ports[0].postMessage({ language });
+        // Once a language is used, all its pages are kept for offline use.
+        if (!(await hasPages(language))) await precachePages(language).catch(() => {});
+      })(),
+    );
   }
 });
 
@@ -79,11 +109,13 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
   } else if (url.pathname === CONTENT_URL) {
-    event.respondWith(currentContent(request));
+    event.respondWith(currentContent(request, url));
   } else if (isContentVersionPath(url.pathname)) {
     event.respondWith(contentVersionResponse(request));
   } else if (url.pathname.startsWith("/api/")) {
     // Results, sync and everything else on the API always go to the network.
+  } else if (PAGE_URLS.includes(url.pathname)) {
+    event.respondWith(pageFirstFromCache(request));
   } else if (PRECACHE_URLS.includes(url.pathname)) {
     event.respondWith(cacheFirst(request));
   }
@@ -92,40 +124,115 @@ self.addEventListener("fetch", (event) => {
 async function precache() {
   const cache = await caches.open(PRECACHE);
   // `reload` skips the HTTP cache so a new worker never stores stale files.
-  await cache.addAll(PRECACHE_URLS.map((path) => new Request(path, { cache: "reload" })));
+  const shared = PRECACHE_URLS.filter((path) => !PAGE_URLS.includes(path) && path !== CONTENT_URL);
+  await cache.addAll(shared.map((path) => new Request(path, { cache: "reload" })));
+  const language = await chosenLanguage();
+  if (language) {
+    await precachePages(language);
+  } else {
+    // First install: the pages in the language the server picks for this browser.
+    await rememberLanguage(await precachePages(null));
+  }
+}
+
+/** Every page, the manifest and the bundle in `language` (null: the server's pick). */
+async function precachePages(language) {
+  const init = language
+    ? { cache: "reload", credentials: "omit", headers: { "Accept-Language": language } }
+    : { cache: "reload" };
+  const responses = await Promise.all(
+    PAGE_URLS.map(async (path) => {
+      const response = await fetch(new Request(path, init));
+      if (!response.ok) throw new Error(`Precache ${path}: HTTP ${response.status}`);
+      return [path, response];
+    }),
+  );
+  const served = responses[0][1].headers.get("Content-Language") || language || DEFAULT_LANGUAGE;
+  const cache = await caches.open(pagesCacheName(served));
+  await Promise.all(responses.map(([path, response]) => cache.put(pageKey(path, served), response)));
+  await cache.put(
+    pageKey(CONTENT_URL, served),
+    await fetch(withLanguage(CONTENT_URL, served), { cache: "reload", headers: { Accept: "application/json" } }),
+  );
+  return served;
+}
+
+/** Whether every page of `language` (and its bundle) is cached. */
+async function hasPages(language) {
+  const cache = await caches.open(pagesCacheName(language));
+  const keys = await cache.keys();
+  return keys.length >= PAGE_URLS.length + 1;
+}
+
+/** The bundle is cached under its ?lang= URL; a page under its path. */
+function pageKey(path, language) {
+  return path === CONTENT_URL ? withLanguage(CONTENT_URL, language) : path;
+}
+
+async function chosenLanguage() {
+  const preferences = await caches.open(PREFERENCES);
+  const stored = await preferences.match(LANGUAGE_KEY);
+  const language = stored ? await stored.text() : null;
+  return LANGUAGES.includes(language) ? language : null;
+}
+
+async function rememberLanguage(language) {
+  const preferences = await caches.open(PREFERENCES);
+  await preferences.put(LANGUAGE_KEY, new Response(language));
+}
+
+/** Where a page of `language` may be found offline: its own language first, then any other. */
+async function cachedPage(path, language) {
+  for (const name of [language, ...LANGUAGES.filter((other) => other !== language)]) {
+    const cache = await caches.open(pagesCacheName(name));
+    const cached = await cache.match(pageKey(path, name), MATCH);
+    if (cached) return cached;
+  }
+  return null;
 }
 
 /** Network first (bounded by a timeout), then the cached page, then the offline page. */
 async function navigation(request) {
-  const cache = await caches.open(PRECACHE);
+  const path = new URL(request.url).pathname;
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
-    const path = new URL(request.url).pathname;
-    if (response.ok && !response.redirected && PRECACHE_URLS.includes(path)) {
+    const served = response.headers.get("Content-Language");
+    if (response.ok && !response.redirected && PAGE_URLS.includes(path) && LANGUAGES.includes(served)) {
+      const cache = await caches.open(pagesCacheName(served));
       await cache.put(path, response.clone());
+      await rememberLanguage(served);
     }
     return response;
   } catch (error) {
-    const cached = await cache.match(request, { ...MATCH, ignoreSearch: true });
-    return cached || (await cache.match(OFFLINE_URL, MATCH)) || Response.error();
+    const language = (await chosenLanguage()) || DEFAULT_LANGUAGE;
+    return (await cachedPage(path, language)) || (await cachedPage(OFFLINE_URL, language)) || Response.error();
   }
 }
 
 /** The current bundle: the network when it answers, refreshing the cached copy; else the cache. */
-async function currentContent(request) {
-  const cache = await caches.open(PRECACHE);
+async function currentContent(request, url) {
+  const language = url.searchParams.get("lang") || (await chosenLanguage()) || DEFAULT_LANGUAGE;
+  const cache = await caches.open(pagesCacheName(LANGUAGES.includes(language) ? language : DEFAULT_LANGUAGE));
+  const key = withLanguage(CONTENT_URL, language);
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
     if (response.ok) {
-      await cache.put(CONTENT_URL, response.clone());
+      await cache.put(key, response.clone());
       await rememberContentVersion(await response.clone().json());
     }
     return response;
   } catch (error) {
-    const cached = await cache.match(CONTENT_URL, MATCH);
+    const cached = await cache.match(key, MATCH);
     if (cached) return cached;
     throw error;
   }
+}
+
+/** A page-like file (the manifest) in the person's language, from cache first. */
+async function pageFirstFromCache(request) {
+  const language = (await chosenLanguage()) || DEFAULT_LANGUAGE;
+  const cached = await cachedPage(new URL(request.url).pathname, language);
+  return cached || fetch(request);
 }
 
 async function cacheFirst(request) {

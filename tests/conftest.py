@@ -1,6 +1,9 @@
 """Shared fixtures: the shipped content, admin users, and Debian Chromium for Playwright."""
 
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -11,6 +14,20 @@ from quiz import content
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run inside one unless told the test knows what it is doing.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_configure(config):
+    """The translations are compiled (`make test` does it too; plain `pytest` must not see
+    English where Chinese is expected). The .mo files are built, never committed."""
+    if shutil.which("msgfmt") is None:
+        raise pytest.UsageError("gettext's msgfmt is missing: run `make messages` (it installs Debian's gettext).")
+    for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 # Whole modules that `make test-fast` leaves out, by marker (pyproject.toml says what each

@@ -5,6 +5,7 @@
 
 import { checkInProgress } from "./check-session.js";
 import { fetchContent } from "./content.js";
+import { setUpLanguage } from "./language.js";
 import { startSyncing } from "./sync-page.js";
 import { runBreaks } from "./breaks.js";
 
@@ -90,6 +91,8 @@ function setUpInstall() {
   if (ios) document.getElementById("ios-install-hint").hidden = false;
 }
 
+// First, so the worker's first requests carry the language this page is in.
+setUpLanguage();
 setUpInstall();
 registerWorker().then(refreshContent, () => {});
 // Saved checks go to the server on start, when online again, and on the triggers sync.js lists.

@@ -11,9 +11,20 @@ const VERSIONS_CACHE = "backcare-content-versions";
 // DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
 const MATCH = { ignoreVary: true };
 
-/** Where one published version lives: /api/content/<number>/. */
-export function contentVersionUrl(number) {
-  return `${CONTENT_URL}${number}/`;
+/** The page's language (`<html lang>`); the worker has no page and names it itself. */
+function pageLanguage() {
+  return typeof document === "undefined" ? "" : document.documentElement.lang;
+}
+
+/** The URL asking for the bundle in `language` (each language is cached on its own). */
+export function withLanguage(url, language = pageLanguage()) {
+  if (!language || new URL(url, "http://x").searchParams.has("lang")) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}lang=${encodeURIComponent(language)}`;
+}
+
+/** Where one published version lives: /api/content/<number>/?lang=<language>. */
+export function contentVersionUrl(number, language = pageLanguage()) {
+  return withLanguage(`${CONTENT_URL}${number}/`, language);
 }
 
 /** Whether a URL path names one published version (not the current bundle). */
@@ -23,7 +34,7 @@ export function isContentVersionPath(pathname) {
 
 /** Fetch the current content bundle (the service worker answers from cache offline). */
 export async function fetchContent(url = CONTENT_URL) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await fetch(withLanguage(url), { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`Content bundle: HTTP ${response.status}`);
   return response.json();
 }
@@ -38,7 +49,7 @@ export async function rememberContentVersion(snapshot) {
   if (typeof caches === "undefined") return;
   const versions = await caches.open(VERSIONS_CACHE);
   await versions.put(
-    contentVersionUrl(snapshot.version),
+    contentVersionUrl(snapshot.version, snapshot.language),
     new Response(JSON.stringify(snapshot), { headers: { "Content-Type": "application/json" } }),
   );
 }
