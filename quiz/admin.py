@@ -17,7 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import content, content_diff, results_report
+from . import content, content_diff, results_report, translation
+from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
 from .models import (
     CauseGroup,
@@ -379,6 +380,8 @@ class ContentVersionAdmin(ReadOnlyAdmin):
                 % {"number": version.number},
                 messages.SUCCESS,
             )
+            for warning in translation.translation_warnings(version.snapshot):
+                self.message_user(request, warning, messages.WARNING)
         return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
 
 
@@ -617,3 +620,7 @@ class DeviceAdmin(ReadOnlyAdmin):
     @admin.display(description=_("results"), ordering="result_count")
     def result_count(self, obj):
         return obj.result_count
+
+
+# Every content text is edited beside its Chinese text (quiz/admin_translations.py).
+place_translations_beside_english(admin.site)

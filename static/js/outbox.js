@@ -8,7 +8,7 @@
  * change to the checks is announced on a BroadcastChannel (`onOutboxChange`) so open
  * pages (history, sync status) refresh themselves.
  *
- * Check: {uuid, content_version, answers, outcome, completed_at (ISO string),
+ * Check: {uuid, content_version, answers, outcome, completed_at (ISO string), language,
  *         sync: {state: "pending"|"synced"|"conflict"|"rejected", message}}
  * Device record: {id, ...} in its own store, read and written by key.
  */

@@ -375,6 +375,8 @@ async function finish(state, { emergency }) {
     answers,
     outcome,
     completed_at: new Date().toISOString(),
+    // The language it was read in: recorded, never scored (the answers are keys).
+    language: state.snapshot.language || document.documentElement.lang,
     sync: { state: "pending", message: null },
   };
   if (preview) {

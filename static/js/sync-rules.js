@@ -112,6 +112,8 @@ export function toPayload(check) {
     answers: check.answers,
     outcome: check.outcome,
     completed_at: check.completed_at,
+    // Checks saved before BackCare had two languages carry none (the server reads "en").
+    ...(check.language ? { language: check.language } : {}),
   };
 }
 

@@ -110,6 +110,7 @@ test("it sends at most 100 checks per request, and only what the server needs", 
   assert.deepEqual(batches(checks).map((batch) => batch.length), [100, 100, 50]);
   const check = { uuid: "u", content_version: 1, answers: {}, outcome: {}, completed_at: "t", sync: {}, server_outcome: {} };
   assert.deepEqual(Object.keys(toPayload(check)), ["uuid", "content_version", "answers", "outcome", "completed_at"]);
+  assert.equal(toPayload({ ...check, language: "zh-hans" }).language, "zh-hans");
 });
 
 test("it says plainly how many checks wait, need attention, or that all are saved", () => {
