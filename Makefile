@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium gettext messages
+.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium gettext messages messages-extract
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ gettext:
 
 messages: gettext install-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# After changing a marked string: add it to locale/*/django.po and djangojs.po, then translate.
+EXTRACT = --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests \
+	--ignore=bench --ignore=harness --ignore=scripts --ignore=docs
+messages-extract: gettext install-run
+	$(PY) manage.py makemessages -l zh_Hans -d django $(EXTRACT)
+	$(PY) manage.py makemessages -l zh_Hans -d djangojs $(EXTRACT)
 
 # Debian's Chromium for the real-browser tests (Playwright must not download browsers).
 chromium:

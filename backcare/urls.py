@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from pwa import views as pwa_views
 
@@ -14,8 +15,8 @@ handler403 = "quiz.api.permission_denied"
 handler404 = "quiz.api.not_found"
 handler500 = "quiz.api.server_error"
 
-admin.site.site_header = "BackCare administration"
-admin.site.site_title = "BackCare admin"
+admin.site.site_header = _("BackCare administration")
+admin.site.site_title = _("BackCare admin")
 
 urlpatterns = [
     path("", include("quiz.urls")),

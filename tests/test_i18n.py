@@ -292,3 +292,16 @@ def test_the_chinese_interface_has_no_verdict_wording():
     shown = " ".join(line for line in lines if line.startswith("msgstr")).lower()
 
     assert [phrase for phrase in FORBIDDEN_PHRASES if phrase in shown] == []
+
+
+def test_a_chinese_speaking_editor_gets_the_admin_in_chinese(admin_client, published):
+    admin_client.cookies["django_language"] = "zh-hans"
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert '<html lang="zh-hans"' in html
+    assert "BackCare 管理" in html  # the project's header
+    assert "BackCare 内容与结果" in html  # the app's name
+    assert "站点管理" in html  # Django's own admin words
+    question_list = admin_client.get("/admin/quiz/question/").content.decode()
+    assert "警示症状" in question_list  # a section, from the project's catalogue
