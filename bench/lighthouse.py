@@ -20,6 +20,9 @@ PART = "lighthouse"
 LIGHTHOUSE = BASE_DIR / "bench" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PAGES = {"home": "/", "check (first question)": "/check/", "tips": "/tips/", "history": "/history/"}
+# The same pages for a phone set to Chinese (its Accept-Language), named with the language.
+CHINESE_PAGES = {"home (简体中文)": "/", "check (简体中文)": "/check/"}
+CHINESE_HEADERS = json.dumps({"Accept-Language": "zh-CN,zh;q=0.9"})
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
@@ -35,8 +38,9 @@ def ensure_installed() -> None:
         )
 
 
-def audit(base_url: str, name: str, path: str) -> dict:
-    report = RESULTS_DIR / f"lighthouse-{path.strip('/') or 'home'}.json"
+def audit(base_url: str, name: str, path: str, headers: str | None = None) -> dict:
+    suffix = "-zh-hans" if headers else ""
+    report = RESULTS_DIR / f"lighthouse-{path.strip('/') or 'home'}{suffix}.json"
     result = subprocess.run(
         [
             str(LIGHTHOUSE),
@@ -46,6 +50,7 @@ def audit(base_url: str, name: str, path: str) -> dict:
             "--quiet",
             f"--only-categories={','.join(CATEGORIES)}",
             "--chrome-flags=--headless=new --no-sandbox",
+            *([f"--extra-headers={headers}"] if headers else []),
         ],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
         capture_output=True,
@@ -66,10 +71,10 @@ def audit(base_url: str, name: str, path: str) -> dict:
     return {"scores": scores, "costly_audits": costly}
 
 
-def audit_with_retry(base_url: str, name: str, path: str, attempts: int = 3) -> dict:
+def audit_with_retry(base_url: str, name: str, path: str, headers: str | None = None, attempts: int = 3) -> dict:
     """Lighthouse now and then fails to record its trace (NO_NAVSTART); that is no score."""
     for attempt in range(1, attempts + 1):
-        result = audit(base_url, name, path)
+        result = audit(base_url, name, path, headers)
         if "error" not in result:
             return result
         progress(PART, f"{name}: attempt {attempt} failed: {result['error']}")
@@ -84,6 +89,9 @@ def main() -> int:
         return 0
     with served_app(PART) as base_url:
         pages = {name: audit_with_retry(base_url, name, path) for name, path in PAGES.items()}
+        pages.update(
+            {name: audit_with_retry(base_url, name, path, CHINESE_HEADERS) for name, path in CHINESE_PAGES.items()}
+        )
     write_results(PART, {"pages": pages})
     return 0
 

@@ -64,6 +64,26 @@ def weight_rows() -> list[Row]:
                 met(first["bytes_total"] < 200 * 1024),
             )
         )
+        if "precache_zh_hans" in weight:
+            pre, first = weight["precache_zh_hans"], weight["first_visit_zh_hans"]
+            out.append(
+                (
+                    "1. Precache, a phone set to Chinese (zh-CN)",
+                    f"{kb(pre['bytes_total'])} ({pre['urls']} URLs)",
+                    "as above with Accept-Language: zh-CN (pages and bundle in Chinese)",
+                    "< 150 KB",
+                    met(pre["bytes_total"] < 150 * 1024),
+                )
+            )
+            out.append(
+                (
+                    "1. First visit, a phone set to Chinese (zh-CN)",
+                    f"{kb(first['bytes_total'])} ({first['responses']} responses)",
+                    "as above in a Chromium context with locale zh-CN",
+                    "< 200 KB",
+                    met(first["bytes_total"] < 200 * 1024),
+                )
+            )
     else:
         out.append(("1. Weight", MISSING, "", "< 150 KB", "—"))
     return out

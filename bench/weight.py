@@ -38,11 +38,11 @@ def kind(path: str, content_type: str) -> str:
     return "other"
 
 
-def fetch(base_url: str, path: str) -> tuple[int, str, int]:
+def fetch(base_url: str, path: str, language: str = "en") -> tuple[int, str, int]:
     """(status, content type, bytes on the wire: headers + body as served)."""
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    connection.request("GET", path, headers={"Accept-Encoding": "gzip, br"})
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip, br", "Accept-Language": language})
     response = connection.getresponse()
     body = response.read()
     header_bytes = sum(len(k) + len(v) + 4 for k, v in response.getheaders()) + 17
@@ -50,7 +50,9 @@ def fetch(base_url: str, path: str) -> tuple[int, str, int]:
     return response.status, response.getheader("Content-Type", ""), len(body) + header_bytes
 
 
-def precache(base_url: str) -> dict:
+def precache(base_url: str, language: str = "en") -> dict:
+    """The worker's precache as a browser reading `language` gets it (pages and bundle in
+    that language; the catalogues of both languages are in every precache)."""
     _status, _type, _size = fetch(base_url, "/serviceworker.js")
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -60,21 +62,21 @@ def precache(base_url: str) -> dict:
     urls = json.loads(re.search(r"const PRECACHE_URLS = (\[.*?\]);", worker, re.S).group(1))
     totals = dict.fromkeys(TYPES, 0)
     for path in urls:
-        status, content_type, size = fetch(base_url, path)
+        status, content_type, size = fetch(base_url, path, language)
         assert status == 200, f"{path}: {status}"
         totals[kind(path, content_type)] += size
-    progress(PART, f"precache: {len(urls)} URLs, {sum(totals.values())} bytes compressed")
+    progress(PART, f"precache ({language}): {len(urls)} URLs, {sum(totals.values())} bytes compressed")
     return {"urls": len(urls), "bytes_by_type": totals, "bytes_total": sum(totals.values())}
 
 
-def first_visit(base_url: str) -> dict:
+def first_visit(base_url: str, locale: str = "en-GB") -> dict:
     from playwright.sync_api import sync_playwright
 
     totals = dict.fromkeys(TYPES, 0)
     seen = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        context = browser.new_context(bypass_csp=True)  # lets wait_for_function evaluate
+        context = browser.new_context(bypass_csp=True, locale=locale)  # bypass: lets wait_for_function evaluate
         finished = []
         context.on("requestfinished", lambda request: finished.append(request))
         page = context.new_page()
@@ -89,13 +91,19 @@ def first_visit(base_url: str) -> dict:
             totals[kind(urlsplit(request.url).path, content_type)] += size
             seen.append(request.url)
         browser.close()
-    progress(PART, f"first visit: {len(seen)} responses, {sum(totals.values())} bytes transferred")
+    progress(PART, f"first visit ({locale}): {len(seen)} responses, {sum(totals.values())} bytes transferred")
     return {"responses": len(seen), "bytes_by_type": totals, "bytes_total": sum(totals.values())}
 
 
 def main() -> None:
     with served_app(PART) as base_url:
-        figures = {"precache": precache(base_url), "first_visit": first_visit(base_url)}
+        figures = {
+            "precache": precache(base_url),
+            "first_visit": first_visit(base_url),
+            # A phone set to Chinese: the same URLs, its pages and bundle in Chinese.
+            "precache_zh_hans": precache(base_url, "zh-CN,zh;q=0.9"),
+            "first_visit_zh_hans": first_visit(base_url, "zh-CN"),
+        }
     write_results(PART, figures)
 
 
