@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import content
+from . import content, translation
 from .models import ContentVersion, SiteSettings
 
 # Fields whose change is a change of wording (the rest change behaviour or order).
 TEXT_FIELDS = {"text", "help_text", "title", "body", "name", "explanation", "description"}
+TEXT_FIELDS |= {f"{field}{suffix}" for field in TEXT_FIELDS for suffix in translation.CONTENT_LANGUAGES.values()}
 # Keys of the snapshot that describe the snapshot itself, not the content.
 SNAPSHOT_META = {"version", "hash", "schema"}
 ITEM_KINDS = [
@@ -111,7 +112,9 @@ def _flat_settings(values: dict) -> dict:
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
     """Every change from snapshot `before` (None: nothing published yet) to `after`."""
-    before = before or {}
+    # Each Chinese text is compared as a field beside its English one (`text_zh_hans`).
+    before = translation.inline(before or {"settings": {}})
+    after = translation.inline(after)
     changes = _field_changes(
         "Site settings",
         "settings",

@@ -161,6 +161,28 @@ def localize(snapshot: Mapping[str, Any], language: str) -> dict[str, Any]:
     return localized
 
 
+def inline(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot with each translation beside its English text as the model names it
+    (`text_zh_hans`), and no `translations`: how the admin's change review compares versions."""
+    flat = copy.deepcopy({key: value for key, value in body.items() if key != "translations"})
+    for language, suffix in CONTENT_LANGUAGES.items():
+        texts = (body.get("translations") or {}).get(language)
+        if not texts:
+            continue
+        given = texts.get("settings", {})
+        for field in SITE_TEXTS:
+            flat["settings"][f"{field}{suffix}"] = given.get(field, "")
+        for tier, text in (given.get("actions") or {}).items():
+            flat["settings"]["actions"][f"{tier}{suffix}"] = text
+        for part, fields in ITEM_TEXTS.items():
+            for item in flat.get(part, []):
+                item_texts = texts.get(part, {}).get(item["key"], {})
+                item.update({f"{field}{suffix}": item_texts.get(field, "") for field in fields})
+                for choice in item.get("choices", []) if part == "questions" else []:
+                    choice[f"text{suffix}"] = item_texts.get("choices", {}).get(choice["key"], "")
+    return flat
+
+
 def _pairs(body: Mapping[str, Any], language: str) -> Iterator[tuple[str, str, str, bool]]:
     """(where, English, translation, is a warning sign) for every text of the content."""
     texts = (body.get("translations") or {}).get(language, {})

@@ -92,7 +92,7 @@ ADMIN_TEMPLATES = sorted((BASE / "templates" / "admin").rglob("*.html"))
 UNTRANSLATED_WORDS = {"BackCare", "A&E", "CSV"}
 TRANSLATED_BLOCKS = re.compile(
     r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}|{#.*?#}|"
-    r"<script\b.*?</script>",
+    r"<script\b.*?</script>|{%\s*block bodyclass\s*%}.*?{%\s*endblock\s*%}",
     re.S,
 )
 TEMPLATE_CODE = re.compile(r"{%.*?%}|{{.*?}}", re.S)
@@ -104,7 +104,7 @@ def unmarked_template_text(source: str) -> list[str]:
     source = TRANSLATED_BLOCKS.sub(" ", source)
     attributes = [TEMPLATE_CODE.sub(" ", value) for value in READ_ATTRIBUTES.findall(source)]
     text = TEMPLATE_CODE.sub(" ", source)
-    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"<[^>]*>|&\w+;", " ", text)
     words = []
     for chunk in [text, *attributes]:
         for word in re.findall(r"[A-Za-z][A-Za-z'’&]+", chunk.replace("&amp;", "&")):
