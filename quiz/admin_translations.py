@@ -5,6 +5,9 @@ Applied to the registered admin classes rather than written into each fieldset, 
 field or fieldset added later gets its Chinese partner without anyone remembering to.
 """
 
+import copy
+
+from django import forms
 from django.contrib import admin
 
 from .models import TRANSLATED_FIELDS, TRANSLATION_SUFFIX
@@ -30,13 +33,33 @@ def side_by_side(fieldsets, translated: tuple[str, ...]) -> list:
     ]
 
 
+def _english_widget(admin_class, name: str) -> forms.Widget | None:
+    """The widget the admin gives the English field: its text area, or the form's own."""
+    rows = getattr(admin_class, "text_areas", {}).get(name)
+    if rows:
+        return forms.Textarea(attrs={"rows": rows, "cols": 60})
+    form_widgets = getattr(getattr(admin_class.form, "_meta", None), "widgets", None) or {}
+    return copy.deepcopy(form_widgets[name]) if name in form_widgets else None
+
+
 def _with_translations(admin_class, translated: tuple[str, ...]) -> None:
-    original = admin_class.get_fieldsets
+    original_fieldsets = admin_class.get_fieldsets
+    original_formfield = admin_class.formfield_for_dbfield
 
     def get_fieldsets(self, request, obj=None):
-        return side_by_side(original(self, request, obj), translated)
+        return side_by_side(original_fieldsets(self, request, obj), translated)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The Chinese box is the same size as the English one beside it.
+        english = db_field.name.removesuffix(TRANSLATION_SUFFIX)
+        if english != db_field.name and "widget" not in kwargs:
+            widget = _english_widget(admin_class, english)
+            if widget is not None:
+                kwargs["widget"] = widget
+        return original_formfield(self, db_field, request, **kwargs)
 
     admin_class.get_fieldsets = get_fieldsets
+    admin_class.formfield_for_dbfield = formfield_for_dbfield
 
 
 def place_translations_beside_english(site: admin.AdminSite) -> None:

@@ -75,7 +75,7 @@ def cached_texts(page) -> str:
 def test_an_editor_edits_reviews_previews_and_publishes(page, app_url, editor, published):
     first = published.snapshot["questions"][0]
     open_app(page, app_url + "/check/")
-    wait_until_resolves_true(page, "() => caches.match('/api/content/').then((response) => !!response)")
+    wait_until_resolves_true(page, "() => caches.match('/api/content/?lang=en').then((response) => !!response)")
 
     sign_in(page, app_url, "clinic_editor", "pw")
     question = Question.objects.get(key=first["key"])
@@ -96,7 +96,7 @@ def test_an_editor_edits_reviews_previews_and_publishes(page, app_url, editor, p
     expect(page.locator(".preview-notice")).to_be_visible()
     page.get_by_role("button", name="Start the check").click()
     expect(page.locator(".question-text")).to_have_text(NEW_TEXT)
-    phone_content = page.evaluate("caches.match('/api/content/').then((response) => response.text())")
+    phone_content = page.evaluate("caches.match('/api/content/?lang=en').then((response) => response.text())")
     assert json.loads(phone_content)["questions"][0]["text"] == first["text"]
     assert NEW_TEXT not in cached_texts(page)
 
