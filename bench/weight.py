@@ -60,6 +60,9 @@ def precache(base_url: str, language: str = "en") -> dict:
     worker = connection.getresponse().read().decode()
     connection.close()
     urls = json.loads(re.search(r"const PRECACHE_URLS = (\[.*?\]);", worker, re.S).group(1))
+    # Each language's script catalogue is kept with that language's pages.
+    catalogues = json.loads(re.search(r"const CATALOGUES = (\{.*?\});", worker, re.S).group(1))
+    urls.append(catalogues["zh-hans" if language.startswith("zh") else "en"])
     totals = dict.fromkeys(TYPES, 0)
     for path in urls:
         status, content_type, size = fetch(base_url, path, language)

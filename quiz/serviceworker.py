@@ -64,9 +64,9 @@ def render_service_worker() -> str:
     # Pages, the manifest and the bundle differ by language (cached per language by the
     # worker); static files and each language's catalogue do not.
     pages = [*page_urls(snapshot), "/manifest.json"]
-    precache = [*pages, reverse("api-content"), *catalogue_urls(), *(static(p) for p in paths)]
+    precache = [*pages, reverse("api-content"), *(static(p) for p in paths)]
     fingerprint = hashlib.sha256(
-        json.dumps([precache, _files_digest(paths), version.number if version else 0]).encode()
+        json.dumps([precache, catalogue_urls(), _files_digest(paths), version.number if version else 0]).encode()
     ).hexdigest()[:12]
     return render_to_string(
         "serviceworker.js",
@@ -76,6 +76,7 @@ def render_service_worker() -> str:
             "precache_json": json.dumps(precache),
             "page_urls_json": json.dumps(pages),
             "languages_json": json.dumps(language_codes()),
+            "catalogues_json": json.dumps(dict(zip(language_codes(), catalogue_urls(), strict=True))),
             "offline_url": reverse("offline"),
             "debug": settings.DEBUG,
         },

@@ -25,6 +25,8 @@ const PRECACHE_URLS = {{ precache_json|safe }};
 // server picks for this browser). The other PRECACHE_URLS are the same in every language.
 const PAGE_URLS = {{ page_urls_json|safe }};
 const LANGUAGES = {{ languages_json|safe }};
+// Each language's script catalogue (its URL names its bytes), kept with that language's pages.
+const CATALOGUES = {{ catalogues_json|safe }};
 const DEFAULT_LANGUAGE = LANGUAGES[0];
 const PAGES_PREFIX = `backcare-pages-${CACHE_VERSION}-`;
 // The language the person reads, kept across worker restarts and versions.
@@ -114,7 +116,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(contentVersionResponse(request));
   } else if (url.pathname.startsWith("/api/")) {
     // Results, sync and everything else on the API always go to the network.
-  } else if (PAGE_URLS.includes(url.pathname)) {
+  } else if (PAGE_URLS.includes(url.pathname) || Object.values(CATALOGUES).includes(url.pathname)) {
     event.respondWith(pageFirstFromCache(request));
   } else if (PRECACHE_URLS.includes(url.pathname)) {
     event.respondWith(cacheFirst(request));
@@ -150,6 +152,7 @@ async function precachePages(language) {
   const served = responses[0][1].headers.get("Content-Language") || language || DEFAULT_LANGUAGE;
   const cache = await caches.open(pagesCacheName(served));
   await Promise.all(responses.map(([path, response]) => cache.put(pageKey(path, served), response)));
+  await cache.put(CATALOGUES[served], await fetch(CATALOGUES[served]));
   await cache.put(
     pageKey(CONTENT_URL, served),
     await fetch(withLanguage(CONTENT_URL, served), { cache: "reload", headers: { Accept: "application/json" } }),
@@ -161,7 +164,7 @@ async function precachePages(language) {
 async function hasPages(language) {
   const cache = await caches.open(pagesCacheName(language));
   const keys = await cache.keys();
-  return keys.length >= PAGE_URLS.length + 1;
+  return keys.length >= PAGE_URLS.length + 2;
 }
 
 /** The bundle is cached under its ?lang= URL; a page under its path. */

@@ -128,7 +128,8 @@ def test_the_service_worker_precaches_every_page_asset_and_the_content_bundle(cl
 
     expected_pages = {"/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/"}
     assert expected_pages <= set(precache)
-    assert {url for url in precache if url.startswith("/jsi18n/")} == set(catalogue_urls())
+    catalogues = json.loads(re.search(r"const CATALOGUES = (\{.*?\});", body).group(1))
+    assert catalogues == dict(zip(["en", "zh-hans"], catalogue_urls(), strict=True))
     assert {f"/tips/{c['key']}/" for c in published.snapshot["tip_categories"]} <= set(precache)
     assert {f"/tips/{t['category']}/{t['key']}/" for t in published.snapshot["tips"]} <= set(precache)
     assert {"/api/content/", "/manifest.json", "/static/css/app.css", "/static/js/quiz.js"} <= set(precache)

@@ -57,16 +57,19 @@ async function switchTo(language) {
   window.location.reload();
 }
 
+// Each button of the switch is named by its language (`lang`, in its own words).
+const switchButtons = () => [...document.querySelectorAll(".language-switch button[lang]")];
+
 function supported(language) {
-  return Boolean(document.querySelector(`.language-switch [data-language="${CSS.escape(language)}"]`));
+  return switchButtons().some((button) => button.lang === language);
 }
 
 /** Wire the switch, and bring back the device's choice if the page came in another language. */
 export function setUpLanguage() {
   const shown = document.documentElement.lang;
-  for (const button of document.querySelectorAll(".language-switch [data-language]")) {
+  for (const button of switchButtons()) {
     button.addEventListener("click", () => {
-      if (button.dataset.language !== shown) switchTo(button.dataset.language);
+      if (button.lang !== shown) switchTo(button.lang);
     });
   }
   const chosen = storedChoice();

@@ -40,7 +40,7 @@ def violations(page) -> list[str]:
 
 def expect_language(page, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
-    expect(page.locator(f'.language-switch [data-language="{language}"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f'.language-switch button[lang="{language}"]')).to_have_attribute("aria-pressed", "true")
 
 
 def calm_choice(question: dict) -> str | None:
