@@ -456,7 +456,8 @@ def upgrade_to_seed(*, user=None) -> ContentVersion | None:
     if not ContentVersion.objects.exists():
         return None
     site = SiteSettings.load()
-    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT}
+    # A label never written (a Chinese one before there were any) comes from the seed.
+    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT if getattr(site, name)}
     ChoiceWeight.objects.all().delete()
     Choice.objects.all().delete()
     Question.objects.all().delete()
@@ -471,4 +472,12 @@ def upgrade_to_seed(*, user=None) -> ContentVersion | None:
         return already.version
 
 
-_SITE_FIELDS_KEPT = ("emergency_number", "emergency_label", "non_emergency_number", "non_emergency_label")
+_SITE_FIELDS_KEPT = (
+    "emergency_number",
+    "emergency_label",
+    "non_emergency_number",
+    "non_emergency_label",
+    # The same labels in Chinese: they name the installation's numbers too.
+    "emergency_label_zh_hans",
+    "non_emergency_label_zh_hans",
+)
