@@ -15,7 +15,8 @@ IMAGE = '<img src="x" onerror="window.pwned = true">'
 
 @pytest.fixture
 def hostile_content(published):
-    Question.objects.filter(key="w_emergency").update(text=SCRIPT, help_text=IMAGE)
+    # The Chinese help text too: a warning sign publishes only with both languages.
+    Question.objects.filter(key="w_emergency").update(text=SCRIPT, help_text=IMAGE, help_text_zh_hans=IMAGE)
     Choice.objects.filter(question__key="w_emergency", key="saddle").update(text=IMAGE)
     Tip.objects.update(body=IMAGE)
     return content.publish()
