@@ -55,7 +55,7 @@ def calm_choice(question: dict) -> str | None:
         return calm[0]["key"]
     if question["section"] == "habits" and question["kind"] == "single":
         return choices[-2]["key"]
-    return choices[0]["key"]
+    return choices[0]["key"]  # facts: the first (under 45; the womb questions apply)
 
 
 def take_check_in_chinese(page, snapshot: dict) -> str:
@@ -70,6 +70,9 @@ def take_check_in_chinese(page, snapshot: dict) -> str:
         choice = calm_choice(questions[key])
         if choice:
             page.locator(f'#question-form input[value="{choice}"]').check()
+        elif page.locator("#question-form input[type=range]").count():
+            # The slider has no preset answer: the person picks a number.
+            page.locator("#question-form input[type=range]").fill("4")
         last = page.locator("#check-next").inner_text() == "查看我的结果"
         page.locator("#check-next").click()
         if last:
