@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0004_content_editors_see_results"),
+        ("quiz", "0005_check_v2_fields"),
     ]
 
     operations = [

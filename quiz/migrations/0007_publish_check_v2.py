@@ -23,6 +23,6 @@ def publish_check_v2(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # After the Chinese fields too: the real models this uses have them.
-    dependencies = [("quiz", "0005_check_v2_fields"), ("quiz", "0005_content_in_chinese")]
+    dependencies = [("quiz", "0006_content_in_chinese")]
 
     operations = [migrations.RunPython(publish_check_v2, migrations.RunPython.noop)]
