@@ -77,7 +77,11 @@ function offerResume(state) {
     "div",
     { id: "check-resume", className: "notice" },
     el("h2", { id: "resume-heading", tabindex: "-1" }, gettext("Continue your check or start again?")),
-    el("p", {}, format(gettext("You were at question %(current)s of %(total)s. Your answers are kept."), { current, total })),
+    el(
+      "p",
+      {},
+      format(gettext("You were at question %(current)s of %(total)s. Your answers are kept."), { current, total }),
+    ),
     el("button", { type: "button", id: "check-continue", className: "button button-primary" }, gettext("Continue")),
     el("button", { type: "button", id: "check-restart", className: "button" }, gettext("Start again")),
   );
@@ -100,7 +104,9 @@ async function offerStart() {
   try {
     snapshot = await fetchContent(app.dataset.contentUrl);
   } catch {
-    loading.textContent = gettext("The questions could not be loaded. Open BackCare once while online, then it works offline.");
+    loading.textContent = gettext(
+      "The questions could not be loaded. Open BackCare once while online, then it works offline.",
+    );
     return;
   }
   loading.textContent = "";
@@ -182,7 +188,11 @@ function renderHeading(question) {
 
 function renderProgress({ current, total }) {
   return [
-    el("p", { id: "check-progress", className: "progress-text" }, format(gettext("%(current)s of %(total)s"), { current, total })),
+    el(
+      "p",
+      { id: "check-progress", className: "progress-text" },
+      format(gettext("%(current)s of %(total)s"), { current, total }),
+    ),
     el("progress", { max: total, value: current, "aria-hidden": "true" }),
   ];
 }
@@ -203,7 +213,9 @@ function renderActions(isLast, question) {
     "div",
     { className: "actions" },
     el("button", { type: "button", id: "check-back", className: "button" }, gettext("Back")),
-    question.kind === "scale" ? el("button", { type: "button", id: "check-skip", className: "button" }, gettext("Skip")) : null,
+    question.kind === "scale"
+      ? el("button", { type: "button", id: "check-skip", className: "button" }, gettext("Skip"))
+      : null,
     el(
       "button",
       { type: "submit", id: "check-next", className: "button button-primary" },
@@ -259,7 +271,11 @@ function renderScale(question, previous) {
   return el(
     "div",
     { className: "scale" },
-    el("label", { htmlFor: id }, format(gettext("Your answer, from %(min)s to %(max)s"), { min: question.scale_min, max: question.scale_max })),
+    el(
+      "label",
+      { htmlFor: id },
+      format(gettext("Your answer, from %(min)s to %(max)s"), { min: question.scale_min, max: question.scale_max }),
+    ),
     el("input", {
       type: "range",
       id,
@@ -270,7 +286,12 @@ function renderScale(question, previous) {
       value,
       "data-chosen": chosen ? "true" : "false",
     }),
-    el("div", { className: "scale-ends", "aria-hidden": "true" }, el("span", {}, String(question.scale_min)), el("span", {}, String(question.scale_max))),
+    el(
+      "div",
+      { className: "scale-ends", "aria-hidden": "true" },
+      el("span", {}, String(question.scale_min)),
+      el("span", {}, String(question.scale_max)),
+    ),
     el("output", { htmlFor: id, className: "scale-value" }, chosen ? String(value) : gettext("Not chosen yet")),
   );
 }
@@ -285,7 +306,12 @@ function renderChoices(question, previous) {
       const id = `answer-${question.key}-${choice.key}`;
       const input = el("input", { type, id, name: question.key, value: choice.key });
       input.checked = chosen.has(choice.key);
-      return el("div", { className: choice.exclusive ? "choice choice-none" : "choice" }, input, el("label", { htmlFor: id }, choice.text));
+      return el(
+        "div",
+        { className: choice.exclusive ? "choice choice-none" : "choice" },
+        input,
+        el("label", { htmlFor: id }, choice.text),
+      );
     }),
   );
 }
@@ -404,7 +430,11 @@ function showPreviewEnd(snapshot, outcome) {
   questionSection.replaceChildren(
     el("h1", { id: "preview-heading", tabindex: "-1" }, gettext("Preview finished")),
     el("p", { id: "preview-urgency" }, gettext(URGENCY_LABELS[outcome.urgency])),
-    el("ul", { id: "preview-causes" }, ...outcome.causes.map((cause) => el("li", {}, causeNames.get(cause.key) || cause.key))),
+    el(
+      "ul",
+      { id: "preview-causes" },
+      ...outcome.causes.map((cause) => el("li", {}, causeNames.get(cause.key) || cause.key)),
+    ),
     el("p", {}, gettext("This was a preview: nothing was saved or sent.")),
   );
   document.getElementById("preview-heading").focus();
@@ -429,9 +459,19 @@ function showEmergency(snapshot, uuid) {
     el(
       "p",
       { className: "phone" },
-      el("a", { className: "button button-danger", href: `tel:${settings.emergency_number}` }, settings.emergency_label),
+      el(
+        "a",
+        { className: "button button-danger", href: `tel:${settings.emergency_number}` },
+        settings.emergency_label,
+      ),
     ),
-    el("p", {}, gettext("Emergency number:"), " ", el("a", { className: "number", href: `tel:${settings.emergency_number}` }, settings.emergency_number)),
+    el(
+      "p",
+      {},
+      gettext("Emergency number:"),
+      " ",
+      el("a", { className: "number", href: `tel:${settings.emergency_number}` }, settings.emergency_number),
+    ),
     el(
       "p",
       {},
@@ -458,7 +498,9 @@ async function askToPersist() {
   const granted = await navigator.storage.persist();
   return granted
     ? gettext("Your browser agreed to keep your checks on this device, even when space runs low.")
-    : gettext("Your browser may delete saved checks if the device runs low on space. Installing BackCare makes this less likely.");
+    : gettext(
+        "Your browser may delete saved checks if the device runs low on space. Installing BackCare makes this less likely.",
+      );
 }
 
 init();

@@ -47,7 +47,10 @@ export function score(snapshot, answers) {
   const tips =
     (snapshot.schema ?? 1) >= RANKED_TIPS_SCHEMA
       ? rankedTips(snapshot, answers, chosen, urgency, warningSigns, causes)
-      : findTips(snapshot, causes.map((cause) => cause.key));
+      : findTips(
+          snapshot,
+          causes.map((cause) => cause.key),
+        );
   return {
     content_version: hasOwn(snapshot, "version") ? snapshot.version : null,
     urgency,
@@ -159,11 +162,7 @@ function multipleChoices(question, answer) {
     throw wrongType(question, "a list of choice keys");
   }
   if (answer.length === 0) {
-    throw new AnswerError(
-      "empty_choice_list",
-      question.key,
-      `Question '${question.key}' needs at least one choice.`,
-    );
+    throw new AnswerError("empty_choice_list", question.key, `Question '${question.key}' needs at least one choice.`);
   }
   checkKnownChoices(question, answer);
   const seen = new Set();
@@ -212,11 +211,7 @@ function checkKnownChoices(question, keys) {
 }
 
 function wrongType(question, expected) {
-  return new AnswerError(
-    "invalid_answer_type",
-    question.key,
-    `Question '${question.key}' needs ${expected}.`,
-  );
+  return new AnswerError("invalid_answer_type", question.key, `Question '${question.key}' needs ${expected}.`);
 }
 
 /** An answer to a question never shown is a contradiction: refused, never scored or dropped. */
@@ -333,7 +328,9 @@ function rankedTips(snapshot, answers, chosen, urgency, signs, causes) {
 /** Contributing groups the urgency-setting signs point to, heaviest weight first. */
 function groupsOfSigns(snapshot, chosen, urgency, signs, scores) {
   const position = new Map(snapshot.cause_groups.map((group, index) => [group.key, index]));
-  const setting = new Set(signs.filter((sign) => sign.urgency === urgency).map((sign) => `${sign.question}\u0000${sign.choice}`));
+  const setting = new Set(
+    signs.filter((sign) => sign.urgency === urgency).map((sign) => `${sign.question}\u0000${sign.choice}`),
+  );
   const groups = [];
   for (const { question, choice } of chosenChoices(snapshot, chosen)) {
     if (!setting.has(`${question.key}\u0000${choice.key}`)) continue;
