@@ -87,10 +87,15 @@ def child(label: str) -> None:
     run = _start_child(label)
     figures = {"vendor": connection.vendor, "api": {}}
     for batch in (1, 10, 100):
-        rate, queries = _api_rate(run, batch)
-        figures["api"][str(batch)] = {"results_per_s": rate, "queries_per_batch": queries}
-    figures["plain_viewset_results_per_s"] = _plain_rate(run)
-    figures["raw_insert_results_per_s"] = _raw_rate(run)
+        rate, queries, cpu_ms = _api_rate(run, batch)
+        figures["api"][str(batch)] = {
+            "results_per_s": rate,
+            "queries_per_batch": queries,
+            "cpu_ms_per_request": cpu_ms,
+            "cpu_ms_per_result": cpu_ms / batch,
+        }
+    figures["plain_viewset_results_per_s"], figures["plain_viewset_cpu_ms_per_result"] = _plain_rate(run)
+    figures["raw_insert_results_per_s"], figures["raw_insert_cpu_ms_per_result"] = _raw_rate(run)
     print(json.dumps(figures))
 
 
@@ -116,15 +121,17 @@ def _median(rates: list[float]) -> float:
     return sorted(rates)[len(rates) // 2]
 
 
-def _api_rate(run: ChildRun, batch: int) -> tuple[float, list[int]]:
-    """POST /api/results/ in batches of `batch`: results per second and SQL queries per request."""
+def _api_rate(run: ChildRun, batch: int) -> tuple[float, list[int], float]:
+    """POST /api/results/ in batches of `batch`: results per second, SQL queries per request
+    and CPU time per request of this process (Django and the test client; the database's
+    own CPU is not in it), each the median of REPEATS runs."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    rates, queries = [], []
+    rates, queries, cpu = [], [], []
     for _repeat in range(REPEATS):
         payloads = [run.items(batch) for _ in range(max(1, RESULTS_PER_RUN // batch))]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for payload in payloads:
             connection.queries_log.clear()  # a bounded deque: a full one counts 0
             with CaptureQueriesContext(connection) as captured:
@@ -138,9 +145,10 @@ def _api_rate(run: ChildRun, batch: int) -> tuple[float, list[int]]:
             assert all(r["status"] == "created" for r in response.json()["receipts"])
             queries.append(len(captured))
         elapsed = time.perf_counter() - started
+        cpu.append((time.process_time() - cpu_started) * 1000 / len(payloads))
         rates.append(len(payloads) * batch / elapsed)
-    run.say(f"API batches of {batch}: {_median(rates):.0f} results/s")
-    return _median(rates), sorted(set(queries))
+    run.say(f"API batches of {batch}: {_median(rates):.0f} results/s, {_median(cpu):.2f} ms CPU per request")
+    return _median(rates), sorted(set(queries)), _median(cpu)
 
 
 def _route_plain_viewset() -> str:
@@ -215,24 +223,27 @@ def _plain_rows(run: ChildRun) -> list[dict]:
     ]
 
 
-def _plain_rate(run: ChildRun) -> float:
+def _plain_rate(run: ChildRun) -> tuple[float, float]:
+    """Results per second and CPU ms per result (this process) of the plain ModelViewSet."""
     from django.test.utils import override_settings
 
-    rates = []
+    rates, cpu = [], []
     with override_settings(ROOT_URLCONF=_route_plain_viewset()):
         for _repeat in range(REPEATS):
             rows = _plain_rows(run)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for row in rows:
                 response = run.client.post("/bench/plain-results/", row, content_type="application/json")
                 assert response.status_code == 201, response.content
+            cpu.append((time.process_time() - cpu_started) * 1000 / len(rows))
             rates.append(len(rows) / (time.perf_counter() - started))
-    run.say(f"plain ModelViewSet, one per request: {_median(rates):.0f} results/s")
-    return _median(rates)
+    run.say(f"plain ModelViewSet, one per request: {_median(rates):.0f} results/s, {_median(cpu):.2f} ms CPU each")
+    return _median(rates), _median(cpu)
 
 
-def _raw_rate(run: ChildRun) -> float:
-    """The rows the API stored, re-inserted with new UUIDs by the DB-API cursor's executemany."""
+def _raw_rate(run: ChildRun) -> tuple[float, float]:
+    """The rows the API stored, re-inserted with new UUIDs by the DB-API cursor's executemany:
+    results per second and CPU ms per result of this process."""
     from django.db import connection
 
     from quiz.models import Result
@@ -244,23 +255,24 @@ def _raw_rate(run: ChildRun) -> float:
     uuid_at = columns.index("uuid")
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO quiz_result ({', '.join(columns)}) VALUES ({placeholders})"
-    rates = []
+    rates, cpu = [], []
     for _repeat in range(REPEATS):
         rows = []
         for row in template:
             row = list(row)
             row[uuid_at] = uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4()
             rows.append(row)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with connection.cursor() as cursor:
             # One transaction per 100 rows, like the API's batches of 100.
             for start in range(0, len(rows), 100):
                 cursor.execute("BEGIN")
                 cursor.executemany(sql, rows[start : start + 100])
                 cursor.execute("COMMIT")
+        cpu.append((time.process_time() - cpu_started) * 1000 / len(rows))
         rates.append(len(rows) / (time.perf_counter() - started))
-    run.say(f"raw executemany (100 per transaction): {_median(rates):.0f} results/s")
-    return _median(rates)
+    run.say(f"raw executemany (100 per transaction): {_median(rates):.0f} results/s, {_median(cpu):.3f} ms CPU each")
+    return _median(rates), _median(cpu)
 
 
 if __name__ == "__main__":

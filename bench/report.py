@@ -187,13 +187,15 @@ def ingest_rows() -> list[Row]:
                     met(max(api["100"]["queries_per_batch"]) <= max(api["1"]["queries_per_batch"])),
                 )
             )
+            # Issue 17 raised the PostgreSQL targets; SQLite keeps the earlier ones.
+            times_target, raw_target = (12, 0.20) if label == "postgresql" else (10, 0.10)
             out.append(
                 (
                     f"5. Ingest {label}: batch 100 vs plain ModelViewSet",
                     f"{b100 / plain:.1f}× ({b100:.0f}/s vs {plain:.0f}/s)",
                     "DRF ModelViewSet create, one result per request, defined in bench/ingest.py only",
-                    "≥ 10×",
-                    met(b100 / plain >= 10),
+                    f"≥ {times_target}×",
+                    met(b100 / plain >= times_target),
                 )
             )
             out.append(
@@ -201,66 +203,89 @@ def ingest_rows() -> list[Row]:
                     f"5. Ingest {label}: batch 100 vs raw insert",
                     f"{b100 / raw:.1%} ({raw:.0f}/s raw)",
                     "the same rows, DB-API cursor executemany, 100 per transaction",
-                    "≥ 10%",
-                    met(b100 / raw >= 0.10),
+                    f"≥ {raw_target:.0%}",
+                    met(b100 / raw >= raw_target),
                 )
             )
+            if "cpu_ms_per_result" in api["10"]:
+                out.append(_ingest_cpu_row(label, figures))
     else:
         out.append(("5. Ingest", MISSING, "", "", "—"))
     return out
 
 
+def _ingest_cpu_row(label: str, figures: dict) -> Row:
+    """CPU per result and results per CPU-second (one core) of the Django process."""
+    api = figures["api"]
+
+    def per_core(cpu_ms: float) -> str:
+        return f"{cpu_ms:.2f} ms ({1000 / cpu_ms:.0f} results/s per core)"
+
+    ways = [f"batch {b}: {per_core(api[b]['cpu_ms_per_result'])}" for b in ("1", "10", "100")]
+    ways.append(f"plain ModelViewSet: {per_core(figures['plain_viewset_cpu_ms_per_result'])}")
+    ways.append(f"raw insert: {per_core(figures['raw_insert_cpu_ms_per_result'])}")
+    return (
+        f"5. Ingest {label}: CPU per result",
+        "; ".join(ways),
+        "time.process_time() of the Django process over each run (test client included, the database's own "
+        "CPU not), divided by results; median of the runs",
+        # Not the load test's server-side CPU (gunicorn + PostgreSQL + Redis): no target here.
+        "(compare runs)",
+        "—",
+    )
+
+
 def load_rows() -> list[Row]:
     out: list[Row] = []
-    load_figures = load("load")
-    if load_figures:
-        lat = load_figures["latency_ms"]
+    figures = load("load")
+    if not figures or "capacity_per_s" not in figures:
+        return [("6. Load (open loop)", MISSING, "", "p95 ≤ 50 ms at 50% of capacity", "—")]
+    how = (
+        f"gunicorn ({figures['workers']} sync workers, production settings) + PostgreSQL + Redis on loopback; "
+        "arrivals on a fixed timetable whatever the answers (open loop), latency from each request's intended "
+        "send time; mix: "
+        + ", ".join(f"{kind} {share:.0%}" for kind, share in figures["mix"].items())
+        + ", syncs of 1-20 results"
+    )
+    search = ", ".join(
+        f"{probe['rate_per_s']:.0f}/s {'held' if probe['held'] else 'not held'}" for probe in figures["search"]
+    )
+    out.append(
+        (
+            "6. Load: capacity",
+            f"{figures['capacity_per_s']:.0f} requests/s (search: {search})",
+            how + f"; {figures['capacity_rule']}",
+            "(sets the rates below)",
+            "—",
+        )
+    )
+    for share, phase in figures["at_share_of_capacity"].items():
+        lat, late = phase["latency_ms"], phase["timetable_lateness_ms"]
+        cpu = phase["cpu_seconds"]
         out.append(
             (
-                "6. Load: requests/s",
-                f"{load_figures['requests_per_s']:.0f} requests/s, {load_figures['results_per_s']:.0f} results/s",
-                f"gunicorn ({load_figures['workers']} sync workers, production settings) + PostgreSQL + Redis, "
-                f"{load_figures['devices']} device threads, batches of 1-20, {load_figures['seconds']} s",
-                "≥ 300 requests/s",
-                met(load_figures["requests_per_s"] >= 300),
+                f"6. Load: latency at {share} of capacity",
+                f"{phase['rate_per_s']:.0f} requests/s for {phase['seconds']:.0f} s: p50 {lat['p50']:.0f} ms, "
+                f"p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; {phase['errors']} errors; "
+                f"timetable late by p50 {late['p50']:.1f} ms, p99 {late['p99']:.1f} ms, max {late['max']:.0f} ms; "
+                f"{phase['results_per_s']:.0f} results/s",
+                "client side, from the intended send time; CPU over the phase (/proc/stat, whole machine): "
+                f"{cpu['machine_busy']:.0f} CPU-s busy, load generator {cpu['load_generator']:.0f}, i.e. "
+                f"{phase['server_side_cpu_ms_per_request']:.1f} ms server side per request",
+                "p95 ≤ 50 ms at 50%" if share == "50%" else "(reported)",
+                met(lat["p95"] <= 50) if share == "50%" else "—",
             )
         )
-        out.append(
-            (
-                "6. Load: latency",
-                f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms",
-                "per request, client side",
-                "p95 ≤ 150 ms",
-                met(lat["p95"] <= 150),
-            )
+    out.append(
+        (
+            "6. Load: errors, loss, duplicates",
+            f"{figures['unique_results_receipted']} unique results receipted, {figures['rows_stored']} rows stored, "
+            f"{figures['lost']} lost, {figures['duplicated']} duplicated, {figures['unexpected']} never sent",
+            "rows counted in PostgreSQL after the whole run (search included); an assertion fails the run otherwise",
+            "0 lost, 0 duplicated",
+            met(figures["lost"] == 0 and figures["duplicated"] == 0 and figures["unexpected"] == 0),
         )
-        if "cpu_seconds" in load_figures:
-            cpu = load_figures["cpu_seconds"]
-            out.append(
-                (
-                    "6. Load: where the CPU went",
-                    f"{cpu['busy']:.0f} of {cpu['available']:.0f} CPU-seconds busy: load generator "
-                    f"{cpu['load_generator']:.0f}, server side (gunicorn, PostgreSQL, Redis) {cpu['server_side']:.0f}, "
-                    f"i.e. {load_figures['server_side_cpu_ms_per_request']:.1f} ms per request",
-                    "/proc/stat (whole machine) and the generator's own process time, over the run",
-                    "(explains the figures above)",
-                    "—",
-                )
-            )
-        out.append(
-            (
-                "6. Load: errors, loss, duplicates",
-                f"{load_figures['errors']} errors; "
-                f"{load_figures['unique_results_sent']} unique results sent, {load_figures['rows_stored']} rows "
-                f"stored, {load_figures['lost']} lost, {load_figures['duplicated']} duplicated; "
-                f"{load_figures['resent_requests']} requests re-sent ({load_figures['resent_share']:.1%})",
-                "rows counted in PostgreSQL after the run; an assertion fails the run otherwise",
-                "0 errors, 0 lost, 0 duplicated",
-                met(load_figures["errors"] == 0 and load_figures["lost"] == 0 and load_figures["duplicated"] == 0),
-            )
-        )
-    else:
-        out.append(("6. Load", MISSING, "", "≥ 300 requests/s", "—"))
+    )
     return out
 
 
