@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -161,8 +161,32 @@ def _store(device: Device, candidates: list[_Candidate]) -> None:
         # One query fewer than looking for them first, and the same answer.
         batch_id = uuid.uuid4()
         scored = [c for c in candidates if c.receipt is None]
-        Result.objects.bulk_create([_row(device, c, batch_id) for c in scored], ignore_conflicts=True)
+        _insert_skipping_known([_row(device, c, batch_id) for c in scored])
         _classify_inserted(device, scored, batch_id)
+
+
+def _insert_skipping_known(rows: list[Result]) -> None:
+    """Insert the rows; a UUID already stored is skipped (like bulk_create's
+    ignore_conflicts). One statement run for every row (executemany: one round trip on
+    PostgreSQL, where psycopg pipelines it), each value adapted as Django adapts it.
+
+    Not bulk_create: on PostgreSQL it sends the rows as `UNNEST(%s::jsonb[], ...)`, and
+    psycopg escapes every JSON text inside those arrays in pure Python; with Django's
+    multi-row VALUES instead, compiling the statement costs as much (bench/NOTES.md).
+    """
+    if not rows:
+        return
+    fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    uuid_column = connection.ops.quote_name(Result._meta.get_field("uuid").column)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({uuid_column}) DO NOTHING"
+    )
+    values = [[field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
 
 
 def _settled(item_receipt: Receipt | None) -> Receipt:
