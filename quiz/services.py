@@ -177,12 +177,12 @@ def _insert_skipping_known(rows: list[Result]) -> None:
     if not rows:
         return
     fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
     placeholders = ", ".join(["%s"] * len(fields))
-    uuid_column = connection.ops.quote_name(Result._meta.get_field("uuid").column)
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({uuid_column}) DO NOTHING"
+        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
     )
     values = [[field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields] for row in rows]
     with connection.cursor() as cursor:
