@@ -308,7 +308,7 @@ async def _timed(traffic: Traffic, phase: Phase, kind: str, intended: float) -> 
     phase.lateness.append(max(0.0, loop.time() - intended))
     try:
         kind = await asyncio.wait_for(traffic.send(kind, phase), timeout=TIMEOUT_S)
-    except (AssertionError, OSError, TimeoutError, ValueError, IndexError) as error:
+    except (AssertionError, OSError, TimeoutError, ValueError, KeyError, IndexError) as error:
         phase.errors.append(f"{type(error).__name__}: {error}"[:200])
         return
     latency = loop.time() - intended
