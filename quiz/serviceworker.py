@@ -22,13 +22,15 @@ from .models import ContentVersion
 PRECACHED_STATIC_FOLDERS = ("css/", "js/", "icons/")
 
 
-def page_urls(snapshot: dict | None) -> list[str]:
-    """Every page the app must open offline, tips included."""
-    urls = [reverse(name) for name in ("home", "check", "result", "history", "emergency", "offline", "tips")]
-    if snapshot:
-        urls += [reverse("tip-category", args=[c["key"]]) for c in snapshot["tip_categories"]]
-        urls += [reverse("tip", args=[t["category"], t["key"]]) for t in snapshot["tips"]]
-    return urls
+# Pages the worker keeps in each language. Tip category and tip pages are not among
+# them: offline the worker answers those with the tips shell, which renders them from
+# the content bundle (static/js/tips-view.js), so their number costs no bytes.
+PRECACHED_PAGES = ("home", "check", "result", "history", "emergency", "offline", "tips", "tips-shell")
+
+
+def page_urls() -> list[str]:
+    """Every page the worker keeps for offline use, in each language."""
+    return [reverse(name) for name in PRECACHED_PAGES]
 
 
 def static_paths() -> list[str]:
@@ -59,11 +61,10 @@ def _files_digest(paths: list[str]) -> str:
 def render_service_worker() -> str:
     """The worker's source for the content published now and the static files deployed."""
     version = ContentVersion.objects.current()
-    snapshot = version.snapshot if version else None
     paths = static_paths()
     # Pages, the manifest and the bundle differ by language (cached per language by the
-    # worker); static files and each language's catalogue do not.
-    pages = [*page_urls(snapshot), "/manifest.json"]
+    # worker); static files do not. Each language's catalogue is kept with its pages.
+    pages = [*page_urls(), "/manifest.json"]
     precache = [*pages, reverse("api-content"), *(static(p) for p in paths)]
     fingerprint = hashlib.sha256(
         json.dumps([precache, catalogue_urls(), _files_digest(paths), version.number if version else 0]).encode()
@@ -78,6 +79,7 @@ def render_service_worker() -> str:
             "languages_json": json.dumps(language_codes()),
             "catalogues_json": json.dumps(dict(zip(language_codes(), catalogue_urls(), strict=True))),
             "offline_url": reverse("offline"),
+            "tips_shell_url": reverse("tips-shell"),
             "debug": settings.DEBUG,
         },
     )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("emergency/", views.emergency, name="emergency"),
     path("offline/", views.offline, name="offline"),
+    # Not under tips/: a category key could be any slug.
+    path("offline/tips/", views.tips_shell, name="tips-shell"),
     path("tips/", views.tips, name="tips"),
     path("tips/<slug:category_key>/", views.tip_category, name="tip-category"),
     path("tips/<slug:category_key>/<slug:tip_key>/", views.tip_detail, name="tip"),

@@ -118,6 +118,12 @@ def tip_detail(request, category_key: str, tip_key: str):
     raise Http404("No such tip.")
 
 
+def tips_shell(request):
+    """The page the service worker answers tip and tip category pages with offline
+    (static/js/tips-view.js renders them from the content bundle)."""
+    return render(request, "quiz/tips_shell.html", {"break_timer_category": BREAK_TIMER_CATEGORY})
+
+
 @require_GET
 def service_worker(request):
     response = HttpResponse(render_service_worker(), content_type="application/javascript; charset=utf-8")

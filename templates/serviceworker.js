@@ -1,4 +1,5 @@
-/* BackCare service worker: every page, asset and the content bundle work offline.
+/* BackCare service worker: every page, asset and the content bundle work offline, in
+ * every language.
  *
  * Rendered by quiz/serviceworker.py so it names the hashed static URLs and the
  * content version; any change to either changes these bytes, which makes the browser
@@ -21,8 +22,9 @@ const CONTENT_VERSION = {{ content_version }};
 const PRECACHE = `backcare-static-${CACHE_VERSION}`;
 const PRECACHE_URLS = {{ precache_json|safe }};
 // Pages, the manifest and the content bundle come in each language: each language has
-// a cache of its own, filled when that language is first used (at install, the one the
-// server picks for this browser). The other PRECACHE_URLS are the same in every language.
+// a cache of its own, and every language's is filled at install (all of them fit the
+// precache budget: docs/BENCHMARKS.md), so a person can switch language offline even
+// to one never used before. The other PRECACHE_URLS are the same in every language.
 const PAGE_URLS = {{ page_urls_json|safe }};
 const LANGUAGES = {{ languages_json|safe }};
 // Each language's script catalogue (its URL names its bytes), kept with that language's pages.
@@ -33,6 +35,10 @@ const PAGES_PREFIX = `backcare-pages-${CACHE_VERSION}-`;
 const PREFERENCES = "backcare-preferences";
 const LANGUAGE_KEY = "/__backcare/language";
 const OFFLINE_URL = "{{ offline_url }}";
+// Tip category and tip pages are not precached one by one: offline, this one page
+// renders any of them from the content bundle (static/js/tips-view.js).
+const TIPS_SHELL_URL = "{{ tips_shell_url }}";
+const TIPS_PAGE = /^\/tips\/[^/]+\/(?:[^/]+\/)?$/;
 const NAVIGATION_TIMEOUT_MS = 3000;
 // DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
 const MATCH = { ignoreVary: true };
@@ -70,7 +76,7 @@ self.addEventListener("message", (event) => {
       (async () => {
         await rememberLanguage(language);
         if (event.ports[0]) event.ports[0].postMessage({ language });
-        // Once a language is used, all its pages are kept for offline use.
+        // Installed with every language; this only repairs a cache the browser evicted.
         if (!(await hasPages(language))) await precachePages(language).catch(() => {});
       })(),
     );
@@ -128,13 +134,13 @@ async function precache() {
   // `reload` skips the HTTP cache so a new worker never stores stale files.
   const shared = PRECACHE_URLS.filter((path) => !PAGE_URLS.includes(path) && path !== CONTENT_URL);
   await cache.addAll(shared.map((path) => new Request(path, { cache: "reload" })));
-  const language = await chosenLanguage();
-  if (language) {
-    await precachePages(language);
-  } else {
-    // First install: the pages in the language the server picks for this browser.
-    await rememberLanguage(await precachePages(null));
-  }
+  // The person's language first: on first install, the one the server picks for this
+  // browser (its cookie or Accept-Language), remembered for offline use.
+  const chosen = await chosenLanguage();
+  const first = await precachePages(chosen);
+  if (!chosen) await rememberLanguage(first);
+  // Then every other language, so switching works offline from the first visit on.
+  await Promise.all(LANGUAGES.filter((language) => language !== first).map((language) => precachePages(language)));
 }
 
 /** Every page, the manifest and the bundle in `language` (null: the server's pick). */
@@ -208,7 +214,9 @@ async function navigation(request) {
     return response;
   } catch (error) {
     const language = (await chosenLanguage()) || DEFAULT_LANGUAGE;
-    return (await cachedPage(path, language)) || (await cachedPage(OFFLINE_URL, language)) || Response.error();
+    // Any tip or tip category page, visited before or not: the shell renders it.
+    const kept = TIPS_PAGE.test(path) ? TIPS_SHELL_URL : path;
+    return (await cachedPage(kept, language)) || (await cachedPage(OFFLINE_URL, language)) || Response.error();
   }
 }
 

@@ -50,7 +50,9 @@ def test_every_file_the_manifest_names_exists(client):
         assert finders.find(source.removeprefix("/static/")), source
 
 
-@pytest.mark.parametrize("url", ["/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/", "/offline/tips/"]
+)
 def test_every_page_is_served_with_the_app_scripts(client, published, url):
     response = client.get(url)
 
@@ -60,7 +62,7 @@ def test_every_page_is_served_with_the_app_scripts(client, published, url):
 
 
 def test_no_page_has_inline_scripts_or_styles(client, published):
-    urls = ["/", "/check/", "/result/", "/history/", "/emergency/", "/tips/", "/tips/posture_breaks/"]
+    urls = ["/", "/check/", "/result/", "/history/", "/emergency/", "/tips/", "/tips/posture_breaks/", "/offline/tips/"]
     for url in urls:
         html = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
@@ -98,6 +100,27 @@ def test_unknown_tip_categories_and_tips_are_not_found(client, published, path):
     assert b"Not Found" in response.content
 
 
+def test_a_tip_page_cites_where_its_words_come_from(client, published):
+    html = client.get("/tips/exercise/keep_moving_gently/").content.decode()
+    paragraph_only = client.get("/tips/exercise/walk_daily/").content.decode()
+    note_only = client.get("/tips/see_doctor/not_improving/").content.decode()
+
+    assert "Source: the back pain document BackCare draws on, paragraph 3; NHS back pain; NICE NG59" in html
+    assert "Source: the back pain document BackCare draws on, paragraph 3</p>" in paragraph_only
+    assert "Source: NHS back pain; NICE NG59</p>" in note_only
+
+
+def test_the_tips_shell_is_a_page_with_an_empty_main_and_the_break_timer_held_back(client, published):
+    html = client.get("/offline/tips/").content.decode()
+    main = html[html.index('<main id="main"') : html.index("</main>")]
+
+    # static/js/tips-view.js fills the main region offline; the timer shows on one category.
+    assert '<script type="module" src="/static/js/tips-view.js"></script>' in html
+    assert '<p id="tips-view-status" role="status">Loading the tips…</p>' in main
+    assert 'aria-labelledby="timer-heading" data-category="posture_breaks" hidden>' in main
+    assert "<h1" not in main and "card-list" not in main
+
+
 def test_only_the_posture_breaks_category_has_the_break_timer(client, published):
     assert b'id="break-timer"' in client.get("/tips/posture_breaks/").content
     assert b'id="break-timer"' not in client.get("/tips/exercise/").content
@@ -122,16 +145,19 @@ def test_the_service_worker_is_served_from_the_root_without_caching(client, publ
     assert response["Service-Worker-Allowed"] == "/"
 
 
-def test_the_service_worker_precaches_every_page_asset_and_the_content_bundle(client, published):
+def test_the_service_worker_precaches_the_pages_the_tips_shell_every_asset_and_the_content_bundle(client, published):
     body = client.get("/serviceworker.js").content.decode()
     precache = json.loads(re.search(r"const PRECACHE_URLS = (\[.*?\]);", body).group(1))
 
-    expected_pages = {"/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/"}
-    assert expected_pages <= set(precache)
+    pages = json.loads(re.search(r"const PAGE_URLS = (\[.*?\]);", body).group(1))
+    expected_pages = ["/", "/check/", "/result/", "/history/", "/emergency/", "/offline/", "/tips/", "/offline/tips/"]
+    assert pages == [*expected_pages, "/manifest.json"]
+    assert set(pages) <= set(precache)
     catalogues = json.loads(re.search(r"const CATALOGUES = (\{.*?\});", body).group(1))
     assert catalogues == dict(zip(["en", "zh-hans"], catalogue_urls(), strict=True))
-    assert {f"/tips/{c['key']}/" for c in published.snapshot["tip_categories"]} <= set(precache)
-    assert {f"/tips/{t['category']}/{t['key']}/" for t in published.snapshot["tips"]} <= set(precache)
+    # Tip category and tip pages come from the tips shell offline, not one by one.
+    assert [url for url in precache if url.startswith("/tips/") and url != "/tips/"] == []
+    assert '"/offline/tips/"' in body and "/static/js/tips-view.js" in precache
     assert {"/api/content/", "/manifest.json", "/static/css/app.css", "/static/js/quiz.js"} <= set(precache)
     assert "/static/icons/icon-192.png" in precache
     assert not [url for url in precache if "admin" in url]  # a phone never opens the admin

@@ -7,7 +7,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import open_app, saved_checks, wait_until_resolves_true
+from steps import open_app, saved_checks
 
 from quiz.models import Result
 from quiz.translation import localize
@@ -26,6 +26,14 @@ CHINESE_PAGES = {
     "/offline/": "你现在处于离线状态",
 }
 ENGLISH_HOME = "Low back pain self-check"
+ENGLISH_PAGES = {
+    "/": ENGLISH_HOME,
+    "/check/": ENGLISH_HOME,
+    "/result/": "Your result",
+    "/tips/": "Tips for your back",
+    "/history/": "Your past checks",
+    "/emergency/": "When to get help",
+}
 
 
 @pytest.fixture
@@ -131,37 +139,37 @@ def test_a_chinese_phone_takes_the_whole_check_offline_in_chinese(chinese_page, 
     assert stored.server_outcome["urgency"] == stored.client_outcome["urgency"] == "self_care"
 
 
-def english_pages_kept(page) -> None:
-    wait_until_resolves_true(
-        page,
-        "() => caches.keys().then((names) => names.find((name) => name.startsWith('backcare-pages-')"
-        " && name.endsWith('-en'))).then((name) => name && caches.open(name))"
-        ".then((cache) => cache && cache.match('/api/content/?lang=en')).then(Boolean)",
-    )
+def every_page_in(page, app_url: str, headings: dict[str, str], language: str) -> None:
+    """Open each page offline and see it in `language`, its heading and `<html lang>`."""
+    for path, heading in headings.items():
+        page.goto(app_url + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect_language(page, language)
 
 
-def test_switching_to_english_and_back_works_offline_and_is_remembered(chinese_page, app_url):
+def test_a_chinese_phone_offline_after_its_first_visit_switches_to_english_and_back(chinese_page, app_url, published):
+    """Never having loaded an English page: both languages are kept from the first visit."""
     page = chinese_page
-    open_app(page, app_url + "/check/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("腰痛自查")
-
-    page.get_by_role("button", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(ENGLISH_HOME)
-    expect_language(page, "en")
-    english_pages_kept(page)
-    page.context.set_offline(True)
-
-    page.goto(app_url + "/tips/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tips for your back")
-    expect_language(page, "en")
-    page.get_by_role("button", name="简体中文").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("护背建议")
+    open_app(page, app_url + "/")
     expect_language(page, "zh-hans")
-    page.goto(app_url + "/emergency/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("什么时候需要求助")
+    page.context.set_offline(True)
+    tip = published.snapshot["tips"][0]
+    tip_path = f"/tips/{tip['category']}/{tip['key']}/"
+    chinese = {path: CHINESE_PAGES[path] for path in ENGLISH_PAGES}
+    chinese[tip_path] = localize(published.snapshot, "zh-hans")["tips"][0]["title"]
+    english = {**ENGLISH_PAGES, tip_path: tip["title"]}
+
+    every_page_in(page, app_url, chinese, "zh-hans")
     page.get_by_role("button", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("When to get help")
+    expect(page.get_by_role("heading", level=1)).to_have_text(tip["title"])
     expect_language(page, "en")
+    every_page_in(page, app_url, english, "en")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(chinese[tip_path])
+    expect_language(page, "zh-hans")
+    every_page_in(page, app_url, chinese, "zh-hans")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(english[tip_path])
     assert page.evaluate("localStorage.getItem('backcare-language')") == "en"
 
     # The choice holds for the next visit too, offline.
