@@ -10,10 +10,11 @@ from sync_helpers import post_results, register, result_item
 from quiz import content, scoring
 from quiz.content import read_seed
 from quiz.models import Choice, ContentVersion, Question, Result, SiteSettings, Tip
-from quiz.translation import CONTENT_LANGUAGES, localize, missing_translations
+from quiz.translation import CONTENT_LANGUAGES, localize, missing_translations, translated_texts
 
 PUBLISH_URL = reverse("admin:quiz_contentversion_publish")
 CHINESE = "zh-hans"
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def warning_question(snapshot: dict) -> dict:
@@ -29,6 +30,14 @@ def habit_question(snapshot: dict) -> dict:
 
 def test_every_text_of_the_shipped_content_has_its_chinese_text():
     assert missing_translations(read_seed()) == []
+
+
+def test_every_chinese_text_of_the_shipped_content_is_written_in_chinese():
+    """Not the English copied across to fill the box: each text has Chinese characters."""
+    texts = list(translated_texts(read_seed()))
+
+    assert len(texts) > 100
+    assert [where for where, text in texts if not HAN.search(text)] == []
 
 
 def test_the_shipped_chinese_names_no_item_the_content_does_not_have():

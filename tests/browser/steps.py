@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 PROGRESS = re.compile(r"^(\d+) of (\d+)$")
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 PAIN_SCORE = 6
 # Screens shown before any answer: two facts, three warning screens, five habits. Some
 # answers open one more (e.g. womb questions apply -> the gynaecological question).
@@ -248,3 +249,25 @@ def longest_answers(page: Page) -> dict:
     every question it can show, the longest choice of each, every choice of a multiple
     one, the top of a scale (worked out in the page, with the app's own show_if rules)."""
     return page.evaluate(LONGEST_ANSWERS_JS)
+
+
+def choice_words(snapshot: dict, answers: dict) -> dict[str, str]:
+    """Question text -> the answer as the summary words it (in the snapshot's language)."""
+    words = {}
+    for question in snapshot["questions"]:
+        if question["key"] not in answers:
+            continue
+        answer = answers[question["key"]]
+        texts = {choice["key"]: choice["text"] for choice in question["choices"]}
+        if question["kind"] == "scale":
+            words[question["text"]] = f"{answer} ({question['scale_min']}–{question['scale_max']})"
+        elif isinstance(answer, list):
+            words[question["text"]] = "; ".join(texts[key] for key in answer)
+        else:
+            words[question["text"]] = texts[answer]
+    return words
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF Chromium printed (each page object; not the /Pages tree)."""
+    return len(PDF_PAGE.findall(pdf))

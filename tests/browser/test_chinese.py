@@ -1,13 +1,14 @@
 """A phone set to Chinese (zh-CN): the whole app in Simplified Chinese, offline, with the
 language it shows always the one <html lang> names; the switch to English and back works
-offline; a check answered in Chinese syncs and the server's scoring agrees."""
+offline; a check answered in Chinese syncs and the server's scoring agrees; the summary
+for a clinician holds every answer in the Chinese of the version answered, on one A4 page."""
 
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import open_app, saved_checks
+from steps import choice_words, open_app, pdf_pages, saved_checks, warning_signs
 
 from quiz.models import Result
 from quiz.translation import localize
@@ -34,6 +35,11 @@ ENGLISH_PAGES = {
     "/history/": "Your past checks",
     "/emergency/": "When to get help",
 }
+# The summary's words in the Chinese catalogue (djangojs.po), as a person reads them.
+SUMMARY_HEADING = "一次背痛自查的摘要"
+SUMMARY_FACTS = ["日期", "结果", "疼痛评分", "内容版本"]
+SUMMARY_SECTIONS = ["回答的警示症状", "所有回答"]
+URGENCY_IN_CHINESE = {"urgent": "紧急：今天就寻求医疗建议", "soon": "尽快看医生", "self_care": "自我护理"}
 
 
 @pytest.fixture
@@ -66,21 +72,43 @@ def calm_choice(question: dict) -> str | None:
     return choices[0]["key"]  # facts: the first (under 45; the womb questions apply)
 
 
-def take_check_in_chinese(page, snapshot: dict) -> str:
-    """Answer each screen calmly, by key; every screen's words are Chinese."""
+def longest_choice(question: dict) -> str | list[str] | int:
+    """The answer with the most Chinese words that does not stop the check: every choice
+    of a multiple question but the emergency and exclusive ones, the longest choice of a
+    single one, the top of a scale."""
+    if question["kind"] == "scale":
+        return question["scale_max"]
+    usable = [c for c in question["choices"] if not c["stops_quiz"] and c["urgency"] != "emergency"]
+    usable = [c for c in usable if not c.get("exclusive")]
+    if question["kind"] == "multiple":
+        return [choice["key"] for choice in usable]
+    return max(usable, key=lambda choice: len(choice["text"]))["key"]
+
+
+def answer_screen(page, answer: str | list[str] | int | None) -> None:
+    """Pick the choice(s) by key, or move the slider to a number."""
+    if isinstance(answer, int):
+        page.locator("#question-form input[type=range]").fill(str(answer))
+    elif answer:
+        for key in [answer] if isinstance(answer, str) else answer:
+            page.locator(f'#question-form input[value="{key}"]').check()
+    elif page.locator("#question-form input[type=range]").count():
+        # The slider has no preset answer: the person picks a number.
+        page.locator("#question-form input[type=range]").fill("4")
+
+
+def take_check_in_chinese(page, snapshot: dict, choose=None) -> str:
+    """Answer each screen by key (calmly unless `choose` picks from the Chinese question);
+    every screen's words are Chinese."""
     questions = {question["key"]: question for question in snapshot["questions"]}
+    chinese = localize(snapshot, "zh-hans")["questions"]
     page.get_by_role("button", name="开始自查").click()
     while True:
         expect(page.locator("#check-progress")).to_have_text(PROGRESS)
         key = page.locator("#question-form").get_attribute("data-question")
-        question = localize(snapshot, "zh-hans")["questions"][list(questions).index(key)]
+        question = chinese[list(questions).index(key)]
         expect(page.locator("#question-form")).to_contain_text(question["text"])
-        choice = calm_choice(questions[key])
-        if choice:
-            page.locator(f'#question-form input[value="{choice}"]').check()
-        elif page.locator("#question-form input[type=range]").count():
-            # The slider has no preset answer: the person picks a number.
-            page.locator("#question-form input[type=range]").fill("4")
+        answer_screen(page, choose(question) if choose else calm_choice(questions[key]))
         last = page.locator("#check-next").inner_text() == "查看我的结果"
         page.locator("#check-next").click()
         if last:
@@ -176,3 +204,111 @@ def test_a_chinese_phone_offline_after_its_first_visit_switches_to_english_and_b
     page.goto(app_url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(ENGLISH_HOME)
     expect_language(page, "en")
+
+
+def signs_in_chinese(chinese: dict, outcome: dict) -> list[str]:
+    """The summary's lines of warning signs: highest urgency first, one line per question
+    (its text, then the signs picked), in the Chinese texts."""
+    order = ["emergency", "urgent", "soon"]
+    questions = {question["key"]: question for question in chinese["questions"]}
+    lines: dict[str, list[str]] = {}
+    for sign in sorted(outcome["warning_signs"], key=lambda sign: order.index(sign["urgency"])):
+        choices = {choice["key"]: choice["text"] for choice in questions[sign["question"]]["choices"]}
+        lines.setdefault(sign["question"], []).append(choices[sign["choice"]])
+    return [f"{questions[key]['text']} {'; '.join(answers)}" for key, answers in lines.items()]
+
+
+def stored_result_agrees(page, app_url: str, uuid: str, urgency: str) -> None:
+    """Back online, the check syncs; the server stored it as answered in Chinese and its
+    own scoring gives the urgency the phone gave."""
+    page.context.set_offline(False)
+    page.goto(app_url + "/history/")
+    expect(page.locator(f'.history-item[data-uuid="{uuid}"]')).to_contain_text("已同步")
+    [phone] = [check for check in saved_checks(page) if check["uuid"] == uuid]
+    stored = Result.objects.get(uuid=uuid)
+    assert stored.language == phone["language"] == "zh-hans"
+    assert stored.answers == phone["answers"]
+    assert stored.urgency == stored.client_urgency == phone["outcome"]["urgency"] == urgency
+    assert stored.verdict_mismatch is False
+
+
+def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_one_a4_page_offline(chinese_page, app_url, published):
+    page = chinese_page
+    chinese = localize(published.snapshot, "zh-hans")
+    open_app(page, app_url + "/check/")
+    page.context.set_offline(True)
+    uuid = take_check_in_chinese(page, published.snapshot, choose=longest_choice)
+    [check] = saved_checks(page)
+    picked = {q["key"]: longest_choice(q) for q in chinese["questions"] if q["key"] in check["answers"]}
+    assert check["answers"] == picked  # the longest check there is, as the person answered it
+    urgency = check["outcome"]["urgency"]
+
+    page.get_by_role("link", name="显示或打印摘要").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUMMARY_HEADING)
+    expect(page).to_have_title(re.compile(f"^{SUMMARY_HEADING}"))
+    expect_language(page, "zh-hans")
+    expect(page.locator(".summary-facts dt")).to_have_text(SUMMARY_FACTS)
+    expect(page.locator("#summary h2")).to_have_text(SUMMARY_SECTIONS)
+    expect(page.locator("#summary-answers th")).to_have_text(["问题", "回答"])
+    rows = page.locator("#summary-answers tbody tr")
+    expect(rows).to_have_count(len(check["answers"]))
+    questions = rows.locator("td:first-child").all_inner_texts()
+    shown = dict(zip(questions, rows.locator("td:last-child").all_inner_texts(), strict=True))
+    assert shown == choice_words(chinese, check["answers"])
+    expect(page.locator("#summary-urgency")).to_contain_text(URGENCY_IN_CHINESE[urgency])
+    expect(page.locator("#summary-urgency")).to_contain_text(chinese["settings"]["actions"][urgency])
+    scale = next(q for q in chinese["questions"] if q["kind"] == "scale")
+    expect(page.locator("#summary-pain")).to_have_text(f"{scale['scale_max']} 分（满分 {scale['scale_max']} 分）")
+    expect(page.locator("#summary-version")).to_have_text(str(published.number))
+    expect(page.locator("#summary-disclaimer")).to_have_text(chinese["settings"]["disclaimer"])
+    expect(page.locator("#summary-signs li")).to_have_text(signs_in_chinese(chinese, check["outcome"]))
+    expect(page.get_by_role("button", name="复制")).to_be_visible()
+    assert violations(page) == []
+
+    assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("#summary-print")).to_be_hidden()
+    expect(page.locator("#summary-answers")).to_be_visible()
+    page.emulate_media(media="screen")
+
+    stored_result_agrees(page, app_url, uuid, urgency)
+
+
+def test_a_chinese_phone_stopped_by_an_emergency_sign_sees_the_numbers_in_chinese_offline(
+    chinese_page, app_url, published
+):
+    page = chinese_page
+    chinese = localize(published.snapshot, "zh-hans")
+    [(key, signs)] = warning_signs(published.snapshot, "emergency").items()
+    open_app(page, app_url + "/check/")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="开始自查").click()
+    while (shown := page.locator("#question-form").get_attribute("data-question")) != key:
+        answer_screen(page, calm_choice(next(q for q in chinese["questions"] if q["key"] == shown)))
+        page.locator("#check-next").click()
+        expect(page.locator("#question-form")).not_to_have_attribute("data-question", shown)
+    expect_language(page, "zh-hans")
+    assert violations(page) == []  # a question screen, in Chinese
+    answer_screen(page, signs)
+    page.locator("#check-next").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("立即寻求紧急帮助")
+    emergency = page.locator("#check-emergency")
+    expect(emergency).to_contain_text(chinese["settings"]["actions"]["emergency"])
+    settings = chinese["settings"]
+    expect(emergency.get_by_role("link", name=settings["emergency_label"])).to_have_attribute(
+        "href", f"tel:{settings['emergency_number']}"
+    )
+    expect(emergency.get_by_role("link", name=settings["non_emergency_label"])).to_have_attribute(
+        "href", f"tel:{settings['non_emergency_number']}"
+    )
+    expect(emergency.locator(".disclaimer")).to_have_text(settings["disclaimer"])
+    expect_language(page, "zh-hans")
+    assert violations(page) == []
+    expect(page.get_by_role("link", name="查看你保存的结果")).to_be_visible()
+    [check] = saved_checks(page)
+    assert check["language"] == "zh-hans"
+
+    stored_result_agrees(page, app_url, check["uuid"], "emergency")

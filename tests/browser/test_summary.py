@@ -8,9 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 from steps import (
+    choice_words,
     longest_answers,
     open_app,
     pain_question,
+    pdf_pages,
     save_check,
     signs_in_words,
     start_check,
@@ -19,25 +21,6 @@ from steps import (
 )
 
 pytestmark = pytest.mark.browser
-
-PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
-
-
-def choice_words(snapshot: dict, answers: dict) -> dict[str, str]:
-    """Question text -> the answer as the summary words it."""
-    words = {}
-    for question in snapshot["questions"]:
-        if question["key"] not in answers:
-            continue
-        answer = answers[question["key"]]
-        texts = {choice["key"]: choice["text"] for choice in question["choices"]}
-        if question["kind"] == "scale":
-            words[question["text"]] = f"{answer} ({question['scale_min']}–{question['scale_max']})"
-        elif isinstance(answer, list):
-            words[question["text"]] = "; ".join(texts[key] for key in answer)
-        else:
-            words[question["text"]] = texts[answer]
-    return words
 
 
 def test_the_longest_possible_check_prints_on_one_a4_page_with_every_answer(page, context, app_url, published):
@@ -66,7 +49,7 @@ def test_the_longest_possible_check_prints_on_one_a4_page_with_every_answer(page
     expect(page.locator("#summary-signs li")).to_have_count(len(questions_with_signs))
 
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
-    assert len(PDF_PAGE.findall(pdf)) == 1
+    assert pdf_pages(pdf) == 1
     page.emulate_media(media="print")
     # Printed: no menu, no buttons.
     expect(page.locator(".site-header")).to_be_hidden()
