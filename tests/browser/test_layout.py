@@ -40,3 +40,21 @@ def test_the_history_page_does_not_jump_when_there_are_no_checks(phone, app_url)
     expect(phone.locator("#history-empty")).to_be_visible()
     expect(phone.locator("#sync-status")).not_to_be_empty()
     assert phone.evaluate(LAYOUT_SHIFT) == 0
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_the_check_start_does_not_jump_when_its_questions_load(new_context, app_url, locale):
+    """The start button appears once the questions are loaded: its place is kept from the
+    first paint, so the footer below does not move (in either language)."""
+    context = new_context(viewport={"width": 412, "height": 823}, is_mobile=True, locale=locale)
+
+    def late(route):
+        time.sleep(SCRIPT_DELAY_S)
+        route.continue_()
+
+    context.route("**/static/js/**", late)
+    page = context.new_page()
+    page.goto(app_url + "/check/")
+
+    expect(page.locator("#check-begin")).to_be_visible()
+    assert page.evaluate(LAYOUT_SHIFT) == 0
