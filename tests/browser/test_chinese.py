@@ -4,6 +4,7 @@ offline; a check answered in Chinese syncs and the server's scoring agrees; the 
 for a clinician holds every answer in the Chinese of the version answered, on one A4 page."""
 
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -312,3 +313,22 @@ def test_a_chinese_phone_stopped_by_an_emergency_sign_sees_the_numbers_in_chines
     assert check["language"] == "zh-hans"
 
     stored_result_agrees(page, app_url, check["uuid"], "emergency")
+
+
+CATALOGUE_DELAY_S = 1.0
+
+
+def test_the_scripts_wait_for_a_slow_catalogue_and_write_in_chinese(chinese_page, app_url, published):
+    """The script catalogue is deferred so it never holds up the parser; the page's modules
+    still run after it, however late it arrives, so what they write at once is Chinese (a
+    catalogue run whenever it arrives, `async`, leaves this line in English)."""
+    page = chinese_page
+
+    def late(route):
+        time.sleep(CATALOGUE_DELAY_S)
+        route.continue_()
+
+    page.route("**/jsi18n/**", late)
+    page.goto(app_url + "/result/#not-on-this-device")
+
+    expect(page.locator("#result-loading")).to_have_text("这个结果没有保存在这台设备上。")
