@@ -332,3 +332,24 @@ def test_the_scripts_wait_for_a_slow_catalogue_and_write_in_chinese(chinese_page
     page.goto(app_url + "/result/#not-on-this-device")
 
     expect(page.locator("#result-loading")).to_have_text("这个结果没有保存在这台设备上。")
+
+
+def test_every_tip_category_and_a_tip_of_each_read_in_chinese_offline(chinese_page, app_url, published):
+    page = chinese_page
+    chinese = localize(published.snapshot, "zh-hans")
+    open_app(page, app_url + "/")
+    page.context.set_offline(True)
+    found = {}
+
+    for category in chinese["tip_categories"]:
+        page.goto(f"{app_url}/tips/{category['key']}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(category["name"])
+        expect_language(page, "zh-hans")
+        found[category["key"]] = violations(page)
+        tip = next(tip for tip in chinese["tips"] if tip["category"] == category["key"])
+        page.get_by_role("link", name=tip["title"], exact=True).first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(tip["title"])
+        expect_language(page, "zh-hans")
+        found[tip["key"]] = violations(page)
+
+    assert found == {name: [] for name in found}
