@@ -9,7 +9,7 @@
 
 import { PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { el } from "./dom.js";
-import { format, gettext } from "./i18n.js";
+import { format, gettext, pageLocale } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
   answerRows,
@@ -182,7 +182,7 @@ function render(record, snapshot) {
       { className: "meta" },
       gettext("Completed:"),
       " ",
-      el("time", { datetime: record.completed_at }, completed.toLocaleString()),
+      el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
     ),
     urgencySection(outcome, settings),
     whySection(record, snapshot),
@@ -223,7 +223,7 @@ function showPersistMessage() {
 function facts(record, snapshot) {
   const pain = painScore(record, snapshot);
   return {
-    date: new Date(record.completed_at).toLocaleString(),
+    date: new Date(record.completed_at).toLocaleString(pageLocale()),
     urgency: gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency),
     action: snapshot.settings.actions[record.outcome.urgency] || "",
     signs: signsByQuestion(signsAnswered(record, snapshot)),

@@ -9,7 +9,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import choice_words, open_app, pdf_pages, saved_checks, warning_signs
+from steps import calm_answers, choice_words, open_app, pdf_pages, save_check, saved_checks, warning_signs
 
 from quiz.models import Result
 from quiz.translation import localize
@@ -353,3 +353,23 @@ def test_every_tip_category_and_a_tip_of_each_read_in_chinese_offline(chinese_pa
         found[tip["key"]] = violations(page)
 
     assert found == {name: [] for name in found}
+
+
+def test_a_date_reads_in_the_language_of_the_page_around_it(new_context, app_url, published):
+    """A phone set to British English that switched BackCare to Chinese: the summary's date
+    in Chinese form, like its words; back in English, the phone's own British form."""
+    page = new_context(locale="en-GB", timezone_id="UTC").new_page()
+    open_app(page, app_url + "/")
+    uuid = save_check(page, calm_answers(page, pain=3), "2026-03-02T09:30:00.000Z")
+    summary = f"{app_url}/result/?id={uuid}&view=summary"
+
+    page.get_by_role("button", name="简体中文").click()
+    expect_language(page, "zh-hans")
+    page.goto(summary)
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUMMARY_HEADING)
+    expect(page.locator(".summary-facts time")).to_have_text("2026/3/2 09:30:00")
+
+    page.get_by_role("button", name="English").click()
+    expect_language(page, "en")
+    page.goto(summary)
+    expect(page.locator(".summary-facts time")).to_have_text("02/03/2026, 09:30:00")
