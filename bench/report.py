@@ -78,11 +78,15 @@ def weight_rows() -> list[Row]:
 
 
 def lighthouse_runs(runs: list[dict]) -> str:
-    """Each run's performance score with the machine's 1-minute load average as it began."""
+    """Each run's performance score with the machine's 1-minute load average as it began and
+    Lighthouse's benchmark index (the CPU it found; higher is faster)."""
     if not runs:
         return ""
     each = ", ".join(
-        "no score" if "error" in run else f"{run['scores']['performance']} at load {run['load_average']:.1f}"
+        "no score"
+        if "error" in run
+        else f"{run['scores']['performance']} (load {run['load_average']:.1f}"
+        + (f", benchmark index {run['benchmark_index']})" if "benchmark_index" in run else ")")
         for run in runs
     )
     return f"; performance by run: {each}"
