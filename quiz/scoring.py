@@ -15,7 +15,6 @@ No Django imports: the rules are plain data in, plain data out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 URGENCY_ORDER: tuple[str, ...] = ("self_care", "soon", "urgent", "emergency")
@@ -53,22 +52,205 @@ def score(snapshot: dict, answers: dict) -> dict:
     The outcome depends only on which choices were picked, not on the order the
     answers (or a multiple-choice list) arrive in, so the phone and the server agree.
     """
-    questions = _questions_by_key(snapshot)
-    chosen = _validate(snapshot, questions, answers)
-    warning_signs = _warning_signs(snapshot, chosen)
-    urgency = _highest_urgency(warning_signs)
-    causes = _causes(snapshot, chosen)
-    if snapshot.get("schema", 1) >= RANKED_TIPS_SCHEMA:
-        tips = _ranked_tips(snapshot, answers, chosen, urgency, warning_signs, causes)
-    else:
-        tips = _tips(snapshot, [cause["key"] for cause in causes])
-    return {
-        "content_version": snapshot.get("version"),
-        "urgency": urgency,
-        "warning_signs": warning_signs,
-        "causes": causes,
-        "tips": tips,
-    }
+    return Rules(snapshot).score(answers)
+
+
+class Rules:
+    """A snapshot's rules, indexed once: what `score` looks up for every answer set.
+
+    The server keeps one per published version (versions never change) and scores every
+    synced result with it; `score()` builds one per call. Building it reads the snapshot
+    only, so it never fails on answers, and the outcome is the same either way.
+    """
+
+    def __init__(self, snapshot: dict) -> None:
+        self.snapshot = snapshot
+        self.questions: list[dict] = snapshot["questions"]
+        self.by_key = _questions_by_key(snapshot)
+        self.known_choices = {q["key"]: {c["key"] for c in q["choices"]} for q in self.questions}
+        self.exclusive_choices = {
+            q["key"]: sorted(c["key"] for c in q["choices"] if c.get("exclusive")) for q in self.questions
+        }
+        self.stop_choices = emergency_stop_choices(snapshot)
+        self.group_position = {group["key"]: index for index, group in enumerate(snapshot["cause_groups"])}
+        self.choice_urgency = {
+            (q["key"], c["key"]): _choice_urgency(q, c) for q in self.questions for c in q["choices"]
+        }
+        self.scale_keys = [q["key"] for q in self.questions if q["kind"] == "scale"]
+
+    def score(self, answers: dict) -> dict:
+        snapshot = self.snapshot
+        chosen = self._validate(answers)
+        picked = self._chosen_choices(chosen)
+        warning_signs = self._warning_signs(picked)
+        urgency = _highest_urgency(warning_signs)
+        causes = self._causes(picked)
+        if snapshot.get("schema", 1) >= RANKED_TIPS_SCHEMA:
+            tips = self._ranked_tips(answers, picked, urgency, warning_signs, causes)
+        else:
+            tips = _tips(snapshot, [cause["key"] for cause in causes])
+        return {
+            "content_version": snapshot.get("version"),
+            "urgency": urgency,
+            "warning_signs": warning_signs,
+            "causes": causes,
+            "tips": tips,
+        }
+
+    # -- validation: the order of checks is the contract described below -------------
+
+    def _validate(self, answers: Any) -> dict[str, set[str]]:
+        """Check the answers; return the chosen choice keys per answered question."""
+        if not isinstance(answers, dict):
+            raise AnswerError("invalid_answer_type", "", "Answers must map question keys to answers.")
+        unknown = sorted(str(key) for key in answers if key not in self.by_key)
+        if unknown:
+            raise AnswerError("unknown_question", unknown[0], f"Unknown question '{unknown[0]}'.")
+        chosen = {
+            question["key"]: self._chosen_keys(question, answers[question["key"]])
+            for question in self.questions
+            if question["key"] in answers
+        }
+        shown = visible_questions(self.snapshot, answers)
+        _refuse_hidden_answers(self.snapshot, answers, shown)
+        if not self._any_stop_chosen(chosen):
+            _require_shown_answers(shown, chosen)
+        return chosen
+
+    def _chosen_keys(self, question: dict, answer: Any) -> set[str]:
+        """Validate one answer against its question; return the choice keys it picks."""
+        kind = question["kind"]
+        if kind == "single":
+            if not isinstance(answer, str):
+                raise _wrong_type(question, "one choice key")
+            self._check_known_choices(question, [answer])
+            return {answer}
+        if kind == "multiple":
+            return self._multiple_choices(question, answer)
+        if kind == "scale":
+            _check_scale(question, answer)
+            return set()
+        raise ValueError(f"Question '{question['key']}' has unknown kind '{kind}'.")
+
+    def _multiple_choices(self, question: dict, answer: Any) -> set[str]:
+        if not isinstance(answer, list) or not all(isinstance(c, str) for c in answer):
+            raise _wrong_type(question, "a list of choice keys")
+        if not answer:
+            raise AnswerError(
+                "empty_choice_list",
+                question["key"],
+                f"Question '{question['key']}' needs at least one choice.",
+            )
+        self._check_known_choices(question, answer)
+        picked = set(answer)
+        if len(picked) != len(answer):
+            repeated = sorted(key for key, count in Counter(answer).items() if count > 1)
+            dotted = f"{question['key']}.{repeated[0]}"
+            raise AnswerError("duplicate_choice", dotted, f"Choice '{dotted}' is repeated.")
+        exclusive = [key for key in self.exclusive_choices[question["key"]] if key in picked]
+        if exclusive and len(answer) > 1:
+            dotted = f"{question['key']}.{exclusive[0]}"
+            raise AnswerError("exclusive_choice", dotted, f"Choice '{dotted}' cannot be picked with another choice.")
+        return picked
+
+    def _check_known_choices(self, question: dict, keys: list[str]) -> None:
+        known = self.known_choices[question["key"]]
+        unknown = sorted(key for key in keys if key not in known)
+        if unknown:
+            dotted = f"{question['key']}.{unknown[0]}"
+            raise AnswerError("unknown_choice", dotted, f"Unknown choice '{dotted}'.")
+
+    def _any_stop_chosen(self, chosen: dict[str, set[str]]) -> bool:
+        return any(choice_key in chosen.get(question_key, ()) for question_key, choice_key in self.stop_choices)
+
+    # -- outcome ----------------------------------------------------------------------
+
+    def _chosen_choices(self, chosen: dict[str, set[str]]) -> list[tuple[dict, dict]]:
+        """(question, choice) for every picked choice, in snapshot order."""
+        return [
+            (question, choice)
+            for question in self.questions
+            if question["key"] in chosen
+            for choice in question["choices"]
+            if choice["key"] in chosen[question["key"]]
+        ]
+
+    def _warning_signs(self, picked: list[tuple[dict, dict]]) -> list[dict]:
+        """Chosen choices that raise urgency, in question order then choice order."""
+        signs = []
+        for question, choice in picked:
+            urgency = self.choice_urgency[question["key"], choice["key"]]
+            if urgency is not None:
+                signs.append({"question": question["key"], "choice": choice["key"], "urgency": urgency})
+        return signs
+
+    def _causes(self, picked: list[tuple[dict, dict]]) -> list[dict]:
+        """Cause groups whose summed weight reaches the threshold, strongest first.
+
+        A group no chosen answer points to is never contributing, even with a threshold
+        of 0: "can be linked to" needs at least one answer behind it.
+        """
+        position = self.group_position
+        totals: dict[str, int] = {}
+        for _question, choice in picked:
+            for group_key, weight in (choice.get("weights") or {}).items():
+                # Publishing rejects weights on unknown groups; ignore rather than crash
+                # the server when re-scoring an old version.
+                if group_key in position:
+                    totals[group_key] = totals.get(group_key, 0) + weight
+        threshold = self.snapshot["settings"]["cause_threshold"]
+        contributing = [key for key, total in totals.items() if total >= threshold]
+        contributing.sort(key=lambda key: (-totals[key], position[key]))
+        return [{"key": key, "score": totals[key]} for key in contributing]
+
+    def _ranked_tips(
+        self, answers: dict, picked: list[tuple[dict, dict]], urgency: str, signs: list[dict], causes: list[dict]
+    ) -> list[str]:
+        """Tips ranked for the person, once each.
+
+        1. On a self-care result with a severe pain score: the severe-pain advice.
+        2. Tips of the cause groups that the signs which set the urgency point to.
+        3. The other tips of contributing causes, heaviest first: a tip's weight is the sum
+           of the scores of the contributing causes it is linked to.
+        Ties keep the tips' own order.
+        """
+        scores = {cause["key"]: cause["score"] for cause in causes}
+        sign_groups = self._groups_of_signs(picked, urgency, signs, scores)
+        ranked = []
+        for index, tip in enumerate(self.snapshot["tips"]):
+            linked = [key for key in tip["cause_groups"] if key in scores]
+            if not linked:
+                continue
+            sign_rank = min((sign_groups.index(key) for key in linked if key in sign_groups), default=len(sign_groups))
+            ranked.append(((sign_rank, -sum(scores[key] for key in linked), index), tip["key"]))
+        ranked.sort()
+        picked_tips = self._severe_pain_tips(answers, urgency)
+        return picked_tips + [key for _rank, key in ranked if key not in picked_tips]
+
+    def _groups_of_signs(
+        self, picked: list[tuple[dict, dict]], urgency: str, signs: list[dict], scores: dict[str, int]
+    ) -> list[str]:
+        """Contributing groups the urgency-setting signs point to, heaviest weight first."""
+        position = self.group_position
+        setting = {(sign["question"], sign["choice"]) for sign in signs if sign["urgency"] == urgency}
+        groups: list[str] = []
+        for question, choice in picked:
+            if (question["key"], choice["key"]) not in setting:
+                continue
+            weights = choice.get("weights") or {}
+            for key in sorted(weights, key=lambda key: (-weights[key], position.get(key, 0))):
+                if key in scores and key not in groups:
+                    groups.append(key)
+        return groups
+
+    def _severe_pain_tips(self, answers: dict, urgency: str) -> list[str]:
+        """With no warning sign and a pain score at or above `severe_pain_from`, the
+        severe-pain advice (tips marked `for_severe_pain`) comes first."""
+        threshold = self.snapshot["settings"].get("severe_pain_from")
+        if urgency != "self_care" or threshold is None:
+            return []
+        severe = any(key in answers and answers[key] >= threshold for key in self.scale_keys)
+        return [tip["key"] for tip in self.snapshot["tips"] if severe and tip.get("for_severe_pain")]
 
 
 def visible_questions(snapshot: dict, answers: dict) -> list[dict]:
@@ -128,64 +310,6 @@ def emergency_stop_choices(snapshot: dict) -> list[tuple[str, str]]:
 #                                               -> missing_fact_answer / missing_warning_answer
 
 
-def _validate(snapshot: dict, questions: dict, answers: Any) -> dict[str, set[str]]:
-    """Check the answers; return the chosen choice keys per answered question."""
-    if not isinstance(answers, dict):
-        raise AnswerError("invalid_answer_type", "", "Answers must map question keys to answers.")
-    unknown = sorted(str(key) for key in answers if key not in questions)
-    if unknown:
-        raise AnswerError("unknown_question", unknown[0], f"Unknown question '{unknown[0]}'.")
-    chosen = {
-        question["key"]: _chosen_keys(question, answers[question["key"]])
-        for question in snapshot["questions"]
-        if question["key"] in answers
-    }
-    _refuse_hidden_answers(snapshot, answers)
-    _require_warning_answers(snapshot, answers, chosen)
-    return chosen
-
-
-def _chosen_keys(question: dict, answer: Any) -> set[str]:
-    """Validate one answer against its question; return the choice keys it picks."""
-    kind = question["kind"]
-    if kind == "single":
-        return _single_choice(question, answer)
-    if kind == "multiple":
-        return _multiple_choices(question, answer)
-    if kind == "scale":
-        _check_scale(question, answer)
-        return set()
-    raise ValueError(f"Question '{question['key']}' has unknown kind '{kind}'.")
-
-
-def _single_choice(question: dict, answer: Any) -> set[str]:
-    if not isinstance(answer, str):
-        raise _wrong_type(question, "one choice key")
-    _check_known_choices(question, [answer])
-    return {answer}
-
-
-def _multiple_choices(question: dict, answer: Any) -> set[str]:
-    if not isinstance(answer, list) or not all(isinstance(c, str) for c in answer):
-        raise _wrong_type(question, "a list of choice keys")
-    if not answer:
-        raise AnswerError(
-            "empty_choice_list",
-            question["key"],
-            f"Question '{question['key']}' needs at least one choice.",
-        )
-    _check_known_choices(question, answer)
-    repeated = sorted(key for key, count in Counter(answer).items() if count > 1)
-    if repeated:
-        dotted = f"{question['key']}.{repeated[0]}"
-        raise AnswerError("duplicate_choice", dotted, f"Choice '{dotted}' is repeated.")
-    exclusive = sorted(c["key"] for c in question["choices"] if c.get("exclusive") and c["key"] in answer)
-    if exclusive and len(answer) > 1:
-        dotted = f"{question['key']}.{exclusive[0]}"
-        raise AnswerError("exclusive_choice", dotted, f"Choice '{dotted}' cannot be picked with another choice.")
-    return set(answer)
-
-
 def _check_scale(question: dict, answer: Any) -> None:
     # bool is an int in Python but not a number in JSON; reject it so both agree.
     if not isinstance(answer, int) or isinstance(answer, bool):
@@ -199,14 +323,6 @@ def _check_scale(question: dict, answer: Any) -> None:
         )
 
 
-def _check_known_choices(question: dict, keys: list[str]) -> None:
-    known = {choice["key"] for choice in question["choices"]}
-    unknown = sorted(key for key in keys if key not in known)
-    if unknown:
-        dotted = f"{question['key']}.{unknown[0]}"
-        raise AnswerError("unknown_choice", dotted, f"Unknown choice '{dotted}'.")
-
-
 def _wrong_type(question: dict, expected: str) -> AnswerError:
     return AnswerError(
         "invalid_answer_type",
@@ -215,10 +331,10 @@ def _wrong_type(question: dict, expected: str) -> AnswerError:
     )
 
 
-def _refuse_hidden_answers(snapshot: dict, answers: dict) -> None:
+def _refuse_hidden_answers(snapshot: dict, answers: dict, shown_questions: list[dict]) -> None:
     """An answer to a question the person was never shown is a contradiction (a stale
     answer kept after an earlier one changed): refused, never silently scored or dropped."""
-    shown = {question["key"] for question in visible_questions(snapshot, answers)}
+    shown = {question["key"] for question in shown_questions}
     for question in snapshot["questions"]:
         if question["key"] in answers and question["key"] not in shown:
             raise AnswerError(
@@ -228,37 +344,17 @@ def _refuse_hidden_answers(snapshot: dict, answers: dict) -> None:
             )
 
 
-def _require_warning_answers(snapshot: dict, answers: dict, chosen: dict[str, set[str]]) -> None:
-    """Shown facts and warning questions always run, unless an emergency answer ended the check."""
-    if _any_stop_chosen(snapshot, chosen):
-        return
-    for question in visible_questions(snapshot, answers):
+def _require_shown_answers(shown_questions: list[dict], chosen: dict[str, set[str]]) -> None:
+    """Shown facts and warning questions always run (unless an emergency answer ended
+    the check: the caller skips this then)."""
+    for question in shown_questions:
         code = REQUIRED_SECTIONS.get(question["section"])
         if code is not None and question["key"] not in chosen:
             kind = "Warning-sign question" if question["section"] == WARNING_SECTION else "Question"
             raise AnswerError(code, question["key"], f"{kind} '{question['key']}' must be answered.")
 
 
-def _any_stop_chosen(snapshot: dict, chosen: dict[str, set[str]]) -> bool:
-    return any(
-        choice_key in chosen.get(question_key, ()) for question_key, choice_key in emergency_stop_choices(snapshot)
-    )
-
-
 # -- outcome ------------------------------------------------------------------------
-
-
-def _warning_signs(snapshot: dict, chosen: dict[str, set[str]]) -> list[dict]:
-    """Chosen choices that raise urgency, in question order then choice order."""
-    return [
-        {
-            "question": question["key"],
-            "choice": choice["key"],
-            "urgency": _choice_urgency(question, choice),
-        }
-        for question, choice in _chosen_choices(snapshot, chosen)
-        if _choice_urgency(question, choice) is not None
-    ]
 
 
 def _choice_urgency(question: dict, choice: dict) -> str | None:
@@ -275,26 +371,6 @@ def _highest_urgency(warning_signs: list[dict]) -> str:
     )
 
 
-def _causes(snapshot: dict, chosen: dict[str, set[str]]) -> list[dict]:
-    """Cause groups whose summed weight reaches the threshold, strongest first.
-
-    A group no chosen answer points to is never contributing, even with a threshold
-    of 0: "can be linked to" needs at least one answer behind it.
-    """
-    position = {group["key"]: index for index, group in enumerate(snapshot["cause_groups"])}
-    totals: dict[str, int] = {}
-    for _question, choice in _chosen_choices(snapshot, chosen):
-        for group_key, weight in (choice.get("weights") or {}).items():
-            # Publishing rejects weights on unknown groups; ignore rather than crash
-            # the server when re-scoring an old version.
-            if group_key in position:
-                totals[group_key] = totals.get(group_key, 0) + weight
-    threshold = snapshot["settings"]["cause_threshold"]
-    contributing = [key for key, total in totals.items() if total >= threshold]
-    contributing.sort(key=lambda key: (-totals[key], position[key]))
-    return [{"key": key, "score": totals[key]} for key in contributing]
-
-
 def _tips(snapshot: dict, cause_keys: list[str]) -> list[str]:
     """Tips for the contributing causes: by cause rank, then tip order, once each."""
     picked: list[str] = []
@@ -303,61 +379,6 @@ def _tips(snapshot: dict, cause_keys: list[str]) -> list[str]:
             if cause_key in tip["cause_groups"] and tip["key"] not in picked:
                 picked.append(tip["key"])
     return picked
-
-
-def _ranked_tips(
-    snapshot: dict, answers: dict, chosen: dict[str, set[str]], urgency: str, signs: list[dict], causes: list[dict]
-) -> list[str]:
-    """Tips ranked for the person, once each.
-
-    1. On a self-care result with a severe pain score: the severe-pain advice.
-    2. Tips of the cause groups that the signs which set the urgency point to.
-    3. The other tips of contributing causes, heaviest first: a tip's weight is the sum
-       of the scores of the contributing causes it is linked to.
-    Ties keep the tips' own order.
-    """
-    scores = {cause["key"]: cause["score"] for cause in causes}
-    sign_groups = _groups_of_signs(snapshot, chosen, urgency, signs, scores)
-    ranked = []
-    for index, tip in enumerate(snapshot["tips"]):
-        linked = [key for key in tip["cause_groups"] if key in scores]
-        if not linked:
-            continue
-        sign_rank = min((sign_groups.index(key) for key in linked if key in sign_groups), default=len(sign_groups))
-        ranked.append(((sign_rank, -sum(scores[key] for key in linked), index), tip["key"]))
-    ranked.sort()
-    picked = _severe_pain_tips(snapshot, answers, urgency)
-    return picked + [key for _rank, key in ranked if key not in picked]
-
-
-def _groups_of_signs(
-    snapshot: dict, chosen: dict[str, set[str]], urgency: str, signs: list[dict], scores: dict[str, int]
-) -> list[str]:
-    """Contributing groups the urgency-setting signs point to, heaviest weight first."""
-    position = {group["key"]: index for index, group in enumerate(snapshot["cause_groups"])}
-    setting = {(sign["question"], sign["choice"]) for sign in signs if sign["urgency"] == urgency}
-    groups: list[str] = []
-    for question, choice in _chosen_choices(snapshot, chosen):
-        if (question["key"], choice["key"]) not in setting:
-            continue
-        weights = choice.get("weights") or {}
-        for key in sorted(weights, key=lambda key: (-weights[key], position.get(key, 0))):
-            if key in scores and key not in groups:
-                groups.append(key)
-    return groups
-
-
-def _severe_pain_tips(snapshot: dict, answers: dict, urgency: str) -> list[str]:
-    """With no warning sign and a pain score at or above `severe_pain_from`, the
-    severe-pain advice (tips marked `for_severe_pain`) comes first."""
-    threshold = snapshot["settings"].get("severe_pain_from")
-    if urgency != "self_care" or threshold is None:
-        return []
-    severe = any(
-        question["kind"] == "scale" and question["key"] in answers and answers[question["key"]] >= threshold
-        for question in snapshot["questions"]
-    )
-    return [tip["key"] for tip in snapshot["tips"] if severe and tip.get("for_severe_pain")]
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -379,12 +400,3 @@ def _questions_by_key(snapshot: dict) -> dict[str, dict]:
 
 def _choice(question: dict, choice_key: str) -> dict | None:
     return next((c for c in question["choices"] if c["key"] == choice_key), None)
-
-
-def _chosen_choices(snapshot: dict, chosen: dict[str, set[str]]) -> Iterator[tuple[dict, dict]]:
-    """Yield (question, choice) for every picked choice, in snapshot order."""
-    for question in snapshot["questions"]:
-        picked = chosen.get(question["key"], ())
-        for choice in question["choices"]:
-            if choice["key"] in picked:
-                yield question, choice

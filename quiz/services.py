@@ -242,7 +242,7 @@ def _score(candidates: list[_Candidate]) -> None:
     """Re-score every result against the version it names: one query for all versions."""
     numbers = {c.data["content_version"] for c in candidates if c.receipt is None}
     versions = {v.number: v for v in ContentVersion.objects.filter(number__in=numbers).defer("snapshot")}
-    snapshots = _snapshots(versions.values())
+    rules = _rules(versions.values())
     newest: int | None = None  # read once, and only when a result names an unknown version
     for candidate in candidates:
         if candidate.receipt is not None:
@@ -265,7 +265,7 @@ def _score(candidates: list[_Candidate]) -> None:
             continue
         try:
             # The scorer is plain data in, plain data out; the shared vectors hold its shape.
-            server_outcome = cast(Outcome, scoring.score(snapshots[number], candidate.data["answers"]))
+            server_outcome = cast(Outcome, rules[number].score(candidate.data["answers"]))
         except scoring.AnswerError as error:
             candidate.receipt = _refused(
                 candidate.uuid,
@@ -291,29 +291,31 @@ def _newest_version_number() -> int:
     return ContentVersion.objects.aggregate(newest=Max("number"))["newest"] or 0
 
 
-# Decoded snapshots by (number, hash). A published version never changes, so the pair
-# always names the same snapshot: each process decodes it once, not on every sync
-# (loading and decoding it was 8% of ingest time; bench/NOTES.md). Read-only: shared.
-_SNAPSHOTS: dict[tuple[int, str], dict] = {}
-_SNAPSHOTS_KEPT = 16
+# Each version's rules (its snapshot, decoded and indexed for the scorer) by (number,
+# hash). A published version never changes, so the pair always names the same snapshot:
+# each process decodes and indexes it once, not on every sync (loading and decoding it
+# was 8% of ingest time, indexing it per result a third of scoring; bench/NOTES.md).
+# Read-only once built: shared.
+_RULES: dict[tuple[int, str], scoring.Rules] = {}
+_RULES_KEPT = 16
 
 
-def _snapshots(versions: Iterable[ContentVersion]) -> dict[int, dict]:
-    """Each version's snapshot by number; the ones not seen yet in one query."""
-    found: dict[int, dict] = {}
+def _rules(versions: Iterable[ContentVersion]) -> dict[int, scoring.Rules]:
+    """Each version's rules by number; the snapshots not seen yet read in one query."""
+    found: dict[int, scoring.Rules] = {}
     missing: list[int] = []
     for version in versions:
-        snapshot = _SNAPSHOTS.get((version.number, version.content_hash))
-        if snapshot is None:
+        rules = _RULES.get((version.number, version.content_hash))
+        if rules is None:
             missing.append(version.number)
         else:
-            found[version.number] = snapshot
+            found[version.number] = rules
     if missing:
-        if len(_SNAPSHOTS) + len(missing) > _SNAPSHOTS_KEPT:
-            _SNAPSHOTS.clear()
+        if len(_RULES) + len(missing) > _RULES_KEPT:
+            _RULES.clear()
         rows = ContentVersion.objects.filter(number__in=missing).values_list("number", "content_hash", "snapshot")
         for number, digest, snapshot in rows:
-            _SNAPSHOTS[(number, digest)] = found[number] = snapshot
+            _RULES[(number, digest)] = found[number] = scoring.Rules(snapshot)
     return found
 
 

@@ -155,11 +155,11 @@ def test_it_answers_a_server_error_under_the_api_in_json_and_stores_nothing(publ
     client = Client(raise_request_exception=False)
     _device, token = register(client)
 
-    def broken_scoring(snapshot, answers):
+    def broken_scoring(rules, answers):
         raise RuntimeError("a bug in the scorer")
 
     item = result_item(published.snapshot)
-    monkeypatch.setattr("quiz.scoring.score", broken_scoring)
+    monkeypatch.setattr("quiz.scoring.Rules.score", broken_scoring)
     response = post_results(client, token, [item])
 
     assert response.status_code == 500
