@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,8 +104,19 @@ def served_app(part: str, **settings: str):
 
 
 @contextmanager
-def production_server(part: str, *, database_url: str, workdir: Path, workers: int = 2, **settings: str):
-    """gunicorn with the production settings (DEBUG off, gunicorn.conf.py) on loopback."""
+def production_server(
+    part: str,
+    *,
+    database_url: str,
+    workdir: Path,
+    workers: int = 2,
+    base_dir: Path = BASE_DIR,
+    on_start: Callable[[subprocess.Popen], None] | None = None,
+    **settings: str,
+):
+    """gunicorn with the production settings (DEBUG off, gunicorn.conf.py) on loopback,
+    running the code in `base_dir` (this checkout unless a benchmark compares another);
+    `on_start` is given gunicorn's master process once it listens."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = production_server_parts.free_port()
     prefix = f"backcare-bench-{part}-{os.getpid()}"
@@ -124,9 +136,11 @@ def production_server(part: str, *, database_url: str, workdir: Path, workers: i
     progress(part, "collectstatic, migrate, seed_content (production settings)")
     log = workdir / "gunicorn.log"
     try:
-        production_server_parts.prepare(env)
-        with production_server_parts.gunicorn(env, port=port, stdout=log, stderr=log):
+        production_server_parts.prepare(env, base_dir)
+        with production_server_parts.gunicorn(env, port=port, stdout=log, stderr=log, base_dir=base_dir) as process:
             progress(part, f"gunicorn ({workers} workers) serving on 127.0.0.1:{port}")
+            if on_start is not None:
+                on_start(process)
             yield f"http://127.0.0.1:{port}"
     except production_server_parts.ServerError as error:
         raise SystemExit(str(error)) from error

@@ -1,17 +1,21 @@
-"""Not part of `make bench`: the before/after comparison of issue 17's leaner insert, kept
-so the ratio in bench/NOTES.md can be measured again. CPU time per POST /api/results/ (this
-process: Django and the test client, as bench/ingest.py measures it) with the results
-inserted by the current `_insert_skipping_known` (one executemany) and by the earlier
-`bulk_create(ignore_conflicts=True)`, alternating in one process on one database, at
-batches of 10 and 100. Prints the medians and the ratio after/before.
+"""Not part of `make bench`: before/after CPU of the ingest path, as a ratio from one run.
+The code of a git revision (default `main`) and this working tree each serve POST
+/api/results/ through Django's test client in a process of its own (PostgreSQL, each its
+own throwaway database), taking turns: each round runs the same number of requests in one
+and then the other (the order alternating), so what else the machine runs weighs on both
+alike. CPU time of each process per request (Django and the test client, as
+bench/ingest.py measures it), medians over the rounds, at batches of 10 and 100.
 
-    .venv/bin/python bench/ingest_ab.py
+    .venv/bin/python bench/ingest_ab.py [revision]
 """
 
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,83 +25,120 @@ from harness.production_server import clean_environment
 
 PART = "ingest_ab"
 ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "6"))
-REQUESTS = {10: 200, 100: 40}
+REQUESTS = {10: 200, 100: 30}
 
 
-def main() -> None:
-    import subprocess
+def export_revision(revision: str, into: Path) -> Path:
+    """The files of `revision` (git archive), in a folder of their own."""
+    archive = subprocess.run(["git", "archive", revision], cwd=BASE_DIR, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
-    with postgres_database(f"backcare_bench_ab_{os.getpid()}") as url:
+
+class Child:
+    """One tree's Django in a child process, answering "batch requests" lines with CPU ms."""
+
+    def __init__(self, tree: Path, database_url: str):
         env = clean_environment(
-            DATABASE_URL=url,
+            DATABASE_URL=database_url,
             THROTTLE_RESULTS="100000000/minute",
             THROTTLE_DEVICES="100000000/minute",
             DJANGO_SETTINGS_MODULE="backcare.settings",
         )
-        out = subprocess.run(
-            [PYTHON, __file__, "--child"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=900
+        self.process = subprocess.Popen(
+            [PYTHON, str(Path(__file__).resolve()), "--child"],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-4000:])
-    figures = json.loads(out.stdout.strip().splitlines()[-1])
-    for batch, row in figures.items():
-        progress(
-            PART,
-            f"batch {batch}: bulk_create {row['before_ms']:.2f} ms CPU per request "
-            f"({row['before_ms'] / int(batch):.3f} per result), executemany {row['after_ms']:.2f} "
-            f"({row['after_ms'] / int(batch):.3f} per result): after/before {row['ratio']:.3f}",
-        )
+
+    def cpu_ms_per_request(self, batch: int, requests: int) -> float:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"{batch} {requests}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("a child process failed (its error is above)")
+        return float(line)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def main(revision: str) -> None:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="backcare-ab-")))
+        trees = {"before": export_revision(revision, folder), "after": BASE_DIR}
+        children = {}
+        for name, tree in trees.items():
+            url = stack.enter_context(postgres_database(f"backcare_bench_ab_{name}_{os.getpid()}"))
+            children[name] = Child(tree, url)
+            stack.callback(children[name].close)
+        progress(PART, f"before: {revision} ({_commit(revision)}), after: this working tree")
+        for batch, requests in REQUESTS.items():
+            for child in children.values():
+                child.cpu_ms_per_request(batch, 10)  # warm up: caches, the connection
+            times: dict[str, list[float]] = {"before": [], "after": []}
+            for round_number in range(ROUNDS):
+                order = ("before", "after") if round_number % 2 == 0 else ("after", "before")
+                for name in order:
+                    times[name].append(children[name].cpu_ms_per_request(batch, requests))
+            before, after = (sorted(times[name])[len(times[name]) // 2] for name in ("before", "after"))
+            progress(
+                PART,
+                f"batch {batch}: before {before:.2f} ms CPU per request ({before / batch:.3f} per result), "
+                f"after {after:.2f} ({after / batch:.3f} per result): after/before {after / before:.3f}",
+            )
+
+
+def _commit(revision: str) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", revision], cwd=BASE_DIR, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def child() -> None:
+    """In the tree to measure (the working directory): set up, then serve requests to time."""
+    sys.path.insert(0, os.getcwd())
     import django
 
     django.setup()
-    from bench.ingest import _start_child
-    from quiz import services
-    from quiz.models import Result
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
 
-    run = _start_child("postgresql")
-    after = services._insert_skipping_known
+    from quiz import content
+    from quiz.models import ContentVersion
+    from tests.sync_helpers import result_item
 
-    def before(rows: list) -> None:
-        Result.objects.bulk_create(rows, ignore_conflicts=True)
-
-    def cpu_per_request(batch: int, requests: int) -> float:
-        payloads = [run.items(batch) for _ in range(requests)]
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    content.seed()
+    client = Client()
+    token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
+    snapshot = ContentVersion.objects.current().snapshot
+    for line in sys.stdin:
+        batch, requests = (int(value) for value in line.split())
+        payloads = [[result_item(snapshot) for _ in range(batch)] for _ in range(requests)]
         started = time.process_time()
         for payload in payloads:
-            response = run.client.post(
+            response = client.post(
                 "/api/results/",
                 {"results": payload},
                 content_type="application/json",
-                headers={"Authorization": f"Token {run.token}"},
+                headers={"Authorization": f"Token {token}"},
             )
             assert response.status_code == 200, response.content
             assert all(r["status"] == "created" for r in response.json()["receipts"])
-        return (time.process_time() - started) * 1000 / requests
-
-    figures = {}
-    for batch, requests in REQUESTS.items():
-        cpu_per_request(batch, 20)  # warm up: the snapshot cache, the connection
-        times: dict[str, list[float]] = {"before": [], "after": []}
-        for round_number in range(ROUNDS):
-            order = ("before", "after") if round_number % 2 == 0 else ("after", "before")
-            for name in order:
-                services._insert_skipping_known = before if name == "before" else after
-                times[name].append(cpu_per_request(batch, requests))
-        medians = {name: sorted(values)[len(values) // 2] for name, values in times.items()}
-        figures[str(batch)] = {
-            "before_ms": medians["before"],
-            "after_ms": medians["after"],
-            "ratio": medians["after"] / medians["before"],
-            "runs_ms": times,
-        }
-    print(json.dumps(figures))
+        print(json.dumps((time.process_time() - started) * 1000 / requests), flush=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--child"]:
         child()
     else:
-        main()
+        main(sys.argv[1] if len(sys.argv) > 1 else "main")

@@ -82,30 +82,31 @@ def _drop_and_maybe_create(admin_url: str, name: str, *, create: bool) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def manage(env: dict, *args: str, timeout: float = 300) -> None:
-    """Run `manage.py` with these settings; a failure raises with what it printed."""
+def manage(env: dict, *args: str, timeout: float = 300, base_dir: Path = BASE_DIR) -> None:
+    """Run `manage.py` with these settings; a failure raises with what it printed. `base_dir`:
+    the code to run (a benchmark compares another revision's, exported elsewhere)."""
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "manage.py", *args], cwd=base_dir, env=env, capture_output=True, text=True, timeout=timeout
     )
     if result.returncode != 0:
         raise ServerError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
-def prepare(env: dict) -> None:
+def prepare(env: dict, base_dir: Path = BASE_DIR) -> None:
     """What an operator runs before starting the server: static files, migrations, content."""
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_content")
+    manage(env, "collectstatic", "--noinput", base_dir=base_dir)
+    manage(env, "migrate", "--noinput", base_dir=base_dir)
+    manage(env, "seed_content", base_dir=base_dir)
 
 
 @contextmanager
-def gunicorn(env: dict, *, port: int, stdout: Path, stderr: Path, start_timeout: float = 30):
+def gunicorn(env: dict, *, port: int, stdout: Path, stderr: Path, start_timeout: float = 30, base_dir: Path = BASE_DIR):
     """gunicorn with gunicorn.conf.py, listening on 127.0.0.1:`port` (which `env` must bind);
     yields the process once the port accepts connections, and stops it and its workers."""
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=BASE_DIR,
+            cwd=base_dir,
             env=env,
             stdout=out,
             stderr=err,

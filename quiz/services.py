@@ -163,25 +163,26 @@ def _store(device: Device, candidates: list[_Candidate]) -> None:
         batch_id = uuid.uuid4()
         scored = [c for c in candidates if c.receipt is None]
         rows = [_row(device, c, batch_id) for c in scored]
-        _insert_skipping_known(rows)
-        _classify_inserted(device, scored, rows, batch_id)
+        inserted = _insert_skipping_known(rows)
+        _classify_inserted(device, scored, rows, batch_id, inserted)
 
 
-def _insert_skipping_known(rows: list[dict]) -> None:
+def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
     """Insert the rows (values by field attname); a UUID already stored is skipped (like
-    bulk_create's ignore_conflicts). One statement run for every row (executemany: one
-    round trip on PostgreSQL, where psycopg pipelines it), each value adapted by its
-    field as Django adapts it, without building a model instance per row.
+    bulk_create's ignore_conflicts). Returns the UUIDs inserted on PostgreSQL (RETURNING),
+    None where the database cannot tell (SQLite: the caller reads back every row).
 
-    Not bulk_create: on PostgreSQL it sends the rows as `UNNEST(%s::jsonb[], ...)`, and
-    psycopg escapes every JSON text inside those arrays in pure Python; with Django's
-    multi-row VALUES instead, compiling the statement costs as much (bench/NOTES.md).
-    On PostgreSQL the parameters go separately from the statement (server-side binding),
-    for this statement only: quoting every value into the SQL text in Python was a fifth
-    of the insert's time (bench/NOTES.md).
+    One statement run for every row (executemany: one round trip on PostgreSQL, where
+    psycopg pipelines it), each value adapted by its field as Django adapts it, without
+    building a model instance per row. Not bulk_create: on PostgreSQL it sends the rows as
+    `UNNEST(%s::jsonb[], ...)`, and psycopg escapes every JSON text inside those arrays in
+    pure Python; with Django's multi-row VALUES instead, compiling the statement costs as
+    much (bench/NOTES.md). On PostgreSQL the parameters go apart from the statement
+    (server-side binding), for this statement only: quoting every value into the SQL text
+    in Python was a fifth of the insert's time (bench/NOTES.md).
     """
     if not rows:
-        return
+        return set()
     fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
@@ -191,20 +192,32 @@ def _insert_skipping_known(rows: list[dict]) -> None:
         f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
     )
     values = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
-    with _binding_cursor() as cursor:
-        cursor.executemany(sql, values)
-
-
-def _binding_cursor():
-    """A cursor that sends parameters apart from the statement on PostgreSQL (the site's
-    other queries keep Django's default, client-side binding), Django's own elsewhere.
-    Wrapped as Django wraps its cursors, so the query is logged and counted the same."""
     if connection.vendor != "postgresql":
-        return connection.cursor()
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+        return None
+    with _returning_cursor() as cursor:
+        cursor.executemany(f"{sql} RETURNING {quote('uuid')}", values)
+        inserted = set()
+        while True:  # one result per row: its UUID if it was inserted, nothing if skipped
+            inserted.update(found for (found,) in cursor.fetchall())
+            if not cursor.nextset():
+                return inserted
+
+
+def _returning_cursor():
+    """A PostgreSQL cursor whose executemany keeps each execution's RETURNING rows and
+    sends parameters apart from the statement (server-side binding; the site's other
+    queries keep Django's default, client-side binding). Wrapped as Django wraps its
+    cursors, so the query is logged and counted the same."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
+    class ReturningCursor(ServerBindingCursor):
+        def executemany(self, query, params_seq, *, returning=True):
+            return super().executemany(query, params_seq, returning=returning)
+
     connection.ensure_connection()
-    raw = ServerBindingCursor(connection.connection)
+    raw = ReturningCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
@@ -390,23 +403,20 @@ class _StoredRow:
     server_outcome: dict | None
 
 
-def _classify_inserted(device: Device, scored: list[_Candidate], rows: list[dict], batch_id: uuid.UUID) -> None:
-    """After an insert that skipped conflicts, read back who owns each UUID: rows with
-    this batch's id were created here (their receipt is what was just inserted); others
-    were stored before (a resend) or raced in from a concurrent request, and only their
-    stored outcome is read back."""
-    outcome_if_stored_before = Case(
-        When(batch_id=batch_id, then=None),
-        default="server_outcome",
-        output_field=Result._meta.get_field("server_outcome"),
-    )
-    found = Result.objects.filter(uuid__in=[c.uuid for c in scored]).values_list(
-        "uuid", "device_id", "payload_hash", "batch_id", "verdict_mismatch", outcome_if_stored_before
-    )
-    by_uuid = {found_uuid: _StoredRow(*values) for found_uuid, *values in found}
+def _classify_inserted(
+    device: Device, scored: list[_Candidate], rows: list[dict], batch_id: uuid.UUID, inserted: set[uuid.UUID] | None
+) -> None:
+    """After an insert that skipped conflicts: the rows inserted here are `created` (their
+    receipt is what was just inserted). The others were stored before (a resend) or raced
+    in from a concurrent request: read back who owns them, with their stored outcome. When
+    the insert could not tell which it inserted (`inserted` None), every row is read back,
+    and those with this batch's id are the ones created here."""
+    created = inserted if inserted is not None else set()
+    to_read = [c.uuid for c in scored if c.uuid not in created]
+    by_uuid = _stored_rows(to_read, batch_id) if to_read else {}
     for candidate, row in zip(scored, rows, strict=True):
-        stored = by_uuid[candidate.uuid]
-        if stored.batch_id == batch_id:
+        stored = by_uuid.get(candidate.uuid)
+        if stored is None or stored.batch_id == batch_id:
             candidate.receipt = receipt(
                 "created",
                 candidate.uuid,
@@ -415,3 +425,19 @@ def _classify_inserted(device: Device, scored: list[_Candidate], rows: list[dict
             )
         else:
             candidate.receipt = _known_receipt(device, candidate, stored)
+
+
+def _stored_rows(uuids: list[uuid.UUID], batch_id: uuid.UUID) -> dict[uuid.UUID, _StoredRow]:
+    outcome_if_stored_before = Case(
+        When(batch_id=batch_id, then=None),
+        default="server_outcome",
+        output_field=Result._meta.get_field("server_outcome"),
+    )
+    found = Result.objects.filter(uuid__in=uuids).values_list(
+        "uuid", "device_id", "payload_hash", "batch_id", "verdict_mismatch", outcome_if_stored_before
+    )
+    rows = {found_uuid: _StoredRow(*values) for found_uuid, *values in found}
+    missing = set(uuids) - rows.keys()
+    if missing:  # the insert skipped it, so it is stored: anything else is a bug
+        raise AssertionError(f"{len(missing)} results neither inserted nor found.")
+    return rows
