@@ -8,7 +8,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,11 +17,12 @@ from .models import ContentVersion, Result
 from .rest import DeviceRegistrationThrottle, DeviceThrottle, DeviceTokenAuthentication, IsRegisteredDevice
 from .serializers import (
     MAX_BATCH,
+    RESULTS_PAGE_MAX,
+    RESULTS_PAGE_SIZE,
     DeviceCreatedSerializer,
     DeviceRegisterSerializer,
     ErrorSerializer,
     StoredResultSerializer,
-    StoredResultsSerializer,
     ValidationErrorSerializer,
     validate_results,
 )
@@ -94,6 +95,17 @@ class ContentVersionView(APIView):
 # -- devices and results ------------------------------------------------------------
 
 
+class ResultsPage(pagination.CursorPagination):
+    """A device's results, newest first, a page at a time: a phone with years of checks
+    gets them in pages of RESULTS_PAGE_SIZE (`?limit=` up to RESULTS_PAGE_MAX), each with
+    a `next` link until the last, instead of one reply whose size grows without end."""
+
+    page_size = RESULTS_PAGE_SIZE
+    page_size_query_param = "limit"
+    max_page_size = RESULTS_PAGE_MAX
+    ordering = ("-completed_at", "-id")
+
+
 class BadBatch(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = _('Send {"results": [...]} with 1 to 100 results.')
@@ -150,18 +162,18 @@ class DeviceMeView(RegisteredDeviceView):
 class ResultsView(RegisteredDeviceView):
     """Sync finished checks (POST a batch, get one receipt per result) and list this device's own."""
 
-    @extend_schema(
-        operation_id="results_list",
-        responses={
-            200: StoredResultsSerializer,
-            401: schema.UNAUTHENTICATED,
-            429: schema.THROTTLED,
-            503: schema.UNAVAILABLE,
-        },
-    )
+    @schema.results_list
     def get(self, request):
-        results = Result.objects.for_device(request.user)
-        return Response({"results": StoredResultSerializer(results, many=True).data})
+        _check_page_query(request.query_params)
+        paginator = ResultsPage()
+        page = paginator.paginate_queryset(Result.objects.for_device(request.user), request, view=self)
+        return Response(
+            {
+                "results": StoredResultSerializer(page, many=True).data,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+            }
+        )
 
     @schema.results_sync
     def post(self, request):
@@ -175,6 +187,20 @@ class ResultsView(RegisteredDeviceView):
                 DeviceTokenAuthentication.invalid_token, code="invalid_token"
             ) from None
         return Response({"receipts": receipts})
+
+
+def _check_page_query(query) -> None:
+    """Only `cursor` and `limit` (a whole number from 1 to RESULTS_PAGE_MAX): anything else
+    is a client's mistake, said so, rather than silently read as the default."""
+    unexpected = sorted(set(query) - {"cursor", "limit"})
+    if unexpected:
+        raise exceptions.ValidationError(
+            {unexpected[0][:50]: [_("Unexpected query parameter.")]}, code="unexpected_field"
+        )
+    limit = query.get("limit")
+    if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= RESULTS_PAGE_MAX):
+        message = _("Give a whole number from 1 to %(max)d.") % {"max": RESULTS_PAGE_MAX}
+        raise exceptions.ValidationError({"limit": [message]}, code="invalid_limit")
 
 
 def _batch_items(data) -> list:

@@ -8,10 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from .serializers import (
+    RESULTS_PAGE_MAX,
+    RESULTS_PAGE_SIZE,
     ErrorSerializer,
     ReceiptsSerializer,
     ResultBatchSerializer,
+    StoredResultsSerializer,
     ThrottledErrorSerializer,
+    ValidationErrorSerializer,
 )
 
 # -- content ------------------------------------------------------------------------
@@ -120,3 +124,35 @@ def close_strict_request_bodies(result, generator, request, public):
         if name in schemas:
             schemas[name]["additionalProperties"] = False
     return result
+
+
+# GET /api/results/: the device's results a page at a time.
+results_list = extend_schema(
+    operation_id="results_list",
+    description=(
+        f"This device's results, newest first, {RESULTS_PAGE_SIZE} a page (`limit` up to {RESULTS_PAGE_MAX}). "
+        "Follow `next` until it is null to read them all."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "cursor", str, OpenApiParameter.QUERY, required=False, description="From a `next` or `previous` link."
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": RESULTS_PAGE_MAX},
+            OpenApiParameter.QUERY,
+            required=False,
+            description=f"Results a page, 1 to {RESULTS_PAGE_MAX} (default {RESULTS_PAGE_SIZE}).",
+        ),
+    ],
+    responses={
+        200: StoredResultsSerializer,
+        400: OpenApiResponse(
+            ValidationErrorSerializer, description="`unexpected_field` or `invalid_limit`: a query it does not take."
+        ),
+        401: UNAUTHENTICATED,
+        404: OpenApiResponse(ErrorSerializer, description="`not_found`: a cursor this server did not give."),
+        429: THROTTLED,
+        503: UNAVAILABLE,
+    },
+)

@@ -55,6 +55,10 @@ ITEM_ERROR_CODES = (
     "too_deep",
 )
 
+# Codes of a query the history read (GET /api/results/) does not take; `unexpected_field`
+# for a parameter it does not know is shared with the results' own.
+QUERY_ERROR_CODES = ("invalid_limit",)
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error response."""
@@ -69,7 +73,7 @@ class ThrottledErrorSerializer(ErrorSerializer):
 
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField()
-    code = serializers.ChoiceField(choices=[(code, code) for code in ITEM_ERROR_CODES])
+    code = serializers.ChoiceField(choices=[(code, code) for code in (*ITEM_ERROR_CODES, *QUERY_ERROR_CODES)])
     message = serializers.CharField()
     answer_code = serializers.CharField(
         required=False, help_text=_("For invalid_answers: the scorer's code, e.g. `unknown_choice`.")
@@ -407,5 +411,15 @@ class StoredResultSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
 
 
+RESULTS_PAGE_SIZE = 50
+RESULTS_PAGE_MAX = 100
+
+
 class StoredResultsSerializer(serializers.Serializer):
+    """One page of the device's results, newest first."""
+
     results = StoredResultSerializer(many=True)
+    next = serializers.URLField(
+        allow_null=True, help_text=_("The next (older) page, or null on the last page: follow it to read them all.")
+    )
+    previous = serializers.URLField(allow_null=True, help_text=_("The page before this one, or null on the first."))

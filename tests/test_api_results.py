@@ -427,6 +427,58 @@ def test_it_lists_only_the_calling_devices_results(client, token, published):
     assert listed["outcome"] == mine["outcome"]
 
 
+def test_it_lists_a_long_history_in_pages_that_together_hold_every_result_once_newest_first(client, token, published):
+    started = datetime(2026, 3, 1, tzinfo=UTC)
+    items = [
+        result_item(published.snapshot, completed_at=(started + timedelta(minutes=index)).isoformat())
+        for index in range(120)
+    ]
+    for start in range(0, 120, 100):
+        post_results(client, token, items[start : start + 100])
+
+    first = client.get("/api/results/", headers=token_header(token)).json()
+    pages, url = [first], first["next"]
+    while url:
+        page = client.get(url, headers=token_header(token)).json()
+        pages.append(page)
+        url = page["next"]
+
+    assert [len(page["results"]) for page in pages] == [50, 50, 20]
+    assert first["previous"] is None and pages[1]["previous"]
+    listed = [result["uuid"] for page in pages for result in page["results"]]
+    assert listed == [item["uuid"] for item in reversed(items)]
+
+
+def test_it_gives_up_to_a_hundred_a_page_when_asked_and_refuses_more(client, token, published):
+    post_results(client, token, [result_item(published.snapshot) for _ in range(100)])
+    post_results(client, token, [result_item(published.snapshot) for _ in range(20)])
+
+    asked_100 = client.get("/api/results/?limit=100", headers=token_header(token))
+    asked_5 = client.get("/api/results/?limit=5", headers=token_header(token))
+
+    assert len(asked_100.json()["results"]) == 100 and asked_100.json()["next"]
+    assert len(asked_5.json()["results"]) == 5
+    for limit in ("101", "0", "-1", "ten", "5.0", "٥"):
+        refused = client.get("/api/results/", {"limit": limit}, headers=token_header(token))
+        assert refused.status_code == 400, limit
+        assert refused.json()["code"] == "invalid_limit"
+
+
+def test_it_refuses_a_query_parameter_it_does_not_take(client, token, published):
+    response = client.get("/api/results/?page=2", headers=token_header(token))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unexpected_field"
+    assert response.json()["errors"][0]["field"] == "page"
+
+
+def test_it_answers_a_cursor_it_did_not_give_with_the_json_404(client, token, published):
+    response = client.get("/api/results/?cursor=not-a-cursor", headers=token_header(token))
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 # -- cost ---------------------------------------------------------------------------
 
 
