@@ -87,6 +87,7 @@ bench: install-test chromium messages
 	$(PY) bench/fuzz.py
 	$(PY) bench/ingest.py
 	$(PY) bench/load.py
+	$(PY) bench/server_cpu.py
 	$(PY) bench/weight.py
 	$(PY) bench/startup.py
 	$(PY) bench/sync.py

@@ -185,7 +185,8 @@ def ingest_rows() -> list[Row]:
                     f"5. Ingest {label}: POST /api/results/",
                     f"{rates}; SQL queries per request {queries}",
                     f"Django test client, {ingest['results_per_run']} results per size, median of "
-                    f"{ingest['repeats']}; CaptureQueriesContext (8 = the hourly last_seen_at update)",
+                    f"{ingest['repeats']}; CaptureQueriesContext (one more on a device's first request of "
+                    "the hour: the last_seen_at update)",
                     "queries per batch constant",
                     # One more on a device's first request of the hour: last_seen_at.
                     met(max(api["100"]["queries_per_batch"]) <= max(api["1"]["queries_per_batch"])),
@@ -293,6 +294,46 @@ def load_rows() -> list[Row]:
     return out
 
 
+def server_cpu_rows() -> list[Row]:
+    figures = load("server_cpu")
+    if not figures:
+        return [("7. Server CPU per synced result", MISSING, "", "≤ 1.0 ms", "—")]
+    parts = figures["by_process_ms_per_result"]
+    how = (
+        f"gunicorn ({figures['workers']} sync workers, production settings) + PostgreSQL + Redis on loopback; "
+        f"{figures['devices']} devices syncing batches of 1-20 results back to back, 5% sent twice; "
+        f"{figures['rounds']} rounds of {figures['requests_per_round']} requests; CPU from /proc/<pid>/stat of "
+        "gunicorn (master, workers), the run's PostgreSQL backends and Redis"
+    )
+    out = [
+        (
+            "7. Server CPU per synced result",
+            f"{figures['server_cpu_ms_per_result']:.2f} ms ({figures['server_cpu_ms_per_request']:.1f} ms per request "
+            f"of {figures['results_per_request']:.1f} results): gunicorn {parts['gunicorn']:.2f}, PostgreSQL "
+            f"{parts['postgresql']:.2f}, Redis {parts['redis']:.3f}; whole machine less the generator "
+            f"{figures['machine_less_generator_ms_per_result']:.2f} (load average "
+            f"{figures['load_average'][0]:.1f} at the end)",
+            how,
+            "≤ 1.0 ms",
+            met(figures["server_cpu_ms_per_result"] <= 1.0),
+        )
+    ]
+    before = figures.get("before")
+    if before:
+        out.append(
+            (
+                "7. Server CPU per synced result: after/before",
+                f"{figures['ratio_after_before']:.2f} ({figures['server_cpu_ms_per_result']:.2f} ms vs "
+                f"{before['server_cpu_ms_per_result']:.2f} ms on {before['revision']} {before['commit']})",
+                f"both revisions served side by side, rounds alternating, in one run "
+                f"(`.venv/bin/python bench/server_cpu.py {before['revision']}`)",
+                "(compare)",
+                "—",
+            )
+        )
+    return out
+
+
 def fuzz_rows() -> list[Row]:
     out: list[Row] = []
     fuzz = load("fuzz")
@@ -314,7 +355,16 @@ def fuzz_rows() -> list[Row]:
     return out
 
 
-ROW_BUILDERS = (weight_rows, lighthouse_rows, startup_rows, sync_rows, ingest_rows, load_rows, fuzz_rows)
+ROW_BUILDERS = (
+    weight_rows,
+    lighthouse_rows,
+    startup_rows,
+    sync_rows,
+    ingest_rows,
+    load_rows,
+    server_cpu_rows,
+    fuzz_rows,
+)
 
 
 def table(lines: list[tuple]) -> str:
@@ -327,7 +377,7 @@ def main() -> None:
     stamps = sorted(
         {
             (load(p) or {}).get("measured_at", "")
-            for p in ("weight", "lighthouse", "startup", "sync", "ingest", "load", "fuzz")
+            for p in ("weight", "lighthouse", "startup", "sync", "ingest", "load", "server_cpu", "fuzz")
         }
         - {""}
     )
