@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from rest_framework import serializers as drf
 from sync_helpers import result_item
 
-from quiz.serializers import ResultItemSerializer, plainly_valid, validate_results
+from quiz.serializers import ResultItemSerializer, _storable, json_problem, plainly_valid, validate_results
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text()
+JSON_SCALARS = JSON_SCALARS | st.sampled_from(["\x00", "a\x00", "\ud800", "\udfff x", "é", "中文"])
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
@@ -120,3 +121,9 @@ def test_a_batch_checks_the_same_with_and_without_the_quick_check(snapshot, monk
     monkeypatch.setattr("quiz.serializers.plainly_valid", lambda validator, item: None)
     assert validate_results(batch) == quick
     assert [type(checked).__name__ for checked in quick] == ["dict", "InvalidResult", "dict", "InvalidResult"]
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=3) | st.just("\x00"), JSON_VALUES) | st.lists(JSON_VALUES))
+def test_the_quick_storability_check_agrees_with_the_full_walk(value):
+    assert _storable(value) == (json_problem(value) is None)
