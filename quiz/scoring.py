@@ -77,6 +77,10 @@ class Rules:
             (q["key"], c["key"]): _choice_urgency(q, c) for q in self.questions for c in q["choices"]
         }
         self.scale_keys = [q["key"] for q in self.questions if q["kind"] == "scale"]
+        self.tips_by_group: dict[str, list[int]] = {}
+        for index, tip in enumerate(snapshot["tips"]):
+            for group_key in tip["cause_groups"]:
+                self.tips_by_group.setdefault(group_key, []).append(index)
 
     def score(self, answers: dict) -> dict:
         snapshot = self.snapshot
@@ -217,12 +221,19 @@ class Rules:
         scores = {cause["key"]: cause["score"] for cause in causes}
         sign_groups = self._groups_of_signs(picked, urgency, signs, scores)
         ranked = []
-        for index, tip in enumerate(self.snapshot["tips"]):
-            linked = [key for key in tip["cause_groups"] if key in scores]
-            if not linked:
-                continue
-            sign_rank = min((sign_groups.index(key) for key in linked if key in sign_groups), default=len(sign_groups))
-            ranked.append(((sign_rank, -sum(scores[key] for key in linked), index), tip["key"]))
+        tips = self.snapshot["tips"]
+        # Only tips linked to a contributing cause can rank; in the tips' own order.
+        linked_tips = sorted({index for key in scores for index in self.tips_by_group.get(key, ())})
+        sign_position = {key: position for position, key in enumerate(sign_groups)}
+        for index in linked_tips:
+            # The first sign group among the tip's contributing causes (none: after them
+            # all), and the sum of those causes' scores, heaviest first.
+            sign_rank, weight = len(sign_groups), 0
+            for key in tips[index]["cause_groups"]:
+                if key in scores:
+                    weight -= scores[key]
+                    sign_rank = min(sign_rank, sign_position.get(key, sign_rank))
+            ranked.append(((sign_rank, weight, index), tips[index]["key"]))
         ranked.sort()
         picked_tips = self._severe_pain_tips(answers, urgency)
         return picked_tips + [key for _rank, key in ranked if key not in picked_tips]

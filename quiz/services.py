@@ -191,7 +191,10 @@ def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
         f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
         f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
     )
-    values = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
+    # The connection itself, not Django's proxy to it: every attribute read through the
+    # proxy looks the connection up again, 15 times a row here.
+    db = transaction.get_connection()
+    values = [[field.get_db_prep_save(row[field.attname], db) for field in fields] for row in rows]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
