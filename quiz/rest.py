@@ -77,7 +77,8 @@ def _device_holding(token: str) -> Device | None:
     if parts is None:
         return None
     public_id, secret = parts
-    device = Device.objects.filter(public_id=public_id).first()
+    found = list(Device.objects.filter(public_id=public_id)[:1])  # unique; no ORDER BY as first() adds
+    device = found[0] if found else None
     return device if device is not None and device.has_token_secret(secret) else None
 
 
