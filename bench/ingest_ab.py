@@ -4,7 +4,8 @@ The code of a git revision (default `main`) and this working tree each serve POS
 own throwaway database), taking turns: each round runs the same number of requests in one
 and then the other (the order alternating), so what else the machine runs weighs on both
 alike. CPU time of each process per request (Django and the test client, as
-bench/ingest.py measures it), medians over the rounds, at batches of 10 and 100.
+bench/ingest.py measures it), medians over the rounds, at batches of 10 and 100, and per
+history read (GET /api/results/) of a device holding 150 results.
 
     .venv/bin/python bench/ingest_ab.py [revision]
 """
@@ -26,6 +27,9 @@ from harness.production_server import clean_environment
 PART = "ingest_ab"
 ROUNDS = int(os.environ.get("BENCH_AB_ROUNDS", "6"))
 REQUESTS = {10: 200, 100: 30}
+# The history read (GET /api/results/, first page) of a device holding this many results,
+# as the open-loop load test's devices do by its end.
+HISTORY, HISTORY_READS = 150, 100
 
 
 def export_revision(revision: str, into: Path) -> Path:
@@ -63,6 +67,12 @@ class Child:
             raise SystemExit("a child process failed (its error is above)")
         return float(line)
 
+    def history_cpu_ms(self, reads: int) -> float:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"history {reads}\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
     def close(self) -> None:
         if self.process.stdin:
             self.process.stdin.close()
@@ -93,6 +103,17 @@ def main(revision: str) -> None:
                 f"batch {batch}: before {before:.2f} ms CPU per request ({before / batch:.3f} per result), "
                 f"after {after:.2f} ({after / batch:.3f} per result): after/before {after / before:.3f}",
             )
+        reads: dict[str, list[float]] = {"before": [], "after": []}
+        for round_number in range(ROUNDS):
+            order = ("before", "after") if round_number % 2 == 0 else ("after", "before")
+            for name in order:
+                reads[name].append(children[name].history_cpu_ms(HISTORY_READS))
+        before, after = (sorted(reads[name])[len(reads[name]) // 2] for name in ("before", "after"))
+        progress(
+            PART,
+            f"history read of a device with {HISTORY} results: before {before:.2f} ms CPU, after {after:.2f}: "
+            f"after/before {after / before:.3f}",
+        )
 
 
 def _commit(revision: str) -> str:
@@ -121,7 +142,17 @@ def child() -> None:
     client = Client()
     token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
     snapshot = ContentVersion.objects.current().snapshot
+    history_token = ""
     for line in sys.stdin:
+        if line.startswith("history"):  # GET /api/results/ of a device holding HISTORY results
+            history_token = history_token or _device_with_history(client, snapshot, result_item)
+            requests = int(line.split()[1])
+            started = time.process_time()
+            for _ in range(requests):
+                response = client.get("/api/results/", headers={"Authorization": f"Token {history_token}"})
+                assert response.status_code == 200, response.content
+            print(json.dumps((time.process_time() - started) * 1000 / requests), flush=True)
+            continue
         batch, requests = (int(value) for value in line.split())
         payloads = [[result_item(snapshot) for _ in range(batch)] for _ in range(requests)]
         started = time.process_time()
@@ -135,6 +166,19 @@ def child() -> None:
             assert response.status_code == 200, response.content
             assert all(r["status"] == "created" for r in response.json()["receipts"])
         print(json.dumps((time.process_time() - started) * 1000 / requests), flush=True)
+
+
+def _device_with_history(client, snapshot: dict, result_item) -> str:
+    token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
+    for _ in range(HISTORY // 50):
+        response = client.post(
+            "/api/results/",
+            {"results": [result_item(snapshot) for _ in range(50)]},
+            content_type="application/json",
+            headers={"Authorization": f"Token {token}"},
+        )
+        assert response.status_code == 200, response.content
+    return token
 
 
 if __name__ == "__main__":
