@@ -15,7 +15,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Case, Max, When
@@ -209,7 +209,7 @@ def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
         return None
     with _returning_cursor() as cursor:
         cursor.executemany(f"{sql} RETURNING {quote('uuid')}", values)
-        inserted = set()
+        inserted: set[uuid.UUID] = set()
         while True:  # one result per row: its UUID if it was inserted, nothing if skipped
             inserted.update(found for (found,) in cursor.fetchall())
             if not cursor.nextset():
@@ -221,14 +221,17 @@ def _returning_cursor():
     sends parameters apart from the statement (server-side binding; the site's other
     queries keep Django's default, client-side binding). Wrapped as Django wraps its
     cursors, so the query is logged and counted the same."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql import base as postgresql
 
-    class ReturningCursor(ServerBindingCursor):
+    # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
+    binding_cursor: Any = postgresql.ServerBindingCursor
+
+    class ReturningCursor(binding_cursor):
         def executemany(self, query, params_seq, *, returning=True):
             return super().executemany(query, params_seq, returning=returning)
 
     connection.ensure_connection()
-    raw = ReturningCursor(connection.connection)
+    raw: Any = ReturningCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
