@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item, token_header
 
 from quiz.models import Result, Tip
@@ -508,3 +510,16 @@ def test_it_lists_results_in_a_constant_number_of_queries(client, token, publish
         response = client.get("/api/results/", headers=token_header(token))
 
     assert len(response.json()["results"]) == 20
+
+
+def test_the_history_read_leaves_each_versions_content_in_the_database(client, token, published):
+    # Each row names its version by number only: fetching and decoding the whole content
+    # snapshot once per row was most of a page's cost (docs/BENCHMARKS.md, issue 17).
+    post_results(client, token, [result_item(published.snapshot) for _ in range(3)])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/results/", headers=token_header(token))
+
+    assert [row["content_version"] for row in response.json()["results"]] == [published.number] * 3
+    result_query = next(q["sql"] for q in queries.captured_queries if '"quiz_result"' in q["sql"])
+    assert "snapshot" not in result_query
