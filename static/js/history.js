@@ -279,6 +279,8 @@ function setUpSyncNow() {
     if (result.status === "retry" && result.network) status.textContent = offlineText();
     else if (result.status === "retry" || result.status === "waiting")
       status.textContent = gettext("The server cannot take your checks right now. BackCare will try again by itself.");
+    // With nothing waiting, a sync finishes without the network: offline, say so still.
+    else if (!navigator.onLine) status.textContent = offlineText();
     else status.textContent = gettext("Sync finished.");
   });
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from steps import calm_answers, open_app, save_check, saved_checks, warning_signs
+from steps import calm_answers, open_app, save_check, saved_checks, wait_until_resolves_true, warning_signs
 
 pytestmark = pytest.mark.browser
 
@@ -93,9 +93,31 @@ def test_delete_my_data_asks_in_a_dialog_and_keeps_everything_when_the_person_sa
     assert len(saved_checks(page)) == 3
 
 
+OFFLINE_SYNC_TEXT = "You are offline: your checks stay on this device and are sent when the connection is back."
+
+
 def test_sync_now_while_offline_says_so(page, three_checks):
     page.get_by_role("button", name="Sync now").click()
 
-    expect(page.locator("#sync-now-status")).to_have_text(
-        "You are offline: your checks stay on this device and are sent when the connection is back."
+    expect(page.locator("#sync-now-status")).to_have_text(OFFLINE_SYNC_TEXT)
+
+
+def test_sync_now_while_offline_says_so_when_every_check_was_already_sent(page, context, app_url, published):
+    # Nothing waits to be sent, so the sync the button starts finishes without the
+    # network: it must still not claim "Sync finished." while the phone is offline.
+    open_app(page, app_url + "/history/")
+    save_check(page, calm_answers(page, 3), "2026-03-15T08:00:00.000Z")
+    wait_until_resolves_true(
+        page, "() => import('/static/js/outbox.js').then((o) => o.pendingChecks()).then((p) => p.length === 0)"
     )
+    context.set_offline(True)
+    page.reload()
+
+    page.evaluate(
+        "() => { window.__syncAnswered = new Promise((resolve) =>"
+        " document.addEventListener('backcare:sync', resolve, { once: true })); }"
+    )
+    page.get_by_role("button", name="Sync now").click()
+    page.evaluate("() => window.__syncAnswered.then(() => true)")  # the sync's own answer came
+
+    expect(page.locator("#sync-now-status")).to_have_text(OFFLINE_SYNC_TEXT)
