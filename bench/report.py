@@ -49,7 +49,7 @@ def weight_rows() -> list[Row]:
                 "1. Precache (everything needed offline, both languages), compressed as served",
                 f"{kb(pre['bytes_total'])} ({pre['urls']} URLs: {by_type}; by part: {by_part})",
                 "every URL the worker keeps at install fetched as it fetches them (Accept-Encoding: gzip, br) from "
-                "gunicorn + WhiteNoise (DEBUG off): the shared static files once, each language's pages, manifest, "
+                "gunicorn + WhiteNoise (DEBUG off): the common static files once, each language's pages, manifest, "
                 "bundle and catalogue in that language; headers + body bytes",
                 "< 150 KB",
                 met(pre["bytes_total"] < 150 * 1024),

@@ -1,7 +1,7 @@
 """Part 1, weight: the bytes a browser transfers on a first visit (compressed, as served
 by gunicorn + WhiteNoise with DEBUG off) and the total size of the service worker's
 precache, per type. Precache: every URL the worker keeps at install, fetched as the worker
-fetches it (Accept-Encoding: gzip, br): the shared static files once, and each language's
+fetches it (Accept-Encoding: gzip, br): the common static files once, and each language's
 pages, manifest, content bundle and script catalogue in that language (the worker keeps
 every language up front). First visit: Debian Chromium set to en-GB, then zh-CN, loads /
 and every response the page and its worker receive is counted (Playwright's transfer sizes).
@@ -86,11 +86,11 @@ def measure(base_url: str, urls: list[str], language: str) -> dict:
 
 
 def precache(base_url: str) -> dict:
-    """What the worker keeps at install: the shared files, then every language's pages,
+    """What the worker keeps at install: the common static files, then every language's pages,
     manifest, bundle (?lang=) and script catalogue, each asked for in that language."""
     lists = worker_lists(base_url)
     per_language = set(lists["pages"]) | {CONTENT_URL}
-    parts = {"shared": measure(base_url, [url for url in lists["precache"] if url not in per_language], "en")}
+    parts = {"common": measure(base_url, [url for url in lists["precache"] if url not in per_language], "en")}
     for language in lists["languages"]:
         urls = [*lists["pages"], f"{CONTENT_URL}?lang={language}", lists["catalogues"][language]]
         parts[language] = measure(base_url, urls, language)
