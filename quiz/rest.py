@@ -10,13 +10,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,9 +79,31 @@ def _device_holding(token: str) -> Device | None:
     if parts is None:
         return None
     public_id, secret = parts
-    found = list(Device.objects.filter(public_id=public_id)[:1])  # unique; no ORDER BY as first() adds
-    device = found[0] if found else None
+    device = _device_by_public_id(public_id)
     return device if device is not None and device.has_token_secret(secret) else None
+
+
+def _device_by_public_id(public_id: uuid.UUID) -> Device | None:
+    """The device row, read with plain SQL: on every API request the ORM spent twice as
+    long compiling this one-line SELECT as running it (bench/NOTES.md). Values go through
+    the same converters the ORM applies (SQLite keeps times as text)."""
+    fields = Device._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
+    sql = f"SELECT {columns} FROM {quote(Device._meta.db_table)} WHERE {quote('public_id')} = %s"
+    key = Device._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        column = field.get_col(Device._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = convert(value, column, connection)
+        values.append(value)
+    return Device.from_db(connection.alias, [field.attname for field in fields], values)
 
 
 def _touch(device: Device) -> None:
@@ -165,7 +189,7 @@ def _count_request(key: str, duration: int, limit: int) -> float | None:
     global _shared_cache_retry_at
     if time.monotonic() >= _shared_cache_retry_at:
         try:
-            wait = _count_in(cache, key, duration, limit)
+            wait = _count_in(caches[DEFAULT_CACHE_ALIAS], key, duration, limit)
         except CACHE_ERRORS as error:
             if _shared_cache_retry_at == 0.0:
                 logger.error(
@@ -182,6 +206,8 @@ def _count_request(key: str, duration: int, limit: int) -> float | None:
 
 
 def _count_in(store, key: str, duration: int, limit: int) -> float | None:
+    if isinstance(store, RedisCache):
+        return _count_in_redis(store, key, duration, limit)
     now = time.time()
     window_end_key = f"{key}:ends"
     try:
@@ -198,6 +224,46 @@ def _count_in(store, key: str, duration: int, limit: int) -> float | None:
         return None
     window_end = store.get(window_end_key)
     return max(window_end - now, 1) if window_end else duration
+
+
+def _count_in_redis(store: RedisCache, key: str, duration: int, limit: int) -> float | None:
+    """`_count_in` in one round trip to Redis, where Django's cache took two or three
+    (EXISTS, then INCR; ADD and SET when a window opened) and built a new client each
+    time (bench/NOTES.md). A script runs atomically in Redis, so of several racing
+    requests exactly one opens the window, as above."""
+    count, left_ms = _redis_counter(store)(keys=[store.make_and_validate_key(key)], args=[duration])
+    if count <= limit:
+        return None
+    return max(left_ms / 1000, 1)
+
+
+# Count one request in the window KEYS[1] of ARGV[1] seconds: the first request opens
+# it (the key expires when the window ends). Returns the count and the window's time
+# left in milliseconds.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+    left = ARGV[1] * 1000
+end
+return {count, left}
+"""
+
+# The script, registered with one Redis client per cache backend (Django makes one
+# backend per thread, and a new one when a test overrides CACHES), on that backend's own
+# connection pool. Django's cache built a client for every call: a third of a throttle
+# check's time.
+_redis_counters: "WeakKeyDictionary[RedisCache, Any]" = WeakKeyDictionary()
+
+
+def _redis_counter(store: RedisCache):
+    counter = _redis_counters.get(store)
+    if counter is None:
+        # The backend's client factory: private in Django, unchanged since 4.0.
+        client = store._cache.get_client(write=True)
+        counter = _redis_counters[store] = client.register_script(_COUNT_SCRIPT)
+    return counter
 
 
 class DeviceRegistrationThrottle(AtomicRateThrottle):
@@ -268,6 +334,13 @@ def nests_deeper_than(value, limit: int) -> bool:
     return False
 
 
+def _may_nest_deeper_than(text: str, limit: int) -> bool:
+    """False when the JSON `text` cannot nest more than `limit` levels: each level opens
+    with a bracket, so fewer brackets than levels (counted in C, strings included) rule
+    it out, and a sync of a dozen results is never walked."""
+    return text.count("[") + text.count("{") > limit
+
+
 class LimitedJSONParser(parsers.BaseParser):
     """JSON, refused with 413 past `API_MAX_BODY_BYTES` before any of it is read, and
     with 400 `too_deep` past `MAX_JSON_DEPTH` levels.
@@ -305,7 +378,11 @@ class LimitedJSONParser(parsers.BaseParser):
             raise TooDeep() from None
         except ValueError as error:
             raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
-        if isinstance(data, (dict, list)) and nests_deeper_than(data, MAX_JSON_DEPTH):
+        if (
+            isinstance(data, (dict, list))
+            and _may_nest_deeper_than(text, MAX_JSON_DEPTH)
+            and nests_deeper_than(data, MAX_JSON_DEPTH)
+        ):
             raise TooDeep()
         return data
 

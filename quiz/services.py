@@ -15,7 +15,8 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Case, Max, When
@@ -86,6 +87,14 @@ def device_erase(*, device: Device) -> None:
 # -- results ------------------------------------------------------------------------
 
 
+class PublishedVersion(NamedTuple):
+    """What ingest needs of a content version: its row and which snapshot it is."""
+
+    pk: int
+    number: int
+    content_hash: str
+
+
 @dataclass
 class _Candidate:
     """A result that passed shape validation, on its way to a receipt."""
@@ -95,7 +104,7 @@ class _Candidate:
     data: ResultData
     payload_hash: str
     receipt: Receipt | None = None
-    version: ContentVersion | None = None
+    version: PublishedVersion | None = None
     server_outcome: Outcome | None = None
 
 
@@ -180,18 +189,17 @@ def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
     bulk_create's ignore_conflicts). Returns the UUIDs inserted on PostgreSQL (RETURNING),
     None where the database cannot tell (SQLite: the caller reads back every row).
 
-    One statement run for every row (executemany: one round trip on PostgreSQL, where
-    psycopg pipelines it), each value adapted by its field as Django adapts it, without
-    building a model instance per row. Not bulk_create: on PostgreSQL it sends the rows as
-    `UNNEST(%s::jsonb[], ...)`, and psycopg escapes every JSON text inside those arrays in
-    pure Python; with Django's multi-row VALUES instead, compiling the statement costs as
-    much (bench/NOTES.md). On PostgreSQL the parameters go apart from the statement
-    (server-side binding), for this statement only: quoting every value into the SQL text
-    in Python was a fifth of the insert's time (bench/NOTES.md).
+    Not bulk_create: on PostgreSQL it sends the rows as `UNNEST(%s::jsonb[], ...)`, and
+    psycopg escapes every JSON text inside those arrays in pure Python; with Django's
+    multi-row VALUES instead, compiling the statement costs as much (bench/NOTES.md).
     """
     if not rows:
         return set()
     fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
+    if connection.vendor == "postgresql":
+        return _insert_from_json(fields, rows)
+    # Elsewhere (SQLite): one statement run for every row, each value adapted by its
+    # field as Django adapts it, without building a model instance per row.
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
     placeholders = ", ".join(["%s"] * len(fields))
@@ -199,39 +207,53 @@ def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
         f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
         f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
     )
-    # The connection itself, not Django's proxy to it: every attribute read through the
-    # proxy looks the connection up again, 15 times a row here.
-    db = transaction.get_connection()
-    values = [[field.get_db_prep_save(row[field.attname], db) for field in fields] for row in rows]
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, values)
-        return None
-    with _returning_cursor() as cursor:
-        cursor.executemany(f"{sql} RETURNING {quote('uuid')}", values)
-        inserted: set[uuid.UUID] = set()
-        while True:  # one result per row: its UUID if it was inserted, nothing if skipped
-            inserted.update(found for (found,) in cursor.fetchall())
-            if not cursor.nextset():
-                return inserted
+    values = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    return None
 
 
-def _returning_cursor():
-    """A PostgreSQL cursor whose executemany keeps each execution's RETURNING rows and
-    sends parameters apart from the statement (server-side binding; the site's other
-    queries keep Django's default, client-side binding). Wrapped as Django wraps its
-    cursors, so the query is logged and counted the same."""
+def _insert_from_json(fields: list, rows: list[dict]) -> set[uuid.UUID]:
+    """PostgreSQL: every row in one JSON document, one parameter of one statement, which
+    the server unpacks into the columns' own types (`jsonb_to_recordset`). Encoding the
+    batch is one call to the json module's C encoder; adapting each value of each row in
+    Python and sending them by `executemany` was most of the insert's time (bench/NOTES.md).
+    Inserted in UUID order, so two syncs holding the same results take their row locks
+    in the same order. Returns the UUIDs inserted (a resend's are skipped)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
+    names = ", ".join(quote(field.attname) for field in fields)
+    record = ", ".join(f"{quote(field.attname)} {field.db_type(connection)}" for field in fields)
+    sql = (
+        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) "
+        f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS row({record}) ORDER BY {quote('uuid')} "
+        f"ON CONFLICT ({quote('uuid')}) DO NOTHING RETURNING {quote('uuid')}"
+    )
+    document = json.dumps(rows, default=_json_value, separators=(",", ":"))
+    with _server_binding_cursor() as cursor:
+        cursor.execute(sql, [document])
+        return {found for (found,) in cursor.fetchall()}
+
+
+def _json_value(value: Any) -> str:
+    """The JSON text of a column value the json module has no type for."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()  # with its offset: the server reads it as that instant
+    raise TypeError(f"{type(value).__name__} is not a column value this insert knows.")
+
+
+def _server_binding_cursor():
+    """A PostgreSQL cursor that sends parameters apart from the statement (server-side
+    binding; the site's other queries keep Django's default, client-side binding): the
+    batch's JSON goes as it is, not quoted into the SQL text in Python. Wrapped as Django
+    wraps its cursors, so the query is logged and counted the same."""
     from django.db.backends.postgresql import base as postgresql
 
-    # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
-    binding_cursor: Any = postgresql.ServerBindingCursor
-
-    class ReturningCursor(binding_cursor):
-        def executemany(self, query, params_seq, *, returning=True):
-            return super().executemany(query, params_seq, returning=returning)
-
     connection.ensure_connection()
-    raw: Any = ReturningCursor(connection.connection)
+    # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
+    raw: Any = postgresql.ServerBindingCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
@@ -287,7 +309,7 @@ def _refused(result_uuid: uuid.UUID | str | None, errors: list[FieldError], *, r
 def _score(candidates: list[_Candidate]) -> None:
     """Re-score every result against the version it names: one query for all versions."""
     numbers = {c.data["content_version"] for c in candidates if c.receipt is None}
-    versions = {v.number: v for v in ContentVersion.objects.filter(number__in=numbers).defer("snapshot")}
+    versions = _published_versions(numbers)
     rules = _rules(versions.values())
     newest: int | None = None  # read once, and only when a result names an unknown version
     for candidate in candidates:
@@ -331,6 +353,22 @@ def _score(candidates: list[_Candidate]) -> None:
         candidate.server_outcome = server_outcome
 
 
+def _published_versions(numbers: set[int]) -> dict[int, PublishedVersion]:
+    """The published versions among `numbers`, by number. Plain SQL, as `_lock_device`:
+    the ORM's query (with the snapshot deferred) cost five times as much CPU as this."""
+    if not numbers:
+        return {}
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(numbers))
+    sql = (
+        f"SELECT {quote('id')}, {quote('number')}, {quote('content_hash')} "
+        f"FROM {quote(ContentVersion._meta.db_table)} WHERE {quote('number')} IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sorted(numbers))
+        return {row[1]: PublishedVersion(*row) for row in cursor.fetchall()}
+
+
 def _newest_version_number() -> int:
     """Published versions are never deleted: one at or below the newest that is not here
     never will be; a newer one may yet be."""
@@ -346,7 +384,7 @@ _RULES: dict[tuple[int, str], scoring.Rules] = {}
 _RULES_KEPT = 16
 
 
-def _rules(versions: Iterable[ContentVersion]) -> dict[int, scoring.Rules]:
+def _rules(versions: Iterable[PublishedVersion]) -> dict[int, scoring.Rules]:
     """Each version's rules by number; the snapshots not seen yet read in one query."""
     found: dict[int, scoring.Rules] = {}
     missing: list[int] = []

@@ -52,6 +52,40 @@ def test_it_stores_a_new_result_with_the_servers_own_scoring(client, token, publ
     assert [cause["key"] for cause in row.server_outcome["causes"]] == ["posture_load", "heavy_carrying"]
 
 
+def test_it_stores_every_column_of_a_result_as_sent_and_as_scored(client, token, published):
+    """Each value reaches its column with its own type: a time with its offset and
+    microseconds, the language, the phone's outcome and the server's."""
+    answers = {**CALM_ANSWERS, "h_pain_now": 7}
+    phone_outcome = {**result_item(published.snapshot, answers)["outcome"], "urgency": "soon"}
+    item = result_item(
+        published.snapshot,
+        answers,
+        outcome=phone_outcome,
+        completed_at="2026-03-01T15:30:00.123456+05:30",
+        language="zh-hans",
+    )
+    before = datetime.now(UTC)
+
+    receipt = only_receipt(post_results(client, token, [item]))
+
+    row = Result.objects.get()
+    assert receipt["status"] == "created"
+    assert str(row.uuid) == item["uuid"]
+    assert row.device.public_id == uuid.UUID(token.split(".")[0])
+    assert row.completed_at == datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    assert row.language == "zh-hans"
+    assert row.answers == answers
+    assert row.client_outcome == phone_outcome
+    assert row.client_urgency == "soon"
+    assert row.server_outcome == receipt["server_outcome"] == result_item(published.snapshot, answers)["outcome"]
+    assert row.urgency == row.server_outcome["urgency"]
+    assert row.cause_keys == Result.encode_cause_keys(row.server_outcome)
+    assert row.verdict_mismatch is True
+    assert len(row.payload_hash) == 64
+    assert isinstance(row.batch_id, uuid.UUID)
+    assert before <= row.received_at <= datetime.now(UTC)
+
+
 def test_it_stores_a_resent_result_once_and_says_duplicate(client, token, published):
     item = result_item(published.snapshot)
     post_results(client, token, [item])
