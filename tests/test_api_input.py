@@ -284,7 +284,7 @@ def test_an_erase_that_arrives_while_a_sync_writes_waits_for_it_then_erases_ever
         erase_entered.set()
         real_erase(device=device)
 
-    def erase_meanwhile(candidates):
+    def erase_meanwhile(candidates, versions):
         # Inside the sync's transaction, after it took the device's lock.
         eraser = threading.Thread(
             target=lambda: erase_statuses.append(_send("DELETE", f"{live_server.url}/api/devices/me/", token))
@@ -296,7 +296,7 @@ def test_an_erase_that_arrives_while_a_sync_writes_waits_for_it_then_erases_ever
             deadline = time.monotonic() + 20
             while not _erase_is_waiting_for_the_device_lock():
                 assert time.monotonic() < deadline, "the erase never waited for the sync"
-        real_score(candidates)
+        real_score(candidates, versions)
 
     monkeypatch.setattr(services, "device_erase", erase_entering)
     monkeypatch.setattr(services, "_score", erase_meanwhile)

@@ -54,9 +54,11 @@ def test_it_stores_a_new_result_with_the_servers_own_scoring(client, token, publ
 
 def test_it_stores_every_column_of_a_result_as_sent_and_as_scored(client, token, published):
     """Each value reaches its column with its own type: a time with its offset and
-    microseconds, the language, the phone's outcome and the server's."""
+    microseconds, the language, the phone's outcome (texts in any script) and the server's."""
     answers = {**CALM_ANSWERS, "h_pain_now": 7}
-    phone_outcome = {**result_item(published.snapshot, answers)["outcome"], "urgency": "soon"}
+    scored = result_item(published.snapshot, answers)["outcome"]
+    # The phone's own outcome is stored as sent, whatever script its texts are in.
+    phone_outcome = {**scored, "urgency": "soon", "tips": [*scored["tips"], "键 \U0001f642 \u00e9"]}
     item = result_item(
         published.snapshot,
         answers,
@@ -77,7 +79,7 @@ def test_it_stores_every_column_of_a_result_as_sent_and_as_scored(client, token,
     assert row.answers == answers
     assert row.client_outcome == phone_outcome
     assert row.client_urgency == "soon"
-    assert row.server_outcome == receipt["server_outcome"] == result_item(published.snapshot, answers)["outcome"]
+    assert row.server_outcome == receipt["server_outcome"] == scored
     assert row.urgency == row.server_outcome["urgency"]
     assert row.cause_keys == Result.encode_cause_keys(row.server_outcome)
     assert row.verdict_mismatch is True
