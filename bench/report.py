@@ -324,7 +324,8 @@ def server_cpu_rows() -> list[Row]:
             (
                 "7. Server CPU per synced result: after/before",
                 f"{figures['ratio_after_before']:.2f} ({figures['server_cpu_ms_per_result']:.2f} ms vs "
-                f"{before['server_cpu_ms_per_result']:.2f} ms on {before['revision']} {before['commit']})",
+                f"{before['server_cpu_ms_per_result']:.2f} ms on {before['revision']}"
+                + (f" {before['commit']})" if before["commit"] != before["revision"] else ")"),
                 f"both revisions served side by side, rounds alternating, in one run "
                 f"(`.venv/bin/python bench/server_cpu.py {before['revision']}`)",
                 "(compare)",

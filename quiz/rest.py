@@ -84,9 +84,9 @@ def _device_holding(token: str) -> Device | None:
 
 
 def _device_by_public_id(public_id: uuid.UUID) -> Device | None:
-    """The device row, read with plain SQL: on every API request the ORM spent twice as
-    long compiling this one-line SELECT as running it (bench/NOTES.md). Values go through
-    the same converters the ORM applies (SQLite keeps times as text)."""
+    """The device row, read with plain SQL: run on every API request, the ORM's query
+    cost three times the CPU of the same statement through a cursor (bench/NOTES.md).
+    Values go through the converters the ORM applies (SQLite keeps times as text)."""
     fields = Device._meta.concrete_fields
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None

@@ -233,7 +233,10 @@ def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
         f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
         f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
     )
-    values = [[field.get_db_prep_save(row[field.attname], connection) for field in fields] for row in rows]
+    # The connection itself, not Django's proxy to it: every attribute read through the
+    # proxy looks the connection up again, 15 times a row here.
+    db = transaction.get_connection()
+    values = [[field.get_db_prep_save(row[field.attname], db) for field in fields] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
     return None
@@ -277,9 +280,10 @@ def _server_binding_cursor():
     wraps its cursors, so the query is logged and counted the same."""
     from django.db.backends.postgresql import base as postgresql
 
-    connection.ensure_connection()
     # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
-    raw: Any = postgresql.ServerBindingCursor(connection.connection)
+    binding_cursor: Any = postgresql.ServerBindingCursor
+    connection.ensure_connection()
+    raw = binding_cursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
