@@ -170,6 +170,11 @@ class Outcome(TypedDict):
     tips: list[str]
 
 
+# The keys the scorer produces, in order: the phone's outcome is compared on these only,
+# and any other key it sends is dropped.
+OUTCOME_KEYS: tuple[str, ...] = tuple(Outcome.__annotations__)
+
+
 # -- syncing: a result in, one receipt out -------------------------------------------
 
 

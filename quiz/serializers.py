@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .contracts import FieldError, InvalidResult, ResultData
+from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, ResultData
 from .models import OutcomeUrgency
 from .rest import flatten_errors
 
@@ -297,7 +297,6 @@ def validate_results(items: list[Any]) -> list[ResultData | InvalidResult]:
 # which gives the errors and their codes and messages. What it accepts, it returns
 # exactly as the serializer would (tests/test_api_input.py holds the two equal).
 ITEM_FIELDS = frozenset({"uuid", "content_version", "answers", "outcome", "completed_at", "language"})
-OUTCOME_FIELDS = ("content_version", "urgency", "warning_signs", "causes", "tips")
 URGENCIES = frozenset(OutcomeUrgency.values)
 LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 MAX_VERSION = 2**31 - 1
@@ -374,7 +373,7 @@ def _storable(value: dict | list) -> bool:
 
 def _plain_outcome(outcome: Any, version: int) -> dict | None:
     """The outcome's five fields (the serializer drops any other), or None."""
-    if type(outcome) is not dict or not outcome.keys() >= set(OUTCOME_FIELDS):
+    if type(outcome) is not dict or not outcome.keys() >= set(OUTCOME_KEYS):
         return None
     named, urgency = outcome["content_version"], outcome["urgency"]
     if not (named is None or (type(named) is int and named == version)) or type(urgency) is not str:

@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import scoring
-from .contracts import FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
+from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
 from .models import ContentVersion, Device, Result
 
 logger = logging.getLogger(__name__)
@@ -33,10 +33,6 @@ logger = logging.getLogger(__name__)
 # any this server holds (published elsewhere, or a database restored from a backup). The
 # receipt says `retry_later`; the phone keeps the check waiting and sends it again.
 RETRY_LATER_SECONDS = 300
-
-# The outcome keys the scorer produces; the phone's outcome is compared on these only,
-# so a client adding its own keys is not a disagreement.
-OUTCOME_KEYS = ("content_version", "urgency", "warning_signs", "causes", "tips")
 
 
 # -- devices ------------------------------------------------------------------------
@@ -68,40 +64,28 @@ class DeviceGone(Exception):
     """The device was erased while its request was on the way ("Delete my data" racing a sync)."""
 
 
-def _lock_device(device: Device) -> bool:
-    """Lock the device's row until commit; False when it is gone. A sync and an erase of
-    one device take it first, so one waits for the other: no result is inserted for an
-    erased device (its foreign key failed at commit: a 500), none is left behind."""
-    # Plain SQL: the ORM spent longer compiling this one-line statement than the
-    # database spent running it (bench/NOTES.md). SQLite locks the whole database for a
-    # write transaction instead (and has no FOR UPDATE).
+def _lock_device(device: Device, versions_among: Collection[int] = ()) -> dict[int, PublishedVersion] | None:
+    """Lock the device's row until commit, and read the published versions among
+    `versions_among` by number, in one statement; None when the device is gone. A sync
+    and an erase of one device take the lock first, so one waits for the other: no result
+    is inserted for an erased device (its foreign key failed at commit: a 500), none is
+    left behind. SQLite locks the whole database for a write transaction instead (and has
+    no FOR UPDATE)."""
     quote = connection.ops.quote_name
-    for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {quote(Device._meta.db_table)} WHERE {quote('id')} = %s{for_update}", [device.pk]
-        )
-        return cursor.fetchone() is not None
-
-
-def _lock_device_reading_versions(device: Device, numbers: set[int]) -> dict[int, PublishedVersion] | None:
-    """`_lock_device`, and the published versions among `numbers` by number, in one
-    statement (one round trip fewer per sync); None when the device is gone."""
-    if not numbers:
-        return {} if _lock_device(device) else None
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(numbers))
+    # One row per version found, or one row of NULLs when none is (or none was asked
+    # for): no row at all only when the device is gone.
+    numbers = sorted(versions_among)
+    match = f"v.{quote('number')} IN ({', '.join(['%s'] * len(numbers))})" if numbers else "1 = 0"
     for_update = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
-    # One row per version found, or one row of NULLs when none is: no row at all only
-    # when the device is gone. Plain SQL, as above: the ORM's query (with the snapshot
-    # deferred) cost five times as much CPU as running it.
+    # Plain SQL: the ORM's query (with the snapshot deferred) cost five times as much CPU
+    # as running it (bench/NOTES.md).
     sql = (
         f"SELECT v.{quote('id')}, v.{quote('number')}, v.{quote('content_hash')} "
         f"FROM {quote(Device._meta.db_table)} d LEFT JOIN {quote(ContentVersion._meta.db_table)} v "
-        f"ON v.{quote('number')} IN ({placeholders}) WHERE d.{quote('id')} = %s{for_update}"
+        f"ON {match} WHERE d.{quote('id')} = %s{for_update}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sorted(numbers), device.pk])
+        cursor.execute(sql, [*numbers, device.pk])
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -196,7 +180,7 @@ def _store_once_retrying(device: Device, candidates: list[_Candidate]) -> None:
 def _store(device: Device, candidates: list[_Candidate]) -> None:
     with transaction.atomic():
         numbers = {c.data["content_version"] for c in candidates if c.receipt is None}
-        versions = _lock_device_reading_versions(device, numbers)
+        versions = _lock_device(device, versions_among=numbers)
         if versions is None:
             raise DeviceGone()
         _score(candidates, versions)
