@@ -39,6 +39,11 @@ const OFFLINE_URL = "{{ offline_url }}";
 // renders any of them from the content bundle (static/js/tips-view.js).
 const TIPS_SHELL_URL = "{{ tips_shell_url }}";
 const TIPS_PAGE = /^\/tips\/[^/]+\/(?:[^/]+\/)?$/;
+// How long a page or the bundle may take before the cached copy is shown instead. A
+// healthy server answers in tens of milliseconds (docs/BENCHMARKS.md: p99 68 ms at 80% of
+// capacity) and a slow mobile link adds a second or so; a server that hangs (workers
+// stuck on a database that is gone) would otherwise leave a person looking for the
+// emergency numbers at a blank screen until the browser gives up, minutes later.
 const NAVIGATION_TIMEOUT_MS = 3000;
 // DRF answers with `Vary: Accept` (and Django may add Cookie): match regardless.
 const MATCH = { ignoreVary: true };
@@ -185,6 +190,11 @@ async function chosenLanguage() {
   return LANGUAGES.includes(language) ? language : null;
 }
 
+/** The language the person reads, as far as the worker knows. */
+async function readingLanguage() {
+  return (await chosenLanguage()) || DEFAULT_LANGUAGE;
+}
+
 async function rememberLanguage(language) {
   const preferences = await caches.open(PREFERENCES);
   await preferences.put(LANGUAGE_KEY, new Response(language));
@@ -200,11 +210,21 @@ async function cachedPage(path, language) {
   return null;
 }
 
-/** Network first (bounded by a timeout), then the cached page, then the offline page. */
+/** Whether an answer is the server failing (a 500 from a database that is down, or a
+ * 502/503/504 from a proxy in front), not a page: the cached copy serves a person better. */
+function isServerError(response) {
+  return response.status >= 500;
+}
+
+/** Network first (bounded by a timeout), then the cached page, then the offline page. A
+ * server error shows the cached page too; with none cached, the server's own answer. */
 async function navigation(request) {
   const path = new URL(request.url).pathname;
+  // Any tip or tip category page, visited before or not: the shell renders it.
+  const kept = TIPS_PAGE.test(path) ? TIPS_SHELL_URL : path;
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    if (isServerError(response)) return (await cachedPage(kept, await readingLanguage())) || response;
     const served = response.headers.get("Content-Language");
     if (response.ok && !response.redirected && PAGE_URLS.includes(path) && LANGUAGES.includes(served)) {
       const cache = await caches.open(pagesCacheName(served));
@@ -213,20 +233,20 @@ async function navigation(request) {
     }
     return response;
   } catch (error) {
-    const language = (await chosenLanguage()) || DEFAULT_LANGUAGE;
-    // Any tip or tip category page, visited before or not: the shell renders it.
-    const kept = TIPS_PAGE.test(path) ? TIPS_SHELL_URL : path;
+    const language = await readingLanguage();
     return (await cachedPage(kept, language)) || (await cachedPage(OFFLINE_URL, language)) || Response.error();
   }
 }
 
-/** The current bundle: the network when it answers, refreshing the cached copy; else the cache. */
+/** The current bundle: the network when it answers, refreshing the cached copy; else
+ * (no answer in time, or a server error) the cache. */
 async function currentContent(request, url) {
   const language = url.searchParams.get("lang") || (await chosenLanguage()) || DEFAULT_LANGUAGE;
   const cache = await caches.open(pagesCacheName(LANGUAGES.includes(language) ? language : DEFAULT_LANGUAGE));
   const key = withLanguage(CONTENT_URL, language);
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    if (isServerError(response)) return (await cache.match(key, MATCH)) || response;
     if (response.ok) {
       await cache.put(key, response.clone());
       await rememberContentVersion(await response.clone().json());
