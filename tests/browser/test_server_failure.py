@@ -35,6 +35,10 @@ FAILURES = {
     "no answer": lambda route: None,
 }
 
+# What a page the worker never cached shows: the server's own answer, or with none the
+# offline page.
+NEVER_CACHED_PAGE = {"500": "Server Error (500)", "503": "Service Unavailable", "no answer": "You are offline"}
+
 CURRENT_BUNDLE_VERSION = "() => import('/static/js/content.js').then((c) => c.fetchContent()).then((s) => s.version)"
 # The version the controlling worker was built for, asked through its message port.
 WORKER_VERSION = """() => new Promise((resolve) => {
@@ -89,6 +93,8 @@ def test_every_precached_page_and_a_whole_check_work_while_the_server_fails(page
     assert check["sync"]["state"] == "pending"
     page.goto(app_url + "/history/")
     expect(page.locator(f'.history-item[data-uuid="{uuid}"]')).to_contain_text("Waiting to sync")
+    page.goto(app_url + "/no-such-page/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEVER_CACHED_PAGE[failure])
 
 
 def test_a_worker_script_answering_500_leaves_the_installed_worker_in_control(
