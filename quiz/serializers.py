@@ -306,9 +306,7 @@ class OutcomeSerializer(serializers.Serializer):
 class ResultItemSerializer(serializers.Serializer):
     """One finished check as the phone stored it."""
 
-    uuid = CanonicalUUIDField(
-        help_text=_("Generated on the phone, lowercase with hyphens; the same result always has the same UUID.")
-    )
+    uuid = CanonicalUUIDField(help_text=_("Generated on the phone; the same result always has the same UUID."))
     content_version = ContentVersionField(min_value=1, max_value=2**31 - 1)
     answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
     outcome = OutcomeSerializer(help_text=_("What the phone showed."))
