@@ -136,7 +136,11 @@ results_list = extend_schema(
     ),
     parameters=[
         OpenApiParameter(
-            "cursor", str, OpenApiParameter.QUERY, required=False, description="From a `next` or `previous` link."
+            "cursor",
+            str,
+            OpenApiParameter.QUERY,
+            required=False,
+            description="From a `next` or `previous` link, as given (any other: 400 `invalid_cursor`).",
         ),
         OpenApiParameter(
             "limit",
