@@ -593,18 +593,20 @@ def test_a_result_that_collides_twice_with_rows_erased_meanwhile_is_sent_again_l
     _a_id, a_token = register(client)
     item, other = result_item(snapshot), result_item(snapshot)
     real_insert = services._insert_skipping_known
-    collisions: list[int] = []
+    collisions: list[int] = []  # how many rows A inserted each time it collided
+    others_syncing = threading.Event()
 
     def someone_else_stores_and_erases_it(rows):
         # Each time A inserts, another device has just stored the same UUID, and erases
         # it before A reads back; in A's own transaction, so SQLite allows it too.
-        if collisions.count(0) or item["uuid"] not in {str(row["uuid"]) for row in rows}:
-            return real_insert(rows)  # the other device's own sync
-        collisions.append(0)
+        if others_syncing.is_set() or item["uuid"] not in {str(row["uuid"]) for row in rows}:
+            return real_insert(rows)
+        others_syncing.set()
         _other_id, other_token = register(client)
         assert post_results(client, other_token, [item]).json()["receipts"][0]["status"] == "created"
-        collisions[-1] = len(rows)
+        others_syncing.clear()
         inserted = real_insert(rows)
+        collisions.append(len(rows))
         assert client.delete("/api/devices/me/", headers=token_header(other_token)).status_code == 204
         return inserted
 
