@@ -458,7 +458,8 @@ def _classify_inserted(
     receipt is what was just inserted). The others were stored before (a resend) or raced
     in from a concurrent request: read back who owns them, with their stored outcome. When
     the insert could not tell which it inserted (`inserted` None), every row is read back,
-    and those with this batch's id are the ones created here."""
+    and those with this batch's id are the ones created here. A skipped row found nowhere
+    was erased meanwhile: it is inserted again (`_insert_vanished`), or `retry_later`."""
     created = inserted if inserted is not None else set()
     to_read = [c.uuid for c in scored if c.uuid not in created]
     by_uuid = _stored_rows(to_read, batch_id) if to_read else {}
