@@ -1,10 +1,13 @@
 """The REST API the PWA talks to (Django REST Framework)."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +17,13 @@ from rest_framework.views import APIView
 
 from . import schema, services
 from .models import ContentVersion, Result
-from .rest import DeviceRegistrationThrottle, DeviceThrottle, DeviceTokenAuthentication, IsRegisteredDevice
+from .rest import (
+    DeviceRegistrationThrottle,
+    DeviceThrottle,
+    DeviceTokenAuthentication,
+    IsRegisteredDevice,
+    refuse_unmeasured_body,
+)
 from .serializers import (
     MAX_BATCH,
     RESULTS_PAGE_MAX,
@@ -70,7 +79,15 @@ def _content_response(request, version: ContentVersion) -> Response:
     return response
 
 
-class CurrentContentView(APIView):
+class ApiView(APIView):
+    """Every API view: a request whose body has no length is refused before anything else."""
+
+    def initial(self, request, *args, **kwargs):
+        refuse_unmeasured_body(request)
+        super().initial(request, *args, **kwargs)
+
+
+class CurrentContentView(ApiView):
     """GET the current published content snapshot; `If-None-Match` with its ETag gets 304."""
 
     @schema.content_current
@@ -84,7 +101,7 @@ class CurrentContentView(APIView):
         return _content_response(request, version)
 
 
-class ContentVersionView(APIView):
+class ContentVersionView(ApiView):
     """GET any published content version by number (results answered against old versions)."""
 
     @schema.content_version
@@ -105,6 +122,37 @@ class ResultsPage(pagination.CursorPagination):
     max_page_size = RESULTS_PAGE_MAX
     ordering = ("-completed_at", "-id")
 
+    def decode_cursor(self, request):
+        """The cursor, or a 400 `invalid_cursor` for one this server did not give. DRF
+        checks its encoding (a 404 there) but not the position inside it, which goes
+        into the query as a time: `p=x` failed it with a 500."""
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise InvalidCursor() from None
+        if cursor is not None and cursor.position is not None and not _is_aware_time(str(cursor.position)):
+            raise InvalidCursor()
+        return cursor
+
+
+def _is_aware_time(text: str) -> bool:
+    """Whether `text` is a time with its offset, as a `next` link's position holds one."""
+    try:
+        value = parse_datetime(text)
+        # The database compares in UTC: year 9999 at -14:00 is past the last day there.
+        return value is not None and not timezone.is_naive(value) and value.astimezone(UTC) is not None
+    except (ValueError, OverflowError):  # well formed, but no such day or hour
+        return False
+
+
+class InvalidCursor(exceptions.ValidationError):
+    """A 400 like any other query DRF validates, so it carries `errors` too."""
+
+    def __init__(self):
+        super().__init__(
+            {"cursor": [_("Use the cursor of a next or previous link as it was given.")]}, "invalid_cursor"
+        )
+
 
 class BadBatch(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
@@ -112,7 +160,7 @@ class BadBatch(exceptions.APIException):
     default_code = "invalid_batch"
 
 
-class DeviceRegisterView(APIView):
+class DeviceRegisterView(ApiView):
     """Register an anonymous device. The token is in this reply only; the server keeps its hash."""
 
     throttle_classes = [DeviceRegistrationThrottle]
@@ -125,6 +173,7 @@ class DeviceRegisterView(APIView):
             400: OpenApiResponse(
                 ValidationErrorSerializer, description="`unexpected_field`, `parse_error` or `too_deep`."
             ),
+            411: OpenApiResponse(ErrorSerializer, description="`length_required`: a body sent in chunks."),
             413: ErrorSerializer,
             415: ErrorSerializer,
             429: schema.THROTTLED,
@@ -138,7 +187,7 @@ class DeviceRegisterView(APIView):
         return Response(DeviceCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class RegisteredDeviceView(APIView):
+class RegisteredDeviceView(ApiView):
     """A view for registered devices only: their token, and their own rate limit."""
 
     authentication_classes = [DeviceTokenAuthentication]

@@ -304,6 +304,22 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class LengthRequired(exceptions.APIException):
+    status_code = 411
+    default_detail = _("Send the request body with a Content-Length header, not in chunks.")
+    default_code = "length_required"
+
+
+def refuse_unmeasured_body(request) -> None:
+    """A body sent in chunks (Transfer-Encoding, no Content-Length) is refused with 411.
+    Django reads a body only as far as Content-Length says: without one it read such a
+    body as empty, so a sync counted as an empty batch and a registration as `{}`. No
+    phone sends one (fetch gives a length), and a proxy that buffers bodies adds it."""
+    # Empty counts as none: wsgiref (runserver, the live test server) sets CONTENT_LENGTH "".
+    if "transfer-encoding" in request.headers and not request.headers.get("content-length"):
+        raise LengthRequired()
+
+
 # How deep a request's JSON may nest. Python 3.11's json.loads recurses once per level
 # against the interpreter's limit of 1000 frames, ~150 of which the request's own stack
 # already uses; past it, it raises RecursionError (a 500 until caught here). Anything

@@ -57,6 +57,7 @@ results_sync = extend_schema(
             description="The batch is malformed: `invalid_batch`, `batch_too_large`, `parse_error`, `too_deep`.",
         ),
         401: UNAUTHENTICATED,
+        411: OpenApiResponse(ErrorSerializer, description="`length_required`: a body sent in chunks."),
         413: OpenApiResponse(ErrorSerializer, description="`payload_too_large`."),
         415: ErrorSerializer,
         429: THROTTLED,
@@ -135,7 +136,11 @@ results_list = extend_schema(
     ),
     parameters=[
         OpenApiParameter(
-            "cursor", str, OpenApiParameter.QUERY, required=False, description="From a `next` or `previous` link."
+            "cursor",
+            str,
+            OpenApiParameter.QUERY,
+            required=False,
+            description="From a `next` or `previous` link, as given (any other: 400 `invalid_cursor`).",
         ),
         OpenApiParameter(
             "limit",
@@ -148,10 +153,13 @@ results_list = extend_schema(
     responses={
         200: StoredResultsSerializer,
         400: OpenApiResponse(
-            ValidationErrorSerializer, description="`unexpected_field` or `invalid_limit`: a query it does not take."
+            ValidationErrorSerializer,
+            description=(
+                "`unexpected_field`, `invalid_limit` or `invalid_cursor` (a cursor this server did not give): "
+                "a query it does not take."
+            ),
         ),
         401: UNAUTHENTICATED,
-        404: OpenApiResponse(ErrorSerializer, description="`not_found`: a cursor this server did not give."),
         429: THROTTLED,
         503: UNAVAILABLE,
     },

@@ -5,6 +5,8 @@ Whether a result is new, a resend or a conflict, and what it scores, is decided 
 stable `code` (see `ITEM_ERROR_CODES`), so the phone can act on it.
 """
 
+import math
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -43,6 +45,7 @@ ITEM_ERROR_CODES = (
     "missing_field",
     "unexpected_field",
     "invalid_uuid",
+    "invalid_content_version",
     "unknown_content_version",
     "invalid_answers",
     "invalid_outcome",
@@ -51,13 +54,15 @@ ITEM_ERROR_CODES = (
     "completed_in_future",
     "completed_too_early",
     "completed_without_timezone",
+    "stored_meanwhile",
     "not_an_object",
     "too_deep",
+    "number_out_of_range",
 )
 
 # Codes of a query the history read (GET /api/results/) does not take; `unexpected_field`
 # for a parameter it does not know is shared with the results' own.
-QUERY_ERROR_CODES = ("invalid_limit",)
+QUERY_ERROR_CODES = ("invalid_limit", "invalid_cursor")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -115,6 +120,7 @@ class DeviceCreatedSerializer(serializers.Serializer):
 
 UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")
 TOO_DEEP = _("Nested too deeply.")
+NUMBER_OUT_OF_RANGE = _("A number is too large to store (it reads as infinity).")
 # How deep answers and each outcome list may nest (the field itself is level 1). The
 # phone's deepest is 2 (a list of causes, each an object); the margin is for new content.
 MAX_FIELD_DEPTH = 10
@@ -124,14 +130,20 @@ def json_problem(value) -> str | None:
     """Why `value` (answers, an outcome list) cannot be stored, as an error key, or None:
     `too_deep` past MAX_FIELD_DEPTH levels; `unstorable_text` when a string anywhere
     inside (keys too) cannot go into PostgreSQL's jsonb: the NUL character or a lone
-    surrogate (not UTF-8), either a 500 there. One iterative walk: the recursive one it
-    replaces ran out of stack on a result nested ~300 deep and failed the whole batch."""
+    surrogate (not UTF-8), either a 500 there; `number_out_of_range` for a number JSON
+    reads as infinity (`1e400`), which jsonb refuses too (and with it the whole batch's
+    insert). One iterative walk: the recursive one it replaces ran out of stack on a
+    result nested ~300 deep and failed the whole batch."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, str):
             if _unstorable(node):
                 return "unstorable_text"
+            continue
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                return "number_out_of_range"
             continue
         children: Iterable[Any]
         if isinstance(node, dict):
@@ -163,7 +175,11 @@ def _is_utf8(text: str) -> bool:
 class JSONObjectField(serializers.DictField):
     """A JSON object, kept as sent."""
 
-    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT, "too_deep": TOO_DEEP}
+    default_error_messages = {
+        "unstorable_text": UNSTORABLE_TEXT,
+        "too_deep": TOO_DEEP,
+        "number_out_of_range": NUMBER_OUT_OF_RANGE,
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -177,7 +193,11 @@ class JSONObjectField(serializers.DictField):
 class JSONListField(serializers.ListField):
     """A JSON array whose items all have the JSON type of `child` (object or string)."""
 
-    default_error_messages = {"unstorable_text": UNSTORABLE_TEXT, "too_deep": TOO_DEEP}
+    default_error_messages = {
+        "unstorable_text": UNSTORABLE_TEXT,
+        "too_deep": TOO_DEEP,
+        "number_out_of_range": NUMBER_OUT_OF_RANGE,
+    }
     ITEM_TYPES = {serializers.DictField: (dict, "not_a_dict"), serializers.CharField: (str, "invalid")}
 
     def to_internal_value(self, data):
@@ -197,12 +217,27 @@ class JSONListField(serializers.ListField):
         return data
 
 
+# The time as the phone writes it (`new Date().toISOString()`, 2026-03-01T10:00:00.123Z)
+# or with an offset, in ASCII digits and nothing after it. Django's parser alone also
+# reads other digits (`２０２６`, by `\d`) and a trailing newline; the offset (and the
+# time) are left optional here so a time without a zone gets its own code below.
+CANONICAL_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
 class CompletedAtField(serializers.DateTimeField):
     """An ISO 8601 time with its offset: without one, the instant is a guess."""
 
     default_error_messages = {
         "completed_without_timezone": _("Give the time with its time zone, e.g. 2026-03-01T10:00:00Z."),
+        "not_canonical": _("Give the time as 2026-03-01T10:00:00Z: ASCII digits, a T, nothing after the zone."),
     }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not CANONICAL_TIME.fullmatch(value):
+            self.fail("not_canonical")
+        return super().to_internal_value(value)
 
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
@@ -222,10 +257,46 @@ def check_completed_at(value: datetime) -> datetime:
     return value
 
 
+class CanonicalUUIDField(serializers.UUIDField):
+    """A UUID as the phone writes it (`crypto.randomUUID()`): 36 characters, lowercase,
+    hyphenated. DRF also reads an integer, braces, `urn:uuid:`, capitals and no hyphens;
+    the receipt would then name a form the phone cannot match to its check."""
+
+    default_error_messages = {
+        "not_canonical": _("Give the UUID in its usual form: 36 lowercase characters with hyphens."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not is_canonical_uuid(data):
+            self.fail("not_canonical")
+        return super().to_internal_value(data)
+
+
+def is_canonical_uuid(text: str) -> bool:
+    """Whether `text` is a UUID in the form str(uuid) gives (no other digits either)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+class ContentVersionField(serializers.IntegerField):
+    """A JSON whole number only. DRF's IntegerField also reads text, and Python's int()
+    reads other scripts' digits (`"١"`, `"１"`), spaces and underscores: forms no phone
+    sends."""
+
+    default_error_messages = {"invalid_content_version": _("Give the content version as a JSON whole number, e.g. 3.")}
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid_content_version")
+        return super().to_internal_value(data)
+
+
 class OutcomeSerializer(serializers.Serializer):
     """The outcome as `score()` returns it (docs/CONTENT_FORMAT.md)."""
 
-    content_version = serializers.IntegerField(allow_null=True)
+    content_version = ContentVersionField(allow_null=True)
     urgency = serializers.ChoiceField(choices=OutcomeUrgency.choices)
     warning_signs = JSONListField(child=serializers.DictField())
     causes = JSONListField(child=serializers.DictField())
@@ -235,8 +306,8 @@ class OutcomeSerializer(serializers.Serializer):
 class ResultItemSerializer(serializers.Serializer):
     """One finished check as the phone stored it."""
 
-    uuid = serializers.UUIDField(help_text=_("Generated on the phone; the same result always has the same UUID."))
-    content_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    uuid = CanonicalUUIDField(help_text=_("Generated on the phone; the same result always has the same UUID."))
+    content_version = ContentVersionField(min_value=1, max_value=2**31 - 1)
     answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
     outcome = OutcomeSerializer(help_text=_("What the phone showed."))
     completed_at = CompletedAtField()
@@ -326,6 +397,8 @@ def plainly_valid(item: Any) -> ResultData | None:
         completed_at = check_completed_at(_COMPLETED_AT.to_internal_value(item["completed_at"]))
     except (ValueError, serializers.ValidationError):
         return None
+    if str(result_uuid) != raw_uuid:  # braces, `urn:`, capitals: CanonicalUUIDField's to refuse
+        return None
     return cast(
         ResultData,
         {
@@ -339,12 +412,15 @@ def plainly_valid(item: Any) -> ResultData | None:
     )
 
 
-SCALAR_TYPES = frozenset({int, float, bool, type(None)})
+# Not float: a phone's numbers are whole (scores, scale answers), and a float may be one
+# JSON read as infinity, which `json_problem` looks for.
+SCALAR_TYPES = frozenset({int, bool, type(None)})
 
 
 def _storable(value: dict | list) -> bool:
     """`json_problem(value) is None`, answered faster for the shapes a phone sends: an
-    object or array of plain values, lists of plain values and objects of plain values.
+    object or array of plain values (strings, whole numbers, booleans, null), lists of
+    them and objects of them.
     Every string inside such a shape is gathered and checked at once; anything deeper is
     walked by `json_problem` itself."""
     strings: list[str] = []

@@ -458,13 +458,19 @@ def _classify_inserted(
     receipt is what was just inserted). The others were stored before (a resend) or raced
     in from a concurrent request: read back who owns them, with their stored outcome. When
     the insert could not tell which it inserted (`inserted` None), every row is read back,
-    and those with this batch's id are the ones created here."""
+    and those with this batch's id are the ones created here. A skipped row found nowhere
+    was erased meanwhile: it is inserted again (`_insert_vanished`), or `retry_later`."""
     created = inserted if inserted is not None else set()
     to_read = [c.uuid for c in scored if c.uuid not in created]
     by_uuid = _stored_rows(to_read, batch_id) if to_read else {}
+    vanished = [row for row in rows if row["uuid"] not in created and row["uuid"] not in by_uuid]
+    if vanished:
+        by_uuid.update(_insert_vanished(vanished, batch_id))
     for candidate, row in zip(scored, rows, strict=True):
         stored = by_uuid.get(candidate.uuid)
-        if stored is None or stored.batch_id == batch_id:
+        if stored is None and candidate.uuid not in created:
+            candidate.receipt = _refused(candidate.uuid, [_vanished_error()], retry_later=True)
+        elif stored is None or stored.batch_id == batch_id:
             candidate.receipt = receipt(
                 "created",
                 candidate.uuid,
@@ -473,6 +479,26 @@ def _classify_inserted(
             )
         else:
             candidate.receipt = _known_receipt(device, candidate, stored)
+
+
+def _insert_vanished(rows: list[dict], batch_id: uuid.UUID) -> dict[uuid.UUID, _StoredRow]:
+    """Rows the insert skipped for a UUID already stored, which was gone when read back:
+    another device's row, erased ("Delete my data") by a transaction that committed in
+    between (PostgreSQL reads each statement afresh; SQLite lets no other writer in).
+    The UUID is free again, so the result is inserted now, once; what is found then
+    (this batch's row, or one that raced in once more) is returned as read back."""
+    logger.info("%d results collided with rows erased meanwhile; inserting them again.", len(rows))
+    _insert_skipping_known(rows)
+    return _stored_rows([row["uuid"] for row in rows], batch_id)
+
+
+def _vanished_error() -> FieldError:
+    """Why a result is `retry_later` after a second collision with rows erased meanwhile."""
+    return {
+        "field": "uuid",
+        "code": "stored_meanwhile",
+        "message": str(_("This check's id was being stored or erased by another device. Send it again later.")),
+    }
 
 
 def _stored_rows(uuids: list[uuid.UUID], batch_id: uuid.UUID) -> dict[uuid.UUID, _StoredRow]:
@@ -484,8 +510,5 @@ def _stored_rows(uuids: list[uuid.UUID], batch_id: uuid.UUID) -> dict[uuid.UUID,
     found = Result.objects.filter(uuid__in=uuids).values_list(
         "uuid", "device_id", "payload_hash", "batch_id", "verdict_mismatch", outcome_if_stored_before
     )
-    rows = {found_uuid: _StoredRow(*values) for found_uuid, *values in found}
-    missing = set(uuids) - rows.keys()
-    if missing:  # the insert skipped it, so it is stored: anything else is a bug
-        raise AssertionError(f"{len(missing)} results neither inserted nor found.")
-    return rows
+    # A UUID the insert skipped may be missing: its row was deleted since (see above).
+    return {found_uuid: _StoredRow(*values) for found_uuid, *values in found}

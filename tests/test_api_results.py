@@ -510,13 +510,6 @@ def test_it_refuses_a_query_parameter_it_does_not_take(client, token, published)
     assert response.json()["errors"][0]["field"] == "page"
 
 
-def test_it_answers_a_cursor_it_did_not_give_with_the_json_404(client, token, published):
-    response = client.get("/api/results/?cursor=not-a-cursor", headers=token_header(token))
-
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
-
-
 # -- cost ---------------------------------------------------------------------------
 
 

@@ -248,3 +248,29 @@ def test_it_shares_the_throttle_count_between_workers_through_redis(server):
 def _lines_for(server: Server, request_ids: set) -> list[dict]:
     lines = [line for line in server.access_log() if line["request_id"] in request_ids]
     return lines if len(lines) == len(request_ids) else []
+
+
+def test_it_refuses_a_registration_sent_in_chunks_with_a_json_411(server):
+    """gunicorn decodes a chunked body but hands Django no Content-Length, so Django read
+    it as empty (and registered a device); it is refused instead, in JSON."""
+    server.clear_cache()
+    devices_before = server.sql("SELECT count(*) FROM quiz_device")
+    body = b"{}"
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        raw.sendall(
+            b"POST /api/devices/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + f"{len(body):x}\r\n".encode()
+            + body
+            + b"\r\n0\r\n\r\n"
+        )
+        reply = read_all(raw)
+    finally:
+        raw.close()
+    head, _blank, payload = reply.partition(b"\r\n\r\n")
+
+    assert head.split(b"\r\n", 1)[0] == b"HTTP/1.1 411 Length Required"
+    assert b"application/json" in head
+    assert json.loads(payload)["code"] == "length_required"
+    assert server.sql("SELECT count(*) FROM quiz_device") == devices_before
