@@ -32,7 +32,7 @@ const CONNECTION_LOST = new Set(["InvalidStateError", "AbortError", "UnknownErro
 /** Why the outbox could not do what was asked: reason "quota", "closed" or "unavailable". */
 export class OutboxError extends Error {
   constructor(reason, cause) {
-    super(`The outbox could not be used (${reason}): ${cause && cause.message}`);
+    super(`outbox ${reason}: ${cause && cause.message}`);
     this.name = "OutboxError";
     this.reason = reason;
     this.cause = cause;

@@ -55,3 +55,71 @@ def test_it_saves_a_check_finished_after_the_browser_closed_the_database_and_syn
     wait_until_resolves_true(page, ALL_SYNCED)
     assert stored(uuid) == 1
     assert Result.objects.count() == 1
+
+
+@pytest.fixture
+def profile(transactional_db, server_in_flight, browser_type, browser_type_launch_args, tmp_path):
+    """Returns launch(): the browser started (again) on one profile kept on disk. Each
+    launch starts a fresh IndexedDB backend, which reads the origin's quota anew (a
+    running one trusts the space it was told about for 30 s). Closed before the server."""
+    contexts = []
+
+    def launch():
+        context = browser_type.launch_persistent_context(str(tmp_path / "profile"), **browser_type_launch_args)
+        contexts.append(context)
+        return context
+
+    yield launch
+    for context in contexts:
+        context.close()
+
+
+def refuse_results(context) -> None:
+    """The server answers 500 to every sync, so saved checks stay waiting."""
+    context.route(RESULTS_API, lambda route: route.fulfill(status=500, body="{}"))
+
+
+def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offers_what_still_works(profile, app_url):
+    # An earlier check, saved and waiting to sync.
+    context = profile()
+    refuse_results(context)
+    page = context.pages[0]
+    open_app(page, app_url + "/check/")
+    start_check(page)
+    earlier = take_full_check(page)
+    context.close()
+
+    # The phone again, its storage full: the quota shrunk below what BackCare already uses.
+    context = profile()
+    refuse_results(context)
+    page = context.pages[0]
+    quota = context.new_cdp_session(page)  # kept open: Chromium drops the override on detach
+    quota.send("Storage.overrideQuotaForOrigin", {"origin": app_url, "quotaSize": 1})
+    page.goto(app_url + "/check/")
+    start_check(page)
+    uuid = take_full_check(page)
+
+    expect(page.locator("#result-urgency h2")).to_have_text("Self-care")
+    notice = page.locator("#result-unsaved")
+    expect(notice.get_by_role("heading")).to_have_text("This result could not be kept on this device")
+    expect(notice).to_contain_text("This device has no storage space left for BackCare.")
+    expect(notice.get_by_role("link", name="Show or print a summary")).to_be_visible()
+    send = notice.get_by_role("button", name="Send it now")
+    expect(send).to_be_visible()
+    # Nothing already saved is lost; the new check is not in the outbox.
+    assert [(check["uuid"], check["sync"]["state"]) for check in saved_checks(page)] == [(earlier, "pending")]
+
+    # The earlier check still syncs (once there is room to mark it synced).
+    context.unroute(RESULTS_API)
+    quota.send("Storage.overrideQuotaForOrigin", {"origin": app_url})
+    wait_until_resolves_true(page, ALL_SYNCED)
+    assert stored(earlier) == 1
+
+    send.click()
+    expect(page.locator("#result-send-status")).to_have_text(
+        "Sent: the BackCare server has this check, without your name. Its copy counts as your record."
+    )
+    expect(send).to_be_hidden()
+    assert stored(uuid) == 1
+    assert Result.objects.count() == 2
+    quota.detach()
