@@ -136,13 +136,16 @@ export function unsavedNotice(held, summaryHref) {
 
 // -- space used ---------------------------------------------------------------------
 
+const UNITS = [
+  ["gigabyte", 1024 ** 3],
+  ["megabyte", 1024 ** 2],
+  ["kilobyte", 1024],
+];
+
+/** Bytes in the page's language ("536.2 kB", "1.4 GB"). */
 function size(bytes) {
-  const megabytes = bytes >= 1024 * 1024;
-  return new Intl.NumberFormat(pageLocale(), {
-    style: "unit",
-    unit: megabytes ? "megabyte" : "kilobyte",
-    maximumFractionDigits: 1,
-  }).format(bytes / (megabytes ? 1024 * 1024 : 1024));
+  const [unit, scale] = UNITS.find(([, scale]) => bytes >= scale) || UNITS[UNITS.length - 1];
+  return new Intl.NumberFormat(pageLocale(), { style: "unit", unit, maximumFractionDigits: 1 }).format(bytes / scale);
 }
 
 /** Fill #storage-use with the space BackCare uses and what the browser may do with it. */

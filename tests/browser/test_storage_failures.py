@@ -7,6 +7,8 @@ for IndexedDB force-closes every open connection (as iOS Safari does under memor
 pressure), `Storage.overrideQuotaForOrigin` leaves no room for one more check.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from steps import go_to_screen, open_app, saved_checks, start_check, take_full_check, wait_until_resolves_true
@@ -123,3 +125,32 @@ def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offe
     assert stored(uuid) == 1
     assert Result.objects.count() == 2
     quota.detach()
+
+
+SPACE_USED = re.compile(
+    r"^BackCare uses [\d.,]+ (kB|MB|GB) on this device, of the [\d.,]+ (kB|MB|GB) the browser allows it\.$"
+)
+# A phone nearly full, as navigator.storage.estimate() reports it (DevTools' quota
+# override reaches IndexedDB and the caches, not the estimate).
+NEARLY_FULL = "navigator.storage.estimate = async () => ({ usage: 5 * 1024 * 1024, quota: 5.5 * 1024 * 1024 });"
+
+
+def test_the_history_says_how_much_space_backcare_uses_with_export_and_delete_at_hand(page, app_url):
+    open_app(page, app_url + "/history/")
+
+    expect(page.locator("#storage-use-text")).to_have_text(SPACE_USED)
+    expect(page.locator("#storage-low")).to_have_count(0)
+    expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+    expect(page.get_by_role("button", name="Delete my data")).to_be_visible()
+
+
+def test_the_history_warns_when_space_runs_out(page, app_url):
+    page.add_init_script(NEARLY_FULL)
+    open_app(page, app_url + "/history/")
+
+    expect(page.locator("#storage-use-text")).to_have_text(
+        "BackCare uses 5 MB on this device, of the 5.5 MB the browser allows it."
+    )
+    expect(page.locator("#storage-low")).to_have_text(
+        "Space is running out: a new check may not be kept. Download your checks below to keep a copy."
+    )
