@@ -10,6 +10,7 @@ pressure), `Storage.overrideQuotaForOrigin` leaves no room for one more check.
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from steps import go_to_screen, open_app, saved_checks, start_check, take_full_check, wait_until_resolves_true
 
@@ -108,6 +109,7 @@ def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offe
     expect(notice.get_by_role("link", name="Show or print a summary")).to_be_visible()
     send = notice.get_by_role("button", name="Send it now")
     expect(send).to_be_visible()
+    assert Axe().run(page).response["violations"] == []
     # Nothing already saved is lost; the new check is not in the outbox.
     assert [(check["uuid"], check["sync"]["state"]) for check in saved_checks(page)] == [(earlier, "pending")]
 
