@@ -126,6 +126,11 @@ def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offe
     expect(send).to_be_hidden()
     assert stored(uuid) == 1
     assert Result.objects.count() == 2
+
+    # The summary for a clinician shows from this tab's copy.
+    notice.get_by_role("link", name="Show or print a summary").click()
+    expect(page.locator("#summary-urgency")).to_contain_text("Self-care")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
     quota.detach()
 
 
