@@ -422,8 +422,14 @@ async function finish(state, { emergency }) {
   endState();
   const persistMessage = saved ? await askToPersist().catch(() => null) : null;
   if (persistMessage) sessionStorage.setItem(PERSIST_MESSAGE_KEY, persistMessage);
-  if (!emergency) window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
-  else document.getElementById("emergency-result-link").hidden = false;
+  if (!emergency) {
+    window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
+    return;
+  }
+  const link = document.getElementById("emergency-result-link");
+  // Not saved, but the result page still shows it (from this tab) with the reason.
+  if (!saved) link.querySelector("a").textContent = gettext("See my result");
+  link.hidden = false;
 }
 
 /** The end of a preview: the outcome in words, and nothing kept. */

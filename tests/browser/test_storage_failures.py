@@ -12,7 +12,16 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import go_to_screen, open_app, saved_checks, start_check, take_full_check, wait_until_resolves_true
+from steps import (
+    go_to_screen,
+    open_app,
+    saved_checks,
+    start_check,
+    take_check_with,
+    take_full_check,
+    wait_until_resolves_true,
+    warning_signs,
+)
 
 from quiz.models import Result
 
@@ -134,6 +143,30 @@ def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offe
     quota.detach()
 
 
+def test_an_emergency_check_the_full_storage_could_not_keep_shows_the_numbers_and_then_its_result(
+    profile, app_url, published
+):
+    context = profile()
+    open_app(context.pages[0], app_url + "/check/")
+    context.close()
+    context = profile()
+    page = context.pages[0]
+    quota = context.new_cdp_session(page)  # kept open: Chromium drops the override on detach
+    quota.send("Storage.overrideQuotaForOrigin", {"origin": app_url, "quotaSize": 1})
+    page.goto(app_url + "/check/")
+    start_check(page)
+
+    assert take_check_with(page, warning_signs(published.snapshot, "emergency")) == "emergency"
+
+    emergency = page.locator("#check-emergency")
+    expect(emergency.get_by_role("link", name="Call 999 or go to A&E")).to_have_attribute("href", "tel:999")
+    emergency.get_by_role("link", name="See my result").click()
+    expect(page.locator("#result-urgency h2")).to_have_text("Emergency: get help now")
+    expect(page.locator("#result-unsaved-reason")).to_have_text("This device has no storage space left for BackCare.")
+    assert saved_checks(page) == []
+    quota.detach()
+
+
 SPACE_USED = re.compile(
     r"^BackCare uses [\d.,]+ (kB|MB|GB) on this device, of the [\d.,]+ (kB|MB|GB) the browser allows it\.$"
 )
@@ -147,6 +180,10 @@ def test_the_history_says_how_much_space_backcare_uses_with_export_and_delete_at
 
     expect(page.locator("#storage-use-text")).to_have_text(SPACE_USED)
     expect(page.locator("#storage-low")).to_have_count(0)
+    # Playwright's contexts are not granted persistence: the browser may evict, and says so.
+    expect(page.locator("#storage-use")).to_contain_text(
+        "Your browser may delete saved checks if the device runs low on space."
+    )
     expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
     expect(page.get_by_role("button", name="Delete my data")).to_be_visible()
 
