@@ -210,8 +210,12 @@ async function transactOnce(storeName, mode, operation) {
     }
     const request = operation(transaction.objectStore(storeName));
     transaction.oncomplete = () => resolve(request ? request.result : undefined);
-    // The failed request's own error (QuotaExceededError…): the transaction's is set later.
-    transaction.onerror = (event) => fail((event.target && event.target.error) || transaction.error);
+    transaction.onerror = (event) => {
+      const error = (event.target && event.target.error) || transaction.error;
+      // A request cut short by the transaction's abort: the abort says why (quota, close).
+      if (error && error.name === "AbortError") return;
+      fail(error);
+    };
     transaction.onabort = () => fail(transaction.error);
   });
 }

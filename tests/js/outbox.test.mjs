@@ -89,3 +89,21 @@ test("it reports a full quota at once, without retrying", async () => {
   assert.equal(error.reason, "quota");
   assert.equal(calls.count, 1);
 });
+
+test("it runs a write again when the browser closes the database while the write is under way", async () => {
+  let closed = 0;
+  IDBDatabase.prototype.transaction = function (...args) {
+    const transaction = realTransaction.apply(this, args);
+    if (closed === 0) {
+      closed += 1;
+      // After the put is placed, before it commits.
+      queueMicrotask(() => forceCloseDatabase(this));
+    }
+    return transaction;
+  };
+
+  await saveCheck(check("closed-mid-write"));
+
+  assert.equal(closed, 1);
+  assert.equal((await getCheck("closed-mid-write")).uuid, "closed-mid-write");
+});
