@@ -99,7 +99,7 @@ export function unsavedNotice(held, summaryHref) {
       holdChecks({ ...heldChecks(), [held.record.uuid]: held });
       status.textContent = sentText();
     } else if (answer.state === "retry") {
-      status.textContent = gettext("It could not be sent now. Try again when you have a connection.");
+      status.textContent = gettext("It could not be sent now. Try again once this device is online.");
     } else {
       status.textContent = format(gettext("The server did not accept it: %(message)s"), {
         message: answer.message || answer.state,

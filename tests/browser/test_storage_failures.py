@@ -122,6 +122,14 @@ def test_it_shows_the_result_of_a_check_the_full_storage_could_not_keep_and_offe
     # Nothing already saved is lost; the new check is not in the outbox.
     assert [(check["uuid"], check["sync"]["state"]) for check in saved_checks(page)] == [(earlier, "pending")]
 
+    # The server cannot take it yet: the person is told, and may try again.
+    send.click()
+    expect(page.locator("#result-send-status")).to_have_text(
+        "It could not be sent now. Try again once this device is online."
+    )
+    expect(send).to_be_enabled()
+    assert stored(uuid) == 0
+
     # The earlier check still syncs (once there is room to mark it synced).
     context.unroute(RESULTS_API)
     quota.send("Storage.overrideQuotaForOrigin", {"origin": app_url})
