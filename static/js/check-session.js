@@ -17,3 +17,9 @@ export function checkInProgress() {
     return false;
   }
 }
+
+/**
+ * Finished checks the phone's storage refused, kept in this tab only ({uuid: {record,
+ * reason, sent}}) so their result and summary still show (storage-status.js).
+ */
+export const UNSAVED_CHECKS_KEY = "backcare-unsaved-checks";

@@ -16,6 +16,7 @@ import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
 import { deleteMyData } from "./sync.js";
 import { showStatus } from "./sync-page.js";
+import { showStorageUse } from "./storage-status.js";
 
 // -- the chart: one point per check, an inline SVG drawn here (no chart library) --------
 // A picture for sighted people; the table beside it holds the same data for everyone,
@@ -201,6 +202,7 @@ async function refresh() {
   empty.classList.remove("until-loaded");
   latestRows = await withPainScores(checks);
   showChange(latestRows);
+  await showStorageUse();
 }
 
 // -- export --------------------------------------------------------------------------

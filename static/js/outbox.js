@@ -11,6 +11,11 @@
  * Check: {uuid, content_version, answers, outcome, completed_at (ISO string), language,
  *         sync: {state: "pending"|"synced"|"conflict"|"rejected", message}}
  * Device record: {id, ...} in its own store, read and written by key.
+ *
+ * The browser may close the database under a running page or worker (iOS Safari under
+ * memory pressure, Chromium when site data is cleared): the connection is then dropped
+ * and every operation that met a closed connection is run once more on a reopened one.
+ * What still fails rejects with an OutboxError naming the reason.
  */
 
 const DB_NAME = "backcare";
@@ -19,12 +24,28 @@ const CHECKS = "checks";
 const DEVICE = "device";
 const CHANNEL = "backcare-outbox";
 
-let dbPromise = null;
+// Errors a closed or lost connection gives: InvalidStateError from transaction() after a
+// close, AbortError for a transaction cut short by it, UnknownError for Safari's
+// "Connection to Indexed Database server lost". Another connection usually works.
+const CONNECTION_LOST = new Set(["InvalidStateError", "AbortError", "UnknownError"]);
 
-/** Open (and on first use create) the database; the connection is shared. */
+/** Why the outbox could not do what was asked: reason "quota", "closed" or "unavailable". */
+export class OutboxError extends Error {
+  constructor(reason, cause) {
+    super(`outbox ${reason}: ${cause && cause.message}`);
+    this.name = "OutboxError";
+    this.reason = reason;
+    this.cause = cause;
+  }
+}
+
+let dbPromise = null;
+let openConnection = null;
+
+/** Open (and on first use create) the database; the connection is shared until closed. */
 export function openDb() {
   if (dbPromise === null) {
-    dbPromise = new Promise((resolve, reject) => {
+    const opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
       request.onupgradeneeded = () => {
         const db = request.result;
@@ -36,23 +57,41 @@ export function openDb() {
       };
       request.onsuccess = () => {
         const db = request.result;
+        openConnection = db;
         // Another tab with a newer version wants the database: step aside.
-        db.onversionchange = () => {
-          db.close();
-          dbPromise = null;
-        };
+        db.onversionchange = () => forgetConnection(db);
+        // Closed by the browser: the next operation opens a new connection.
+        db.onclose = () => forgetConnection(db);
         resolve(db);
       };
-      request.onerror = () => {
-        dbPromise = null;
-        reject(request.error);
-      };
+      request.onerror = () => reject(request.error);
+    });
+    dbPromise = opening;
+    // A failed open is not kept: the next operation tries again.
+    opening.catch(() => {
+      if (dbPromise === opening) dbPromise = null;
     });
   }
   return dbPromise;
 }
 
-/** Save a finished check; resolves only once the transaction has committed. */
+/** Drop `db` as the shared connection (if it still is) and close it. */
+function forgetConnection(db) {
+  if (openConnection === db) {
+    openConnection = null;
+    dbPromise = null;
+  }
+  try {
+    db.close();
+  } catch {
+    // Already closed: nothing to do.
+  }
+}
+
+/**
+ * Save a finished check; resolves only once the transaction has committed. Rejects with
+ * an OutboxError (its reason: "quota", "closed", "unavailable") when it could not be saved.
+ */
 export async function saveCheck(record) {
   const stored = { ...record, sync: record.sync || { state: "pending", message: null } };
   await write((store) => store.put(stored));
@@ -138,17 +177,57 @@ async function write(operation) {
 
 /**
  * Run `operation(store)` in one transaction on `storeName`; resolves with the result of
- * the request it returns (if any) once the transaction has committed.
+ * the request it returns (if any) once the transaction has committed. Run once more on a
+ * reopened connection when the first one was closed under it (a whole transaction
+ * aborts or never starts, so running it again writes nothing twice).
  */
 async function transact(storeName, mode, operation) {
+  try {
+    return await transactOnce(storeName, mode, operation);
+  } catch (error) {
+    if (!connectionLost(error)) throw new OutboxError(failureReason(error), error);
+  }
+  try {
+    return await transactOnce(storeName, mode, operation);
+  } catch (error) {
+    throw new OutboxError(failureReason(error), error);
+  }
+}
+
+async function transactOnce(storeName, mode, operation) {
   const db = await openDb();
   return new Promise((resolve, reject) => {
-    const transaction = db.transaction(storeName, mode);
+    const fail = (error) => {
+      if (connectionLost(error)) forgetConnection(db);
+      reject(error);
+    };
+    let transaction;
+    try {
+      transaction = db.transaction(storeName, mode);
+    } catch (error) {
+      fail(error);
+      return;
+    }
     const request = operation(transaction.objectStore(storeName));
     transaction.oncomplete = () => resolve(request ? request.result : undefined);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error || new Error("Transaction aborted."));
+    transaction.onerror = (event) => {
+      const error = (event.target && event.target.error) || transaction.error;
+      // A request cut short by the transaction's abort: the abort says why (quota, close).
+      if (error && error.name === "AbortError") return;
+      fail(error);
+    };
+    transaction.onabort = () => fail(transaction.error);
   });
+}
+
+/** A connection closed or lost under us (no error at all: an abort nobody asked for). */
+function connectionLost(error) {
+  return !error || CONNECTION_LOST.has(error.name);
+}
+
+function failureReason(error) {
+  if (error && error.name === "QuotaExceededError") return "quota";
+  return connectionLost(error) ? "closed" : "unavailable";
 }
 
 function announce() {

@@ -8,10 +8,11 @@
  */
 
 import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
-import { saveCheck, allChecks } from "./outbox.js";
+import { allChecks } from "./outbox.js";
 import { withPhoneLinks } from "./check-record.js";
 import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
+import { keepFinishedCheck } from "./storage-status.js";
 import { el } from "./dom.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
@@ -415,13 +416,20 @@ async function finish(state, { emergency }) {
     // People in an emergency see the numbers first; saving takes milliseconds.
     showEmergency(state.snapshot, record.uuid);
   }
-  await saveCheck(record);
+  // Storage full or refused: the result still shows, from this tab, saying it was not kept.
+  const { saved } = await keepFinishedCheck(record);
   await rememberContentVersion(state.snapshot).catch(() => {});
   endState();
-  const persistMessage = await askToPersist();
+  const persistMessage = saved ? await askToPersist().catch(() => null) : null;
   if (persistMessage) sessionStorage.setItem(PERSIST_MESSAGE_KEY, persistMessage);
-  if (!emergency) window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
-  else document.getElementById("emergency-result-link").hidden = false;
+  if (!emergency) {
+    window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
+    return;
+  }
+  const link = document.getElementById("emergency-result-link");
+  // Not saved, but the result page still shows it (from this tab) with the reason.
+  if (!saved) link.querySelector("a").textContent = gettext("See my result");
+  link.hidden = false;
 }
 
 /** The end of a preview: the outcome in words, and nothing kept. */

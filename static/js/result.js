@@ -22,6 +22,7 @@ import {
   withPhoneLinks,
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
+import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
 
 const TIPS_SHOWN_FIRST = 5;
 const container = document.getElementById("result");
@@ -348,7 +349,9 @@ function showSummary(record, snapshot) {
 }
 
 async function init() {
-  const loaded = await loadCheck(requestedUuid());
+  // Not on the phone (its storage refused it): this tab's copy, if it holds one.
+  const uuid = requestedUuid();
+  const loaded = (await loadCheck(uuid).catch(() => null)) || (await loadUnsavedCheck(uuid));
   if (loaded === null) {
     loading.textContent = gettext("This result is not saved on this device.");
     return;
@@ -359,6 +362,8 @@ async function init() {
     return;
   }
   render(loaded.record, loaded.snapshot);
+  // Right below the urgency: it stays first.
+  if (loaded.unsaved) container.querySelector("#result-urgency").after(unsavedNotice(loaded.unsaved, summaryUrl(uuid)));
   // Below the result, never above the urgency.
   showPersistMessage();
 }

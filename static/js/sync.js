@@ -61,9 +61,16 @@ const loadPause = () => readDeviceRecord(PAUSE_KEY);
 const savePause = (asked) => writeDeviceRecord(PAUSE_KEY, { until: Date.now() + asked, asked });
 const clearPause = () => deleteDeviceRecord(PAUSE_KEY);
 
-/** This device's token, registering anonymously (no name, no account) the first time. */
-async function ensureDevice() {
-  const known = await loadDevice();
+/**
+ * This device's token, registering anonymously (no name, no account) the first time.
+ * With `state.outsideOutbox` (a check the phone's storage refused) a token that cannot be
+ * read or kept is no reason not to send: the check goes out under a fresh one.
+ */
+async function ensureDevice(state) {
+  const known = await loadDevice().catch((error) => {
+    if (!state.outsideOutbox) throw error;
+    return null;
+  });
   if (known && known.token) return known;
   const response = await send(DEVICES_URL, {});
   if (classifyStatus(response.status) !== "ok") {
@@ -73,7 +80,9 @@ async function ensureDevice() {
   }
   const body = await response.json();
   const device = { device_id: body.device_id, token: body.token };
-  await saveDevice(device);
+  await saveDevice(device).catch((error) => {
+    if (!state.outsideOutbox) throw error;
+  });
   return device;
 }
 
@@ -91,19 +100,21 @@ async function send(url, body, token = null) {
   }
 }
 
-/** POST one batch; apply its receipts. Re-registers once on 401/403. */
+/** POST one batch; hand its receipts to `state.receive`. Re-registers once on 401/403. */
 async function sendBatch(checks, state) {
-  const device = await ensureDevice();
+  const device = await ensureDevice(state);
   const response = await send(RESULTS_URL, { results: checks.map(toPayload) }, device.token);
   const verdict = classifyStatus(response.status);
   if (verdict === "ok") {
     const body = await response.json();
-    await applyReceipts(body.receipts || [], state);
+    await state.receive(body.receipts || [], state);
     return;
   }
   if (verdict === "reauth" && !state.reregistered) {
     state.reregistered = true;
-    await forgetDevice();
+    await forgetDevice().catch((error) => {
+      if (!state.outsideOutbox) throw error;
+    });
     await sendBatch(checks, state);
     return;
   }
@@ -114,7 +125,7 @@ async function sendBatch(checks, state) {
     return;
   }
   if (verdict === "too_large") {
-    await markProblem(checks[0].uuid, "rejected", await errorMessage(response));
+    await state.receive([{ uuid: checks[0].uuid, status: "rejected", message: await errorMessage(response) }], state);
     return;
   }
   throw new RetryLater(`results: HTTP ${response.status}`, {
@@ -149,7 +160,7 @@ async function attempt() {
   // The server asked for a pause (Retry-After): no trigger, tab or worker skips it.
   if (paused > 0) return { status: "waiting", retryAfter: paused };
   if (pause) await clearPause(); // over, or dropped as stretched by the clock
-  const state = { reregistered: false, later: null };
+  const state = { reregistered: false, later: null, receive: applyReceipts, outsideOutbox: false };
   try {
     for (const batch of batches(pending, BATCH_SIZE)) await sendBatch(batch, state);
   } catch (error) {
@@ -176,6 +187,33 @@ export async function syncNow() {
     return navigator.locks.request(LOCK_NAME, attempt);
   }
   return attempt();
+}
+
+/**
+ * Send one finished check the phone could not keep (storage full or refused) now, with
+ * the same request, registration and receipts as a sync; its receipt is the only copy
+ * kept, so nothing is written to the outbox for it. Resolves {state: "synced" |
+ * "rejected" | "conflict" | "retry", message}; "retry" when the server could not take it
+ * now (no connection, an error, a pause asked for).
+ */
+export async function sendCheckNow(check) {
+  let outcome = null;
+  const state = {
+    reregistered: false,
+    later: null,
+    outsideOutbox: true,
+    receive: async (receipts) => {
+      outcome = receiptOutcome(receipts.find((receipt) => receipt.uuid === check.uuid));
+    },
+  };
+  try {
+    await sendBatch([check], state);
+  } catch (error) {
+    if (error instanceof RetryLater) return { state: "retry", message: null };
+    throw error;
+  }
+  if (outcome === null || outcome.state === "pending") return { state: "retry", message: null };
+  return { state: outcome.state, message: outcome.message || null };
 }
 
 /**
