@@ -72,13 +72,12 @@ async function ensureDevice(state) {
     return null;
   });
   if (known && known.token) return known;
-  const response = await send(DEVICES_URL, {});
-  if (classifyStatus(response.status) !== "ok") {
+  const { response, body } = await send(DEVICES_URL, {});
+  if (classifyStatus(response.status) !== "ok" || body === null) {
     throw new RetryLater(`registration: HTTP ${response.status}`, {
       retryAfter: retryAfterMs(response.headers.get("Retry-After")),
     });
   }
-  const body = await response.json();
   const device = { device_id: body.device_id, token: body.token };
   await saveDevice(device).catch((error) => {
     if (!state.outsideOutbox) throw error;
@@ -88,25 +87,54 @@ async function ensureDevice(state) {
 
 // -- one attempt -----------------------------------------------------------------------
 
+// A server that takes the request and never answers would hold the sync lock, and so
+// every later attempt of every tab and the worker, until the browser gives up on the
+// connection (minutes). A batch of 100 is stored in well under a second, so a reply
+// still missing after this long is a stalled server: the attempt ends and backs off.
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** One request under the deadline, its reply read whole; rejects on no reply in time. */
+async function request(url, init) {
+  // A timer, not AbortSignal.timeout(): the same signal must also cut a reply whose body
+  // stalls after its headers, and a timer is what tests can move on.
+  const stalled = new AbortController();
+  const timer = setTimeout(() => stalled.abort(new Error("no reply in time")), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { ...init, cache: "no-store", signal: stalled.signal });
+    return { response, body: await replyBody(response) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function send(url, body, token = null) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   if (token) headers.Authorization = `Token ${token}`;
   try {
-    return await fetch(url, { method: "POST", headers, body: JSON.stringify(body), cache: "no-store" });
+    return await request(url, { method: "POST", headers, body: JSON.stringify(body) });
   } catch (error) {
-    // No connection, or it dropped before the reply: the server may have stored the
-    // batch. Sending it again is safe (receipts say "duplicate").
+    // No connection, no reply in time, or it dropped before the reply: the server may
+    // have stored the batch. Sending it again is safe (receipts say "duplicate").
     throw new RetryLater(`network: ${error && error.message}`, { network: true });
+  }
+}
+
+/** The reply's JSON, read under the same deadline as its headers; null when it is not JSON. */
+async function replyBody(response) {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
 /** POST one batch; hand its receipts to `state.receive`. Re-registers once on 401/403. */
 async function sendBatch(checks, state) {
   const device = await ensureDevice(state);
-  const response = await send(RESULTS_URL, { results: checks.map(toPayload) }, device.token);
+  const { response, body } = await send(RESULTS_URL, { results: checks.map(toPayload) }, device.token);
   const verdict = classifyStatus(response.status);
-  if (verdict === "ok") {
-    const body = await response.json();
+  if (verdict === "ok" && body !== null) {
     await state.receive(body.receipts || [], state);
     return;
   }
@@ -125,20 +153,12 @@ async function sendBatch(checks, state) {
     return;
   }
   if (verdict === "too_large") {
-    await state.receive([{ uuid: checks[0].uuid, status: "rejected", message: await errorMessage(response) }], state);
+    await state.receive([{ uuid: checks[0].uuid, status: "rejected", message: (body && body.detail) || null }], state);
     return;
   }
   throw new RetryLater(`results: HTTP ${response.status}`, {
     retryAfter: retryAfterMs(response.headers.get("Retry-After")),
   });
-}
-
-async function errorMessage(response) {
-  try {
-    return (await response.json()).detail || null;
-  } catch {
-    return null;
-  }
 }
 
 async function applyReceipts(receipts, state) {
@@ -227,11 +247,10 @@ export async function deleteMyData() {
     if (device && device.token) {
       let response;
       try {
-        response = await fetch(DEVICES_URL + "me/", {
+        ({ response } = await request(DEVICES_URL + "me/", {
           method: "DELETE",
           headers: { Authorization: `Token ${device.token}`, Accept: "application/json" },
-          cache: "no-store",
-        });
+        }));
       } catch {
         return false;
       }
