@@ -11,7 +11,8 @@
 
 import { painScore, snapshotFor } from "./check-record.js";
 import { el } from "./dom.js";
-import { gettext, pageLocale } from "./i18n.js";
+import { formatDateTime, formatDay } from "./dates.js";
+import { gettext } from "./i18n.js";
 import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
 import { deleteMyData } from "./sync.js";
@@ -119,7 +120,6 @@ function urgencyLabel(urgency) {
 }
 
 function item(record) {
-  const completed = new Date(record.completed_at);
   const state = record.sync ? record.sync.state : "pending";
   return el(
     "li",
@@ -130,7 +130,7 @@ function item(record) {
       el(
         "a",
         { href: `/result/#${record.uuid}` },
-        el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
+        el("time", { datetime: record.completed_at }, formatDateTime(record.completed_at)),
       ),
     ),
     el("p", {}, urgencyLabel(record.outcome.urgency)),
@@ -162,7 +162,7 @@ function showChange(rows) {
   const oldestFirst = [...rows].reverse();
   const points = oldestFirst.map(({ record, pain }) => ({
     uuid: record.uuid,
-    date: new Date(record.completed_at).toLocaleDateString(pageLocale(), { day: "numeric", month: "short" }),
+    date: formatDay(record.completed_at),
     pain: pain ? pain.value : null,
     max: pain ? pain.max : null,
     urgency: record.outcome.urgency,
@@ -180,11 +180,7 @@ function showChange(rows) {
         el(
           "tr",
           { "data-uuid": record.uuid },
-          el(
-            "td",
-            {},
-            el("a", { href: summaryUrl(record.uuid) }, new Date(record.completed_at).toLocaleString(pageLocale())),
-          ),
+          el("td", {}, el("a", { href: summaryUrl(record.uuid) }, formatDateTime(record.completed_at))),
           el("td", { className: "pain" }, pain ? String(pain.value) : gettext("not given")),
           el("td", { className: "urgency" }, urgencyLabel(record.outcome.urgency)),
         ),

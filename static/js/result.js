@@ -9,7 +9,8 @@
 
 import { PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { el } from "./dom.js";
-import { format, gettext, pageLocale } from "./i18n.js";
+import { formatDateTime } from "./dates.js";
+import { format, gettext } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
   answerRows,
@@ -175,14 +176,13 @@ function render(record, snapshot) {
   const settings = snapshot.settings;
   const outcome = record.outcome;
   const needsHelpNow = outcome.urgency === "emergency" || outcome.urgency === "urgent";
-  const completed = new Date(record.completed_at);
   container.replaceChildren(
     el(
       "p",
       { className: "meta" },
       gettext("Completed:"),
       " ",
-      el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
+      el("time", { datetime: record.completed_at }, formatDateTime(record.completed_at)),
     ),
     urgencySection(outcome, settings),
     whySection(record, snapshot),
@@ -223,7 +223,7 @@ function showPersistMessage() {
 function facts(record, snapshot) {
   const pain = painScore(record, snapshot);
   return {
-    date: new Date(record.completed_at).toLocaleString(pageLocale()),
+    date: formatDateTime(record.completed_at),
     urgency: gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency),
     action: snapshot.settings.actions[record.outcome.urgency] || "",
     signs: signsByQuestion(signsAnswered(record, snapshot)),
