@@ -9,7 +9,16 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import calm_answers, choice_words, open_app, pdf_pages, save_check, saved_checks, warning_signs
+from steps import (
+    calm_answers,
+    choice_words,
+    choose_on_scale,
+    open_app,
+    pdf_pages,
+    save_check,
+    saved_checks,
+    warning_signs,
+)
 
 from quiz.models import Result
 from quiz.translation import localize
@@ -87,15 +96,15 @@ def longest_choice(question: dict) -> str | list[str] | int:
 
 
 def answer_screen(page, answer: str | list[str] | int | None) -> None:
-    """Pick the choice(s) by key, or move the slider to a number."""
+    """Pick the choice(s) by key, or tap a number on the scale."""
     if isinstance(answer, int):
-        page.locator("#question-form input[type=range]").fill(str(answer))
+        choose_on_scale(page, answer)
     elif answer:
         for key in [answer] if isinstance(answer, str) else answer:
             page.locator(f'#question-form input[value="{key}"]').check()
-    elif page.locator("#question-form input[type=range]").count():
-        # The slider has no preset answer: the person picks a number.
-        page.locator("#question-form input[type=range]").fill("4")
+    elif page.locator("#question-form .scale").count():
+        # The scale has no preset answer: the person taps a number.
+        choose_on_scale(page, 4)
 
 
 def take_check_in_chinese(page, snapshot: dict, choose=None) -> str:
