@@ -1,7 +1,7 @@
 """A phone set to Chinese (zh-CN): the whole app in Simplified Chinese, offline, with the
 language it shows always the one <html lang> names; the switch to English and back works
 offline; a check answered in Chinese syncs and the server's scoring agrees; the summary
-for a clinician holds every answer in the Chinese of the version answered, on one A4 page."""
+for a clinician holds every answer in the Chinese of the version answered, on A4."""
 
 import re
 import time
@@ -47,8 +47,8 @@ ENGLISH_PAGES = {
 }
 # The summary's words in the Chinese catalogue (djangojs.po), as a person reads them.
 SUMMARY_HEADING = "一次背痛自查的摘要"
-SUMMARY_FACTS = ["日期", "结果", "疼痛评分", "内容版本"]
-SUMMARY_SECTIONS = ["回答的警示症状", "所有回答"]
+SUMMARY_FACTS = ["日期", "结果", "疼痛评分"]
+SUMMARY_SECTIONS = ["筛查的警示症状", "其他回答"]
 URGENCY_IN_CHINESE = {"urgent": "紧急：今天就寻求医疗建议", "soon": "尽快看医生", "self_care": "自我护理"}
 
 
@@ -216,16 +216,27 @@ def test_a_chinese_phone_offline_after_its_first_visit_switches_to_english_and_b
     expect_language(page, "en")
 
 
-def signs_in_chinese(chinese: dict, outcome: dict) -> list[str]:
-    """The summary's lines of warning signs: highest urgency first, one line per question
-    (its text, then the signs picked), in the Chinese texts."""
-    order = ["emergency", "urgent", "soon"]
-    questions = {question["key"]: question for question in chinese["questions"]}
-    lines: dict[str, list[str]] = {}
-    for sign in sorted(outcome["warning_signs"], key=lambda sign: order.index(sign["urgency"])):
-        choices = {choice["key"]: choice["text"] for choice in questions[sign["question"]]["choices"]}
-        lines.setdefault(sign["question"], []).append(choices[sign["choice"]])
-    return [f"{questions[key]['text']} {'; '.join(answers)}" for key, answers in lines.items()]
+def screens_in_chinese(chinese: dict, answers: dict) -> list[str]:
+    """The summary's warning screens, each its question, then the signs reported, those
+    the person was not sure of, and "none of" the rest, in the Chinese texts."""
+    screens = []
+    for question in chinese["questions"]:
+        if question["section"] != "warning" or question["key"] not in answers:
+            continue
+        picked = answers[question["key"]]
+        lines = [question["text"]]
+        if question["kind"] != "multiple":
+            lines.append("回答： " + next(c["text"] for c in question["choices"] if c["key"] == picked))
+        else:
+            signs = [c for c in question["choices"] if not c.get("exclusive") and not c.get("unsure")]
+            groups = (
+                ("报告有：", [c["text"] for c in signs if c["key"] in picked]),
+                ("不确定：", [c["text"] for c in question["choices"] if c.get("unsure") and c["key"] in picked]),
+                ("以下均没有：", [c["text"] for c in signs if c["key"] not in picked]),
+            )
+            lines += [f"{label} {'; '.join(texts)}" for label, texts in groups if texts]
+        screens.append("".join(lines))  # textContent: the lines are paragraphs
+    return screens
 
 
 def stored_result_agrees(page, app_url: str, uuid: str, urgency: str) -> None:
@@ -242,7 +253,9 @@ def stored_result_agrees(page, app_url: str, uuid: str, urgency: str) -> None:
     assert stored.verdict_mismatch is False
 
 
-def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_one_a4_page_offline(chinese_page, app_url, published):
+def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_two_a4_pages_at_most_offline(
+    chinese_page, app_url, published
+):
     page = chinese_page
     chinese = localize(published.snapshot, "zh-hans")
     open_app(page, app_url + "/check/")
@@ -262,21 +275,24 @@ def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_one_a4_page_of
     expect(page.locator("#summary h2")).to_have_text(SUMMARY_SECTIONS)
     expect(page.locator("#summary-answers th")).to_have_text(["问题", "回答"])
     rows = page.locator("#summary-answers tbody tr")
-    expect(rows).to_have_count(len(check["answers"]))
+    warning = {q["key"] for q in chinese["questions"] if q["section"] == "warning"}
+    others = {key: answer for key, answer in check["answers"].items() if key not in warning}
+    expect(rows).to_have_count(len(others))
     questions = rows.locator("td:first-child").all_inner_texts()
     shown = dict(zip(questions, rows.locator("td:last-child").all_inner_texts(), strict=True))
-    assert shown == choice_words(chinese, check["answers"])
+    assert shown == choice_words(chinese, others)
     expect(page.locator("#summary-urgency")).to_contain_text(URGENCY_IN_CHINESE[urgency])
     expect(page.locator("#summary-urgency")).to_contain_text(chinese["settings"]["actions"][urgency])
     scale = next(q for q in chinese["questions"] if q["kind"] == "scale")
     expect(page.locator("#summary-pain")).to_have_text(f"{scale['scale_max']} 分（满分 {scale['scale_max']} 分）")
-    expect(page.locator("#summary-version")).to_have_text(str(published.number))
+    expect(page.locator("#summary-version")).to_have_text(f"BackCare 问题集，第 {published.number} 版")
     expect(page.locator("#summary-disclaimer")).to_have_text(chinese["settings"]["disclaimer"])
-    expect(page.locator("#summary-signs li")).to_have_text(signs_in_chinese(chinese, check["outcome"]))
+    expect(page.locator("#summary-screens > li")).to_have_text(screens_in_chinese(chinese, check["answers"]))
     expect(page.get_by_role("button", name="复制")).to_be_visible()
     assert violations(page) == []
 
-    assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
+    # Every sign of every screen at a readable size: two pages at most.
+    assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) <= 2
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("#summary-print")).to_be_hidden()
