@@ -14,7 +14,7 @@ CHINESE = "2026年12月6日 19:42"
 
 
 def dates_read(page, app_url: str, uuid: str) -> dict[str, list[str]]:
-    """The check's date as each page shows it: the result, the summary, the history list and table."""
+    """The check's date as each page shows it: the result, the summary, the history list and chart."""
     page.goto(f"{app_url}/result/#{uuid}")
     expect(page.locator("#result .meta time")).to_be_visible()
     result = page.locator("#result .meta time").all_inner_texts()
@@ -22,10 +22,10 @@ def dates_read(page, app_url: str, uuid: str) -> dict[str, list[str]]:
     expect(page.locator(".summary-facts time")).to_be_visible()
     summary = page.locator(".summary-facts time").all_inner_texts()
     page.goto(f"{app_url}/history/")
-    expect(page.locator("#history-table tbody tr")).to_have_count(1)
+    expect(page.locator("#history-chart text.chart-date")).to_have_count(1)
     history = page.locator(".history-item time").all_inner_texts()
-    table = page.locator("#history-table tbody td:first-child").all_inner_texts()
-    return {"result": result, "summary": summary, "history": history, "table": table}
+    chart = page.locator("#history-chart text.chart-date").all_text_contents()
+    return {"result": result, "summary": summary, "history": history, "chart": chart}
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN", "en-GB"])
@@ -39,8 +39,10 @@ def test_it_writes_a_checks_date_the_same_unambiguous_way_whatever_the_browsers_
         page.get_by_role("button", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    assert dates_read(page, app_url, uuid) == {place: [ENGLISH] for place in ("result", "summary", "history", "table")}
+    places = {place: [ENGLISH] for place in ("result", "summary", "history")}
+    assert dates_read(page, app_url, uuid) == {**places, "chart": ["6 Dec"]}
 
     page.get_by_role("button", name="简体中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    assert dates_read(page, app_url, uuid) == {place: [CHINESE] for place in ("result", "summary", "history", "table")}
+    places = {place: [CHINESE] for place in ("result", "summary", "history")}
+    assert dates_read(page, app_url, uuid) == {**places, "chart": ["12月6日"]}
