@@ -139,3 +139,15 @@ def test_a_summary_opens_from_the_result_and_copies_its_text_offline(page, conte
     assert published.snapshot["settings"]["disclaimer"] in copied
     # Chromium on Linux has no Web Share API: the button stays out of the way.
     assert page.locator("#summary-share").is_hidden() == (page.evaluate("typeof navigator.share") != "function")
+
+
+def test_the_summary_reflows_without_sideways_scrolling_at_200_percent_zoom(new_context, app_url, published):
+    # 200% zoom on a 390 px phone: a 195 px wide layout (WCAG 1.4.10).
+    page = new_context(viewport={"width": 195, "height": 844}, is_mobile=True).new_page()
+    open_app(page, app_url + "/")
+    uuid = save_check(page, longest_answers(page), "2026-03-02T09:30:00.000Z")
+
+    page.goto(f"{app_url}/result/?id={uuid}&view=summary")
+    expect(page.locator("#summary-screens")).to_be_visible()
+
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.evaluate("() => screen.width")
