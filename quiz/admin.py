@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from . import content, content_diff, results_report, translation
 from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
+from .i18n import readable_datetime
 from .models import (
     CauseGroup,
     Choice,
@@ -486,7 +486,7 @@ class ResultAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("completed"), ordering="completed_at")
     def completed(self, obj):
-        return timezone.localtime(obj.completed_at).strftime("%Y-%m-%d %H:%M")
+        return readable_datetime(obj.completed_at)
 
     @admin.display(description=_("version"), ordering="content_version__number")
     def version_number(self, obj):

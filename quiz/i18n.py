@@ -8,14 +8,26 @@ The language itself is chosen by Django's LocaleMiddleware: the `django_language
 import functools
 import hashlib
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
+
+# A date a person reads, the month as a word and no seconds, as static/js/dates.js writes
+# it in the browser: "6 Dec 2026, 19:42", "2026年12月6日 19:42".
+READABLE_DATETIME_FORMATS = {"en": "j M Y, H:i", "zh-hans": "Y年n月j日 H:i"}
+
+
+def readable_datetime(value: datetime) -> str:
+    """`value` in the server's time zone, in the shape above for the active language."""
+    pattern = READABLE_DATETIME_FORMATS.get(translation.get_language() or "en", READABLE_DATETIME_FORMATS["en"])
+    return dateformat.format(timezone.localtime(value), pattern)
+
 
 # Each language named in its own language, as the switch shows it.
 LANGUAGE_NAMES = {"en": "English", "zh-hans": "简体中文"}

@@ -6,6 +6,8 @@ self-check, its result and the history are rendered in the browser from the cach
 content bundle and IndexedDB, so these views only serve their shells.
 """
 
+import re
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -95,10 +97,23 @@ def _category(snapshot: dict, category_key: str) -> dict:
     raise Http404("No such tip category.")
 
 
+# As static/js/check-record.js's firstSentence, which renders the same cards offline: a
+# Latin full stop ends a sentence only before a space (so "3.5" does not), a Chinese one always.
+FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s|$)|[。！？]))\s*([\s\S]*)$")
+
+
+def first_sentence(text: str) -> str:
+    match = FIRST_SENTENCE.match(text.strip())
+    return match.group(1) if match else text.strip()
+
+
 def tip_category(request, category_key: str):
     snapshot = _require_snapshot()
     category = _category(snapshot, category_key)
-    category_tips = [tip for tip in snapshot["tips"] if tip["category"] == category_key]
+    # A card leads with the tip's first sentence; its own page holds the whole tip.
+    category_tips = [
+        {**tip, "lead": first_sentence(tip["body"])} for tip in snapshot["tips"] if tip["category"] == category_key
+    ]
     return _page(
         request,
         "quiz/tip_category.html",

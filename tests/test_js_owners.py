@@ -56,3 +56,11 @@ def test_the_sync_engine_holds_no_page_code():
     engine = (JS_DIR / "sync.js").read_text(encoding="utf-8")
 
     assert re.findall(r"\b(document|window)\b", engine) == []
+
+
+def test_only_dates_turns_a_date_into_words():
+    # A second formatter is how one page goes back to the browser's locale (12/6/2026).
+    pattern = re.compile(r"toLocale(?:Date|Time)?String|Intl\.DateTimeFormat")
+    formatters = [path.name for path in SCRIPTS if pattern.search(path.read_text(encoding="utf-8"))]
+
+    assert formatters == ["dates.js"]

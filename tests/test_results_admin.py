@@ -296,3 +296,12 @@ def test_it_exports_an_editors_formula_like_label_as_text(admin_client, client, 
     rows = list(csv.DictReader(io.StringIO(admin_client.get(f"{LIST_URL}export.csv").content.decode())))
 
     assert rows[0]["cause_names"].startswith(f"'{formula}")
+
+
+def test_the_list_dates_each_result_with_the_month_as_a_word_in_the_admins_language(admin_client, synced):
+    english = admin_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = admin_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "10 Mar 2026, 09:00" in english.content.decode()
+    assert "2026年3月10日 09:00" in chinese.content.decode()
+    assert "2026-03-10" not in english.content.decode()

@@ -61,6 +61,32 @@ export function signsAnswered(record, snapshot) {
     });
 }
 
+/**
+ * Each warning screen the check showed, in the order asked, with what it screened for:
+ * the signs it listed that the person reported, the "not sure" they ticked, and the signs
+ * they did not report ("none of: …"), so a clinician sees what was asked, not only
+ * "None of these". A single-choice follow-up has its answer instead.
+ */
+export function warningScreens(record, snapshot) {
+  return snapshot.questions
+    .filter((question) => question.section === "warning")
+    .filter((question) => Object.prototype.hasOwnProperty.call(record.answers, question.key))
+    .map((question) => {
+      const value = record.answers[question.key];
+      const screen = { key: question.key, question: question.text, answer: null, reported: [], unsure: [], rest: [] };
+      if (question.kind !== "multiple") return { ...screen, answer: choiceText(question, value) };
+      const picked = new Set(Array.isArray(value) ? value : [value]);
+      const texts = (choices) => choices.map((choice) => choice.text);
+      const signs = question.choices.filter((choice) => !choice.exclusive && !choice.unsure);
+      return {
+        ...screen,
+        reported: texts(signs.filter((choice) => picked.has(choice.key))),
+        unsure: texts(question.choices.filter((choice) => choice.unsure && picked.has(choice.key))),
+        rest: texts(signs.filter((choice) => !picked.has(choice.key))),
+      };
+    });
+}
+
 /** The first scale question of the snapshot that was answered, or null (skipped or never asked). */
 export function painScore(record, snapshot) {
   for (const question of snapshot.questions) {

@@ -1,17 +1,18 @@
 /**
- * Past checks from IndexedDB: a chart of the pain score and urgency over time with a
- * table of the same data (each check opens its summary), the list newest first with its
- * sync state, downloads of the device's checks (CSV and JSON, offline) and "Delete my
- * data" behind a confirmation dialog. Refreshes itself when the outbox changes (a sync
+ * Past checks from IndexedDB: a chart of the pain score and urgency over time (each point
+ * opens the check's summary), the list newest first with the same values and each
+ * check's sync state, downloads of the device's checks (CSV and JSON, offline) and
+ * "Delete my data" behind a confirmation dialog. Refreshes itself when the outbox changes (a sync
  * in another tab or the worker).
  *
  * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's rewriting of
  * module paths (quiz/storage.py) matches them case-insensitively.
  */
 
-import { painScore, snapshotFor } from "./check-record.js";
+import { answerRows, painScore, signsAnswered, snapshotFor } from "./check-record.js";
 import { el } from "./dom.js";
-import { gettext, pageLocale } from "./i18n.js";
+import { formatDateTime, formatDay, formatTime } from "./dates.js";
+import { format, gettext, gettext_noop } from "./i18n.js";
 import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
 import { deleteMyData } from "./sync.js";
@@ -19,8 +20,8 @@ import { showStatus } from "./sync-page.js";
 import { showStorageUse } from "./storage-status.js";
 
 // -- the chart: one point per check, an inline SVG drawn here (no chart library) --------
-// A picture for sighted people; the table beside it holds the same data for everyone,
-// so the picture is hidden from screen readers.
+// A picture for sighted people; the list below it holds the same data for everyone, so
+// the picture is hidden from screen readers.
 
 const SVG = "http://www.w3.org/2000/svg";
 // About a phone's width, so the labels print at their own size there.
@@ -30,9 +31,11 @@ const LEFT = 64;
 const RIGHT = 24;
 const TOP = 12;
 const PLOT_BOTTOM = 170;
-// Checks without a pain score (skipped, or stopped at an emergency) sit on their own lane.
+// Checks without a pain score (skipped, or stopped at an emergency) sit on their own lane,
+// drawn only when there is one: otherwise the dates sit right under the plot.
 const NO_SCORE_LANE = 196;
 const DATE_LINE = 222;
+const DATE_LINE_WITHOUT_LANE = 196;
 
 function svg(tag, attributes = {}, text = null) {
   const element = document.createElementNS(SVG, tag);
@@ -51,13 +54,29 @@ function yFor(pain, max) {
 }
 
 /**
- * points: [{uuid, date (short text), pain (number|null), max, urgency}], oldest first.
- * onOpen(uuid) runs when a point is clicked. Returns the <svg>.
+ * The label under each labelled point: its day, or its time when the label before it
+ * already names that day (three checks on 6 Dec read "6 Dec", "14:05", "19:42").
+ */
+function axisLabels(points, labelled) {
+  let lastDay = null;
+  return labelled.map((index) => {
+    const { day, time } = points[index];
+    const text = day === lastDay ? time : day;
+    lastDay = day;
+    return text;
+  });
+}
+
+/**
+ * points: [{uuid, day, time (short texts), pain (number|null), max, urgency}], oldest
+ * first. onOpen(uuid) runs when a point is clicked. Returns the <svg>.
  */
 function drawChart(points, { noScoreLabel, onOpen }) {
   const max = Math.max(10, ...points.map((point) => point.max || 0));
+  const lane = points.some((point) => point.pain === null);
+  const dateLine = lane ? DATE_LINE : DATE_LINE_WITHOUT_LANE;
   const chart = svg("svg", {
-    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    viewBox: `0 0 ${WIDTH} ${dateLine + HEIGHT - DATE_LINE}`,
     class: "chart",
     "aria-hidden": "true",
     focusable: "false",
@@ -67,13 +86,20 @@ function drawChart(points, { noScoreLabel, onOpen }) {
     chart.append(svg("line", { class: "axis", x1: LEFT, x2: WIDTH - RIGHT, y1: y, y2: y }));
     chart.append(svg("text", { x: LEFT - 8, y: y + 4, "text-anchor": "end" }, String(value)));
   }
-  chart.append(svg("text", { x: LEFT - 8, y: NO_SCORE_LANE + 4, "text-anchor": "end" }, noScoreLabel));
+  if (lane) chart.append(svg("text", { x: LEFT - 8, y: NO_SCORE_LANE + 4, "text-anchor": "end" }, noScoreLabel));
 
   const scored = points.map((point, index) => ({ point, index })).filter(({ point }) => point.pain !== null);
   if (scored.length > 1) {
     const path = scored.map(({ point, index }) => `${xFor(index, points.length)},${yFor(point.pain, max)}`).join(" ");
     chart.append(svg("polyline", { class: "pain-line", points: path }));
   }
+  // A date under the first, the last and every few points in between, so they never overlap.
+  const every = Math.ceil(points.length / 3);
+  const lastIndex = points.length - 1;
+  const labelled = points
+    .map((point, index) => index)
+    .filter((index) => index === 0 || index === lastIndex || (index % every === 0 && lastIndex - index >= every));
+  const labels = new Map(labelled.map((index, n) => [index, axisLabels(points, labelled)[n]]));
   points.forEach((point, index) => {
     const x = xFor(index, points.length);
     const y = point.pain === null ? NO_SCORE_LANE : yFor(point.pain, max);
@@ -88,16 +114,18 @@ function drawChart(points, { noScoreLabel, onOpen }) {
     });
     circle.addEventListener("click", () => onOpen(point.uuid));
     chart.append(circle);
-    // A date under the first, the last and every few points in between, so they never overlap.
-    const every = Math.ceil(points.length / 3);
-    const lastIndex = points.length - 1;
-    if (index === 0 || index === lastIndex || (index % every === 0 && lastIndex - index >= every)) {
+    if (labels.has(index)) {
       const anchor = lastIndex > 0 && index === 0 ? "start" : lastIndex > 0 && index === lastIndex ? "end" : "middle";
       chart.append(
         svg(
           "text",
-          { x: anchor === "start" ? x - 8 : anchor === "end" ? x + 8 : x, y: DATE_LINE, "text-anchor": anchor },
-          point.date,
+          {
+            x: anchor === "start" ? x - 8 : anchor === "end" ? x + 8 : x,
+            y: dateLine,
+            "text-anchor": anchor,
+            class: "chart-date",
+          },
+          labels.get(index),
         ),
       );
     }
@@ -119,8 +147,13 @@ function urgencyLabel(urgency) {
   return gettext(URGENCY_LABELS[urgency] || urgency);
 }
 
-function item(record) {
-  const completed = new Date(record.completed_at);
+function painText(pain) {
+  return pain
+    ? format(gettext("Pain score: %(value)s out of %(max)s"), { value: pain.value, max: pain.max })
+    : gettext("Pain score: not given");
+}
+
+function item({ record, pain }) {
   const state = record.sync ? record.sync.state : "pending";
   return el(
     "li",
@@ -131,10 +164,11 @@ function item(record) {
       el(
         "a",
         { href: `/result/#${record.uuid}` },
-        el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
+        el("time", { datetime: record.completed_at }, formatDateTime(record.completed_at)),
       ),
     ),
-    el("p", {}, urgencyLabel(record.outcome.urgency)),
+    el("p", { className: "urgency" }, urgencyLabel(record.outcome.urgency)),
+    el("p", { className: "pain" }, painText(pain)),
     el(
       "p",
       { className: `sync-state sync-${state}` },
@@ -144,7 +178,7 @@ function item(record) {
   );
 }
 
-/** Each check with its pain score, read with the content version it was answered against. */
+/** Each check with its pain score and the content version it was answered against. */
 async function withPainScores(checks) {
   const snapshots = new Map();
   const rows = [];
@@ -153,7 +187,7 @@ async function withPainScores(checks) {
       snapshots.set(record.content_version, await snapshotFor(record.content_version).catch(() => null));
     }
     const snapshot = snapshots.get(record.content_version);
-    rows.push({ record, pain: snapshot ? painScore(record, snapshot) : null });
+    rows.push({ record, snapshot, pain: snapshot ? painScore(record, snapshot) : null });
   }
   return rows;
 }
@@ -163,7 +197,8 @@ function showChange(rows) {
   const oldestFirst = [...rows].reverse();
   const points = oldestFirst.map(({ record, pain }) => ({
     uuid: record.uuid,
-    date: new Date(record.completed_at).toLocaleDateString(pageLocale(), { day: "numeric", month: "short" }),
+    day: formatDay(record.completed_at),
+    time: formatTime(record.completed_at),
     pain: pain ? pain.value : null,
     max: pain ? pain.max : null,
     urgency: record.outcome.urgency,
@@ -174,76 +209,92 @@ function showChange(rows) {
       onOpen: (uuid) => window.location.assign(summaryUrl(uuid)),
     }),
   );
-  document
-    .querySelector("#history-table tbody")
-    .replaceChildren(
-      ...oldestFirst.map(({ record, pain }) =>
-        el(
-          "tr",
-          { "data-uuid": record.uuid },
-          el(
-            "td",
-            {},
-            el("a", { href: summaryUrl(record.uuid) }, new Date(record.completed_at).toLocaleString(pageLocale())),
-          ),
-          el("td", { className: "pain" }, pain ? String(pain.value) : gettext("not given")),
-          el("td", { className: "urgency" }, urgencyLabel(record.outcome.urgency)),
-        ),
-      ),
-    );
 }
 
 let latestRows = [];
 
 async function refresh() {
   const checks = await allChecks();
-  list.replaceChildren(...checks.map(item));
+  latestRows = await withPainScores(checks);
+  list.replaceChildren(...latestRows.map(item));
   empty.hidden = checks.length > 0;
   empty.classList.remove("until-loaded");
-  latestRows = await withPainScores(checks);
   showChange(latestRows);
   await showStorageUse();
 }
 
 // -- export --------------------------------------------------------------------------
 
+// For a person, and for someone who treats them: words and local times first, in the
+// page's language; the keys a program needs last, each in its own column. (The JSON
+// download holds the records exactly as saved.)
 const CSV_COLUMNS = [
-  "uuid",
-  "completed_at",
-  "content_version",
-  "urgency",
-  "pain_score",
-  "warning_signs",
-  "causes",
-  "tips",
-  "answers",
-  "sync_state",
+  ["date", gettext_noop("Date")],
+  ["result", gettext_noop("Result")],
+  ["pain", gettext_noop("Pain score")],
+  ["signs", gettext_noop("Warning signs reported")],
+  ["causes", gettext_noop("What may be contributing")],
+  ["tips", gettext_noop("Tips that fit")],
+  ["answers", gettext_noop("Answers")],
+  ["sync", gettext_noop("Sync state")],
 ];
+const CSV_KEY_COLUMNS = ["uuid", "completed_at_utc", "content_version", "urgency"];
 
 function csvCell(value) {
   const text = value === null || value === undefined ? "" : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per check; lists joined with ";" and the answers as JSON, so nothing is lost. */
+/** One check as the CSV's readable cells, in the words of the version it was answered against. */
+function readableCells({ record, pain, snapshot }) {
+  const state = record.sync ? record.sync.state : "pending";
+  const words = snapshot
+    ? {
+        signs: signsAnswered(record, snapshot).map((sign) => `${sign.question} → ${sign.answer}`),
+        causes: namesOf(
+          snapshot.cause_groups,
+          record.outcome.causes.map((cause) => cause.key),
+          "name",
+        ),
+        tips: namesOf(snapshot.tips, record.outcome.tips || [], "title"),
+        answers: answerRows(record, snapshot).map((row) => `${row.question} → ${row.answer}`),
+      }
+    : { signs: [], causes: [], tips: [], answers: [] };
+  return {
+    date: formatDateTime(record.completed_at),
+    result: urgencyLabel(record.outcome.urgency),
+    pain: pain ? pain.value : "",
+    signs: words.signs.join("\n"),
+    causes: words.causes.join("\n"),
+    tips: words.tips.join("\n"),
+    answers: words.answers.join("\n"),
+    sync: gettext(SYNC_LABELS[state] || state),
+  };
+}
+
+function namesOf(items, keys, field) {
+  const byKey = new Map(items.map((item) => [item.key, item[field]]));
+  return keys.map((key) => byKey.get(key) || key);
+}
+
+/** One row per check, newest first; a list is one cell, an item a line. */
 function checksCsv(rows) {
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const { record, pain } of rows) {
+  const header = [...CSV_COLUMNS.map(([, label]) => gettext(label)), ...CSV_KEY_COLUMNS];
+  const lines = [header.map(csvCell).join(",")];
+  for (const row of rows) {
+    const cells = readableCells(row);
+    const { record } = row;
     const values = [
+      ...CSV_COLUMNS.map(([key]) => cells[key]),
       record.uuid,
       record.completed_at,
       record.content_version,
       record.outcome.urgency,
-      pain ? pain.value : "",
-      (record.outcome.warning_signs || []).map((sign) => `${sign.question}=${sign.choice}`).join(";"),
-      (record.outcome.causes || []).map((cause) => cause.key).join(";"),
-      (record.outcome.tips || []).join(";"),
-      JSON.stringify(record.answers),
-      record.sync ? record.sync.state : "pending",
     ];
     lines.push(values.map(csvCell).join(","));
   }
-  return `${lines.join("\r\n")}\r\n`;
+  // A byte-order mark, so a spreadsheet reads the Chinese and the dashes as UTF-8.
+  return `\ufeff${lines.join("\r\n")}\r\n`;
 }
 
 function download(filename, type, text) {

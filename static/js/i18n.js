@@ -37,16 +37,3 @@ export function gettext_noop(message) {
 export function format(message, values) {
   return message.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
 }
-
-/**
- * The locale for dates, so they read in the language of the page around them: the
- * browser's own variant when it is the page's language ("en-GB" on an English page),
- * else the page's language (a phone set to English showing BackCare in Chinese).
- */
-export function pageLocale() {
-  if (typeof document === "undefined") return undefined;
-  const page = document.documentElement.lang;
-  if (!page) return undefined;
-  const language = (tag) => tag.split("-")[0].toLowerCase();
-  return (navigator.languages || []).find((tag) => language(tag) === language(page)) || page;
-}

@@ -35,6 +35,7 @@ const preview = app.dataset.preview === "true";
 const STATE_KEY = preview ? `${CHECK_STATE_KEY}-preview` : CHECK_STATE_KEY;
 
 const HELP_ID = "question-help";
+const SELECT_ALL_ID = "question-select-all";
 const ERROR_ID = "question-error";
 
 // -- state ---------------------------------------------------------------------------
@@ -95,7 +96,8 @@ function offerResume(state) {
     endState();
     offerStart();
   });
-  startSection.append(prompt);
+  // Under the page's heading, where a person coming back looks first (not below the fold).
+  startSection.querySelector("h1").after(prompt);
   document.getElementById("resume-heading").focus();
 }
 
@@ -161,8 +163,39 @@ function showQuestion(state) {
   emergencySection.hidden = true;
   questionSection.hidden = false;
   questionSection.replaceChildren(renderQuestion(state, question));
+  keepBackInTheCheck(state.index);
   document.getElementById("question-heading").focus();
 }
+
+// -- the browser's Back button -------------------------------------------------------
+// While a question shows, the page keeps one history entry of its own above the one it
+// was opened with: the browser's Back (or a phone's back gesture) lands on the page's
+// own entry, and the check takes that as its Back button, one question earlier, instead
+// of leaving the check. From the first question, Back leaves as usual, answers kept.
+
+const QUESTION_ENTRY = "backcareQuestion";
+
+function keepBackInTheCheck(index) {
+  const entry = { [QUESTION_ENTRY]: index };
+  if (history.state && QUESTION_ENTRY in history.state) history.replaceState(entry, "");
+  else history.pushState(entry, "");
+}
+
+window.addEventListener("popstate", (event) => {
+  const state = loadState();
+  // Only while a question is on screen: the start, resume and emergency screens keep
+  // the browser's own Back.
+  if (state === null || questionSection.hidden) return;
+  if (event.state && QUESTION_ENTRY in event.state) return;
+  const previous = nextShownIndex(state, state.index, -1);
+  if (previous === -1) {
+    history.back();
+    return;
+  }
+  state.index = previous;
+  saveState(state);
+  showQuestion(state);
+});
 
 function renderQuestion(state, question) {
   const isLast = nextShownIndex(state, state.index, 1) === -1;
@@ -199,11 +232,15 @@ function renderProgress({ current, total }) {
 }
 
 function renderFieldset(question, previous) {
-  const describedBy = [question.help_text ? HELP_ID : null, ERROR_ID].filter(Boolean).join(" ");
+  const multiple = question.kind === "multiple";
+  const describedBy = [multiple ? SELECT_ALL_ID : null, question.help_text ? HELP_ID : null, ERROR_ID]
+    .filter(Boolean)
+    .join(" ");
   return el(
     "fieldset",
     { "aria-describedby": describedBy },
     el("legend", { className: "question-text" }, question.text),
+    multiple ? el("p", { id: SELECT_ALL_ID, className: "hint" }, gettext("Select all that apply.")) : null,
     question.help_text ? el("p", { id: HELP_ID, className: "hint" }, question.help_text) : null,
     question.kind === "scale" ? renderScale(question, previous) : renderChoices(question, previous),
   );
@@ -240,13 +277,6 @@ function wireForm(form, state, question) {
     saveState(state);
   });
   if (question.kind === "scale") {
-    const range = form.querySelector("input[type=range]");
-    const output = form.querySelector("output");
-    range.addEventListener("input", () => {
-      // Only a value the person chose counts: the slider has no preset answer.
-      range.dataset.chosen = "true";
-      output.textContent = range.value;
-    });
     form.querySelector("#check-skip").addEventListener("click", () => advance(state, question, undefined));
   }
 }
@@ -265,35 +295,36 @@ function keepNoneOfTheseAlone(form, question) {
   });
 }
 
+/**
+ * A scale as one tappable box per number (as NHS and Ada pain scales do), radios so the
+ * arrow keys move along it: every value, the middle one included, is a choice of its own.
+ * A slider's thumb sat on 5 unchosen, and a tap on it chose nothing.
+ */
 function renderScale(question, previous) {
-  const chosen = Number.isInteger(previous);
-  const value = chosen ? previous : Math.round((question.scale_min + question.scale_max) / 2);
-  const id = `answer-${question.key}`;
+  const values = [];
+  for (let value = question.scale_min; value <= question.scale_max; value += 1) values.push(value);
   return el(
     "div",
     { className: "scale" },
     el(
-      "label",
-      { htmlFor: id },
-      format(gettext("Your answer, from %(min)s to %(max)s"), { min: question.scale_min, max: question.scale_max }),
+      "div",
+      { className: "scale-steps" },
+      values.map((value) => {
+        const id = `answer-${question.key}-${value}`;
+        const input = el("input", { type: "radio", id, name: question.key, value });
+        input.checked = previous === value;
+        return el("div", { className: "scale-step" }, input, el("label", { htmlFor: id }, String(value)));
+      }),
     ),
-    el("input", {
-      type: "range",
-      id,
-      name: question.key,
-      min: question.scale_min,
-      max: question.scale_max,
-      step: 1,
-      value,
-      "data-chosen": chosen ? "true" : "false",
-    }),
+    // Words under the ends and the middle; the boxes share the width, so the middle word
+    // sits under the middle number. Read aloud, the numbers and the help text say it.
     el(
       "div",
-      { className: "scale-ends", "aria-hidden": "true" },
-      el("span", {}, String(question.scale_min)),
-      el("span", {}, String(question.scale_max)),
+      { className: "scale-anchors", "aria-hidden": "true" },
+      el("span", {}, gettext("None")),
+      el("span", {}, gettext("Moderate")),
+      el("span", {}, gettext("Worst")),
     ),
-    el("output", { htmlFor: id, className: "scale-value" }, chosen ? String(value) : gettext("Not chosen yet")),
   );
 }
 
@@ -318,12 +349,9 @@ function renderChoices(question, previous) {
 }
 
 function readAnswer(question, form) {
-  if (question.kind === "scale") {
-    const range = form.querySelector("input[type=range]");
-    return range.dataset.chosen === "true" ? Number(range.value) : undefined;
-  }
   const picked = [...form.querySelectorAll(`input[name="${question.key}"]:checked`)].map((input) => input.value);
   if (picked.length === 0) return undefined;
+  if (question.kind === "scale") return Number(picked[0]);
   return question.kind === "multiple" ? picked : picked[0];
 }
 
@@ -343,7 +371,7 @@ function next(state, question, form) {
     return;
   }
   if (answer === undefined && question.kind === "scale") {
-    form.querySelector(`#${ERROR_ID}`).textContent = gettext("Move the slider to your number, or choose Skip.");
+    form.querySelector(`#${ERROR_ID}`).textContent = gettext("Choose your number, or choose Skip.");
     form.querySelector("input").focus();
     return;
   }

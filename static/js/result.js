@@ -9,7 +9,8 @@
 
 import { PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { el } from "./dom.js";
-import { format, gettext, pageLocale } from "./i18n.js";
+import { formatDateTime } from "./dates.js";
+import { format, gettext } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
   answerRows,
@@ -19,6 +20,7 @@ import {
   painScore,
   requestedUuid,
   signsAnswered,
+  warningScreens,
   withPhoneLinks,
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
@@ -176,14 +178,13 @@ function render(record, snapshot) {
   const settings = snapshot.settings;
   const outcome = record.outcome;
   const needsHelpNow = outcome.urgency === "emergency" || outcome.urgency === "urgent";
-  const completed = new Date(record.completed_at);
   container.replaceChildren(
     el(
       "p",
       { className: "meta" },
       gettext("Completed:"),
       " ",
-      el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
+      el("time", { datetime: record.completed_at }, formatDateTime(record.completed_at)),
     ),
     urgencySection(outcome, settings),
     whySection(record, snapshot),
@@ -214,21 +215,22 @@ function showPersistMessage() {
 }
 
 // -- the summary for a clinician ----------------------------------------------------
-// One check on one page: the date, the urgency and its action, the warning signs
-// answered, every answer as question -> choice in the words of the version answered, the
-// pain score, the content version and the disclaimer. Prints to one A4 page (app.css's
-// print rules); "Share" hands the same text to the Web Share API where the browser has
+// One check on one page: the date, the urgency and its action, the pain score, each
+// warning screen with the signs it asked about (reported, not sure, "none of: …"), every
+// other answer as question -> choice, all in the words of the version answered, the
+// disclaimer and the question set's edition. Prints on A4 (app.css's print rules); "Share" hands the same text to the Web Share API where the browser has
 // it, "Copy" puts it on the clipboard. Offline, like the result.
 
 /** The summary as plain facts, used for both the page and the shared text. */
 function facts(record, snapshot) {
   const pain = painScore(record, snapshot);
   return {
-    date: new Date(record.completed_at).toLocaleString(pageLocale()),
+    date: formatDateTime(record.completed_at),
     urgency: gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency),
     action: snapshot.settings.actions[record.outcome.urgency] || "",
-    signs: signsByQuestion(signsAnswered(record, snapshot)),
-    answers: answerRows(record, snapshot),
+    screens: warningScreens(record, snapshot),
+    // The warning screens are told in full above; the table holds every other answer.
+    answers: answerRows(record, snapshot).filter((row) => !warningKeys(snapshot).has(row.key)),
     pain: pain
       ? format(gettext("%(value)s out of %(max)s"), { value: pain.value, max: pain.max })
       : gettext("not given"),
@@ -237,14 +239,18 @@ function facts(record, snapshot) {
   };
 }
 
-/** One line per question, its signs joined: a grouped question lists several. */
-function signsByQuestion(signs) {
-  const groups = new Map();
-  for (const sign of signs) {
-    if (!groups.has(sign.question)) groups.set(sign.question, []);
-    groups.get(sign.question).push(sign.answer);
-  }
-  return [...groups].map(([question, answers]) => ({ question, answer: answers.join("; ") }));
+function warningKeys(snapshot) {
+  return new Set(snapshot.questions.filter((question) => question.section === "warning").map((q) => q.key));
+}
+
+/** What one warning screen screened for, as lines: [label, text] (the label is bold). */
+function screenLines(screen) {
+  if (screen.answer !== null) return [[gettext("Answer:"), screen.answer]];
+  const lines = [];
+  if (screen.reported.length) lines.push([gettext("Reported:"), screen.reported.join("; ")]);
+  if (screen.unsure.length) lines.push([gettext("Not sure:"), screen.unsure.join("; ")]);
+  if (screen.rest.length) lines.push([gettext("None of:"), screen.rest.join("; ")]);
+  return lines;
 }
 
 function renderSummary(record, summary) {
@@ -259,18 +265,23 @@ function renderSummary(record, summary) {
       el("dd", { id: "summary-urgency" }, el("strong", {}, summary.urgency), " — ", summary.action),
       el("dt", {}, gettext("Pain score")),
       el("dd", { id: "summary-pain" }, summary.pain),
-      el("dt", {}, gettext("Content version")),
-      el("dd", { id: "summary-version" }, summary.version),
     ),
-    el("h2", {}, gettext("Warning signs answered")),
-    summary.signs.length
-      ? el(
-          "ul",
-          { id: "summary-signs" },
-          summary.signs.map((sign) => el("li", {}, `${sign.question} `, el("strong", {}, sign.answer))),
-        )
-      : el("p", { id: "summary-signs" }, gettext("None of the warning signs this check asks about.")),
-    el("h2", {}, gettext("Every answer")),
+    el("h2", {}, gettext("Warning signs screened")),
+    el(
+      "ul",
+      { id: "summary-screens", className: "summary-screens" },
+      summary.screens.map((screen) =>
+        el(
+          "li",
+          { "data-question": screen.key },
+          el("p", { className: "screen-question" }, screen.question),
+          screenLines(screen).map(([label, text]) =>
+            el("p", { className: "screen-line" }, el("strong", {}, label), " ", text),
+          ),
+        ),
+      ),
+    ),
+    el("h2", {}, gettext("Other answers")),
     el(
       "table",
       { id: "summary-answers", className: "summary-table" },
@@ -288,6 +299,12 @@ function renderSummary(record, summary) {
       ),
     ),
     el("p", { className: "disclaimer", id: "summary-disclaimer" }, summary.disclaimer),
+    // The edition of the question set answered: kept for the record, small, in words.
+    el(
+      "p",
+      { className: "hint", id: "summary-version" },
+      format(gettext("BackCare question set, edition %(version)s"), { version: summary.version }),
+    ),
   );
   container.hidden = false;
 }
@@ -299,14 +316,15 @@ function summaryText(summary) {
     `${gettext("Date")}: ${summary.date}`,
     `${gettext("Result")}: ${summary.urgency} — ${summary.action}`,
     `${gettext("Pain score")}: ${summary.pain}`,
-    `${gettext("Warning signs answered")}:`,
-    ...(summary.signs.length
-      ? summary.signs.map((sign) => `- ${sign.question} ${sign.answer}`)
-      : [`- ${gettext("none")}`]),
-    `${gettext("Every answer")}:`,
+    `${gettext("Warning signs screened")}:`,
+    ...summary.screens.flatMap((screen) => [
+      `- ${screen.question}`,
+      ...screenLines(screen).map(([label, text]) => `  ${label} ${text}`),
+    ]),
+    `${gettext("Other answers")}:`,
     ...summary.answers.map((row) => `- ${row.question} → ${row.answer}`),
-    `${gettext("Content version")}: ${summary.version}`,
     summary.disclaimer,
+    format(gettext("BackCare question set, edition %(version)s"), { version: summary.version }),
   ];
   return lines.join("\n");
 }

@@ -11,14 +11,20 @@ import { allChecks, onOutboxChange } from "./outbox.js";
 import { SYNC_TAG, syncNow } from "./sync.js";
 import { nextDelay, statusText, syncCounts } from "./sync-rules.js";
 
-/** Keep every #sync-status element on the page current. */
+/**
+ * Keep every #sync-status element on the page current, and offer "Sync now" only while
+ * a check waits to be sent: with everything synced the button would promise nothing.
+ */
 export async function showStatus(doc = document) {
   const targets = doc.querySelectorAll("#sync-status");
-  if (targets.length === 0) return;
-  const text = statusText(syncCounts(await allChecks()));
+  const offer = doc.getElementById("sync-now-line");
+  if (targets.length === 0 && offer === null) return;
+  const counts = syncCounts(await allChecks());
+  const text = statusText(counts);
   for (const target of targets) {
     if (target.textContent !== text) target.textContent = text;
   }
+  if (offer !== null) offer.hidden = counts.pending === 0;
 }
 
 /** Ask the browser to wake the worker for us when connectivity returns (Chromium). */

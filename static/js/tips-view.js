@@ -8,6 +8,7 @@
  * reading which page from the address. A browser test holds both renderings equal.
  */
 
+import { firstSentence } from "./check-record.js";
 import { fetchContent } from "./content.js";
 import { el } from "./dom.js";
 import { format, gettext } from "./i18n.js";
@@ -34,21 +35,22 @@ function withLineBreaks(text) {
   return lines.flatMap((line, index) => (index === 0 ? [line] : [el("br"), line]));
 }
 
-/** Where the tip's words come from, worded as tip.html words it. */
+/**
+ * Where the tip's words come from, worded as tip.html words it: the source named in words
+ * (a reader never sees the document, so no paragraph number).
+ */
 function sourceCitation(tip) {
   const paragraph = tip.source_paragraph;
   const note = tip.source_note;
   if (!paragraph && !note) return null;
   let text;
   if (paragraph && note) {
-    text = format(gettext("Source: the back pain document BackCare draws on, paragraph %(paragraph)s; %(note)s"), {
-      paragraph,
-      note,
-    });
+    text = format(
+      gettext("Source: the article “Why does my back ache when I do exercise or walk too much?”; %(note)s"),
+      { note },
+    );
   } else if (paragraph) {
-    text = format(gettext("Source: the back pain document BackCare draws on, paragraph %(paragraph)s"), {
-      paragraph,
-    });
+    text = gettext("Source: the article “Why does my back ache when I do exercise or walk too much?”");
   } else {
     text = format(gettext("Source: %(note)s"), { note });
   }
@@ -70,7 +72,8 @@ function categoryPage(category, tips) {
       "li",
       { className: "card" },
       el("h2", {}, el("a", { href: tipUrl(category, tip) }, tip.title)),
-      el("p", {}, tip.body),
+      // The first sentence: the tip's own page holds the whole of it.
+      el("p", {}, firstSentence(tip.body).lead),
     ),
   );
   return {

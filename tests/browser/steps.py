@@ -35,17 +35,22 @@ def answer_current_question(page: Page) -> None:
     question); for habits the second-to-last radio or the first box, so causes and tips show."""
     form = page.locator("#question-form")
     heading = page.locator("#question-heading").inner_text()
-    radios = form.locator("input[type=radio]")
-    if radios.count():
+    radios = form.locator(".choices input[type=radio]")
+    if form.locator(".scale").count():
+        # The scale has no preset answer: the person taps a number.
+        choose_on_scale(page, PAIN_SCORE)
+    elif radios.count():
         index = radios.count() - 2 if heading == "Habits and history" else 0
         radios.nth(index).check()
     elif heading == "Warning signs":
         form.get_by_label("None of these", exact=True).check()
     elif form.locator("input[type=checkbox]").count():
         form.locator("input[type=checkbox]").first.check()
-    elif form.locator("input[type=range]").count():
-        # The slider has no preset answer: the person picks a number.
-        form.locator("input[type=range]").fill(str(PAIN_SCORE))
+
+
+def choose_on_scale(page: Page, value: int) -> None:
+    """Tap the box of `value` on the scale question on screen."""
+    page.locator(f'#question-form .scale input[value="{value}"]').click()
 
 
 def next_screen(page: Page) -> bool:

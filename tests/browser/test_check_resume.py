@@ -1,5 +1,5 @@
 """The check flow: leaving with the back gesture keeps the answers and coming back asks
-"Continue your check or start again?"; the pain slider has no preset answer."""
+"Continue your check or start again?"; the pain scale has no preset answer."""
 
 import re
 
@@ -27,13 +27,14 @@ def answer_screens(page, count: int) -> dict:
     return answers_in_progress(page)
 
 
-def leave_with_the_back_gesture_and_return(page, app_url) -> None:
-    page.go_back()
+def leave_by_the_menu_and_return(page, app_url) -> None:
+    # The back gesture now steps back through the questions (test_check_screens.py).
+    page.locator(".brand").click()
     expect(page).to_have_url(app_url + "/")
     page.get_by_role("navigation").get_by_role("link", name="Check").click()
 
 
-def test_back_gesture_mid_check_then_return_offers_to_continue_with_every_answer_kept(page, context, app_url):
+def test_leaving_mid_check_then_return_offers_to_continue_with_every_answer_kept(page, context, app_url):
     open_app(page, app_url + "/")
     context.set_offline(True)
     page.get_by_role("link", name="Start a check").first.click()
@@ -42,7 +43,7 @@ def test_back_gesture_mid_check_then_return_offers_to_continue_with_every_answer
     assert len(earlier) == 3
     where = current_progress(page)
 
-    leave_with_the_back_gesture_and_return(page, app_url)
+    leave_by_the_menu_and_return(page, app_url)
 
     expect(page.get_by_role("heading", name="Continue your check or start again?")).to_be_visible()
     expect(page.locator("#check-resume")).to_contain_text(f"You were at question {where[0]} of")
@@ -66,7 +67,7 @@ def test_start_again_forgets_the_answers_of_the_check_left(page, app_url):
     page.get_by_role("link", name="Start a check").first.click()
     start_check(page)
     answer_screens(page, 2)
-    leave_with_the_back_gesture_and_return(page, app_url)
+    leave_by_the_menu_and_return(page, app_url)
 
     page.get_by_role("button", name="Start again").click()
     start_check(page)
@@ -75,21 +76,21 @@ def test_start_again_forgets_the_answers_of_the_check_left(page, app_url):
     assert answers_in_progress(page) == {}
 
 
-def test_the_pain_slider_has_no_preset_answer_and_can_be_skipped(page, app_url, published):
+def test_the_pain_scale_has_no_preset_answer_and_can_be_skipped(page, app_url, published):
     open_app(page, app_url + "/check/")
     start_check(page)
-    while not page.locator("#question-form input[type=range]").count():
+    while not page.locator("#question-form .scale").count():
         answer_current_question(page)
         press_next(page)
     scale = next(question for question in published.snapshot["questions"] if question["kind"] == "scale")
-    expect(page.locator("output.scale-value")).to_have_text("Not chosen yet")
-    expect(page.locator(".scale-ends")).to_have_text(
-        re.compile(rf"^\s*{scale['scale_min']}\s*{scale['scale_max']}\s*$")
-    )
+    numbers = [str(value) for value in range(scale["scale_min"], scale["scale_max"] + 1)]
+    expect(page.locator(".scale label")).to_have_text(numbers)
+    expect(page.locator(".scale input:checked")).to_have_count(0)
+    expect(page.locator(".scale-anchors")).to_have_text(re.compile(r"^\s*None\s*Moderate\s*Worst\s*$"))
     where = page.locator("#check-progress").inner_text()
 
     page.locator("#check-next").click()
-    expect(page.get_by_role("alert")).to_have_text("Move the slider to your number, or choose Skip.")
+    expect(page.get_by_role("alert")).to_have_text("Choose your number, or choose Skip.")
     expect(page.locator("#check-progress")).to_have_text(where)
     last = page.locator("#check-next").inner_text() == "See my result"
     page.get_by_role("button", name="Skip").click()

@@ -1,7 +1,7 @@
 """A phone set to Chinese (zh-CN): the whole app in Simplified Chinese, offline, with the
 language it shows always the one <html lang> names; the switch to English and back works
 offline; a check answered in Chinese syncs and the server's scoring agrees; the summary
-for a clinician holds every answer in the Chinese of the version answered, on one A4 page."""
+for a clinician holds every answer in the Chinese of the version answered, on A4."""
 
 import re
 import time
@@ -9,7 +9,16 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from steps import calm_answers, choice_words, open_app, pdf_pages, save_check, saved_checks, warning_signs
+from steps import (
+    calm_answers,
+    choice_words,
+    choose_on_scale,
+    open_app,
+    pdf_pages,
+    save_check,
+    saved_checks,
+    warning_signs,
+)
 
 from quiz.models import Result
 from quiz.translation import localize
@@ -38,8 +47,8 @@ ENGLISH_PAGES = {
 }
 # The summary's words in the Chinese catalogue (djangojs.po), as a person reads them.
 SUMMARY_HEADING = "一次背痛自查的摘要"
-SUMMARY_FACTS = ["日期", "结果", "疼痛评分", "内容版本"]
-SUMMARY_SECTIONS = ["回答的警示症状", "所有回答"]
+SUMMARY_FACTS = ["日期", "结果", "疼痛评分"]
+SUMMARY_SECTIONS = ["筛查的警示症状", "其他回答"]
 URGENCY_IN_CHINESE = {"urgent": "紧急：今天就寻求医疗建议", "soon": "尽快看医生", "self_care": "自我护理"}
 
 
@@ -87,15 +96,15 @@ def longest_choice(question: dict) -> str | list[str] | int:
 
 
 def answer_screen(page, answer: str | list[str] | int | None) -> None:
-    """Pick the choice(s) by key, or move the slider to a number."""
+    """Pick the choice(s) by key, or tap a number on the scale."""
     if isinstance(answer, int):
-        page.locator("#question-form input[type=range]").fill(str(answer))
+        choose_on_scale(page, answer)
     elif answer:
         for key in [answer] if isinstance(answer, str) else answer:
             page.locator(f'#question-form input[value="{key}"]').check()
-    elif page.locator("#question-form input[type=range]").count():
-        # The slider has no preset answer: the person picks a number.
-        page.locator("#question-form input[type=range]").fill("4")
+    elif page.locator("#question-form .scale").count():
+        # The scale has no preset answer: the person taps a number.
+        choose_on_scale(page, 4)
 
 
 def take_check_in_chinese(page, snapshot: dict, choose=None) -> str:
@@ -207,16 +216,27 @@ def test_a_chinese_phone_offline_after_its_first_visit_switches_to_english_and_b
     expect_language(page, "en")
 
 
-def signs_in_chinese(chinese: dict, outcome: dict) -> list[str]:
-    """The summary's lines of warning signs: highest urgency first, one line per question
-    (its text, then the signs picked), in the Chinese texts."""
-    order = ["emergency", "urgent", "soon"]
-    questions = {question["key"]: question for question in chinese["questions"]}
-    lines: dict[str, list[str]] = {}
-    for sign in sorted(outcome["warning_signs"], key=lambda sign: order.index(sign["urgency"])):
-        choices = {choice["key"]: choice["text"] for choice in questions[sign["question"]]["choices"]}
-        lines.setdefault(sign["question"], []).append(choices[sign["choice"]])
-    return [f"{questions[key]['text']} {'; '.join(answers)}" for key, answers in lines.items()]
+def screens_in_chinese(chinese: dict, answers: dict) -> list[str]:
+    """The summary's warning screens, each its question, then the signs reported, those
+    the person was not sure of, and "none of" the rest, in the Chinese texts."""
+    screens = []
+    for question in chinese["questions"]:
+        if question["section"] != "warning" or question["key"] not in answers:
+            continue
+        picked = answers[question["key"]]
+        lines = [question["text"]]
+        if question["kind"] != "multiple":
+            lines.append("回答： " + next(c["text"] for c in question["choices"] if c["key"] == picked))
+        else:
+            signs = [c for c in question["choices"] if not c.get("exclusive") and not c.get("unsure")]
+            groups = (
+                ("报告有：", [c["text"] for c in signs if c["key"] in picked]),
+                ("不确定：", [c["text"] for c in question["choices"] if c.get("unsure") and c["key"] in picked]),
+                ("以下均没有：", [c["text"] for c in signs if c["key"] not in picked]),
+            )
+            lines += [f"{label} {'; '.join(texts)}" for label, texts in groups if texts]
+        screens.append("".join(lines))  # textContent: the lines are paragraphs
+    return screens
 
 
 def stored_result_agrees(page, app_url: str, uuid: str, urgency: str) -> None:
@@ -233,7 +253,9 @@ def stored_result_agrees(page, app_url: str, uuid: str, urgency: str) -> None:
     assert stored.verdict_mismatch is False
 
 
-def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_one_a4_page_offline(chinese_page, app_url, published):
+def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_two_a4_pages_at_most_offline(
+    chinese_page, app_url, published
+):
     page = chinese_page
     chinese = localize(published.snapshot, "zh-hans")
     open_app(page, app_url + "/check/")
@@ -253,21 +275,24 @@ def test_the_summary_of_a_check_taken_in_chinese_is_in_chinese_on_one_a4_page_of
     expect(page.locator("#summary h2")).to_have_text(SUMMARY_SECTIONS)
     expect(page.locator("#summary-answers th")).to_have_text(["问题", "回答"])
     rows = page.locator("#summary-answers tbody tr")
-    expect(rows).to_have_count(len(check["answers"]))
+    warning = {q["key"] for q in chinese["questions"] if q["section"] == "warning"}
+    others = {key: answer for key, answer in check["answers"].items() if key not in warning}
+    expect(rows).to_have_count(len(others))
     questions = rows.locator("td:first-child").all_inner_texts()
     shown = dict(zip(questions, rows.locator("td:last-child").all_inner_texts(), strict=True))
-    assert shown == choice_words(chinese, check["answers"])
+    assert shown == choice_words(chinese, others)
     expect(page.locator("#summary-urgency")).to_contain_text(URGENCY_IN_CHINESE[urgency])
     expect(page.locator("#summary-urgency")).to_contain_text(chinese["settings"]["actions"][urgency])
     scale = next(q for q in chinese["questions"] if q["kind"] == "scale")
     expect(page.locator("#summary-pain")).to_have_text(f"{scale['scale_max']} 分（满分 {scale['scale_max']} 分）")
-    expect(page.locator("#summary-version")).to_have_text(str(published.number))
+    expect(page.locator("#summary-version")).to_have_text(f"BackCare 问题集，第 {published.number} 版")
     expect(page.locator("#summary-disclaimer")).to_have_text(chinese["settings"]["disclaimer"])
-    expect(page.locator("#summary-signs li")).to_have_text(signs_in_chinese(chinese, check["outcome"]))
+    expect(page.locator("#summary-screens > li")).to_have_text(screens_in_chinese(chinese, check["answers"]))
     expect(page.get_by_role("button", name="复制")).to_be_visible()
     assert violations(page) == []
 
-    assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
+    # Every sign of every screen at a readable size: two pages at most.
+    assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) <= 2
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("#summary-print")).to_be_hidden()
@@ -357,7 +382,7 @@ def test_every_tip_category_and_a_tip_of_each_read_in_chinese_offline(chinese_pa
 
 def test_a_date_reads_in_the_language_of_the_page_around_it(new_context, app_url, published):
     """A phone set to British English that switched BackCare to Chinese: the summary's date
-    in Chinese form, like its words; back in English, the phone's own British form."""
+    in Chinese form, like its words; back in English, the English form."""
     page = new_context(locale="en-GB", timezone_id="UTC").new_page()
     open_app(page, app_url + "/")
     uuid = save_check(page, calm_answers(page, pain=3), "2026-03-02T09:30:00.000Z")
@@ -367,9 +392,9 @@ def test_a_date_reads_in_the_language_of_the_page_around_it(new_context, app_url
     expect_language(page, "zh-hans")
     page.goto(summary)
     expect(page.get_by_role("heading", level=1)).to_have_text(SUMMARY_HEADING)
-    expect(page.locator(".summary-facts time")).to_have_text("2026/3/2 09:30:00")
+    expect(page.locator(".summary-facts time")).to_have_text("2026年3月2日 09:30")
 
     page.get_by_role("button", name="English").click()
     expect_language(page, "en")
     page.goto(summary)
-    expect(page.locator(".summary-facts time")).to_have_text("02/03/2026, 09:30:00")
+    expect(page.locator(".summary-facts time")).to_have_text("2 Mar 2026, 09:30")

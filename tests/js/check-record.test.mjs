@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answerRows, firstSentence, matchedPostureBreaks, painScore, signsAnswered } from "../../static/js/check-record.js";
+import { answerRows, firstSentence, matchedPostureBreaks, painScore, signsAnswered, warningScreens } from "../../static/js/check-record.js";
 
 const snapshot = {
   questions: [
@@ -66,4 +66,37 @@ test("a cause's first sentence leads and the rest goes behind Read more", () => 
   assert.deepEqual(firstSentence("Sitting tires muscles. Breaks help. Move."), { lead: "Sitting tires muscles.", rest: "Breaks help. Move." });
   assert.deepEqual(firstSentence("No full stop here"), { lead: "No full stop here", rest: "" });
   assert.deepEqual(firstSentence("久坐会累。多休息。"), { lead: "久坐会累。", rest: "多休息。" });
+});
+
+test("each warning screen names the signs it asked about: reported, not sure, and none of the rest", () => {
+  const screened = {
+    questions: [
+      { key: "facts", section: "facts", kind: "single", text: "Age?", choices: [{ key: "young", text: "Young" }] },
+      {
+        key: "w_group",
+        section: "warning",
+        kind: "multiple",
+        text: "Any of these?",
+        choices: [
+          { key: "a", text: "Sign A" },
+          { key: "b", text: "Sign B" },
+          { key: "c", text: "Sign C" },
+          { key: "unsure", text: "Not sure", unsure: true },
+          { key: "none", text: "None of these", exclusive: true },
+        ],
+      },
+      { key: "w_calm", section: "warning", kind: "multiple", text: "Or these?", choices: [
+        { key: "d", text: "Sign D" },
+        { key: "none", text: "None of these", exclusive: true },
+      ] },
+      { key: "w_follow", section: "warning", kind: "single", text: "Weeks?", choices: [{ key: "yes", text: "Yes" }] },
+      { key: "w_never", section: "warning", kind: "single", text: "Not shown", choices: [] },
+    ],
+  };
+  const answers = { facts: "young", w_group: ["b", "unsure"], w_calm: ["none"], w_follow: "yes" };
+  assert.deepEqual(warningScreens({ answers }, screened), [
+    { key: "w_group", question: "Any of these?", answer: null, reported: ["Sign B"], unsure: ["Not sure"], rest: ["Sign A", "Sign C"] },
+    { key: "w_calm", question: "Or these?", answer: null, reported: [], unsure: [], rest: ["Sign D"] },
+    { key: "w_follow", question: "Weeks?", answer: "Yes", reported: [], unsure: [], rest: [] },
+  ]);
 });
