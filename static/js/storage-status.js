@@ -12,7 +12,7 @@
 import { UNSAVED_CHECKS_KEY } from "./check-session.js";
 import { snapshotFor } from "./check-record.js";
 import { el } from "./dom.js";
-import { format, gettext, pageLocale } from "./i18n.js";
+import { format, gettext } from "./i18n.js";
 import { saveCheck } from "./outbox.js";
 import { sendCheckNow } from "./sync.js";
 
@@ -145,7 +145,11 @@ const UNITS = [
 /** Bytes in the page's language ("536.2 kB", "1.4 GB"). */
 function size(bytes) {
   const [unit, scale] = UNITS.find(([, scale]) => bytes >= scale) || UNITS[UNITS.length - 1];
-  return new Intl.NumberFormat(pageLocale(), { style: "unit", unit, maximumFractionDigits: 1 }).format(bytes / scale);
+  return new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    style: "unit",
+    unit,
+    maximumFractionDigits: 1,
+  }).format(bytes / scale);
 }
 
 /** Fill #storage-use with the space BackCare uses and what the browser may do with it. */
