@@ -314,13 +314,17 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
 @transaction.atomic
 def publish(*, user=None) -> ContentVersion:
     """Validate the working copy and store it as the next immutable content version."""
+    # Publishes queue here, before the working copy is read: two at once (a double-clicked
+    # button) then number in turn, and the second finds nothing new. Locking the newest
+    # version after reading was not enough: on PostgreSQL the second still read the
+    # version the first had just superseded and took the same number (IntegrityError).
+    list(SiteSettings.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
     body = build_snapshot()
     problems = validate_snapshot(body)
     if problems:
         raise PublishError(problems)
     digest = content_hash(body)
-    # Lock the newest row so two editors publishing at once get consecutive numbers.
-    current = ContentVersion.objects.select_for_update().order_by("-number").first()
+    current = ContentVersion.objects.current()
     if current is not None and current.content_hash == digest:
         raise NothingToPublish(current)
     number = (current.number + 1) if current else 1
