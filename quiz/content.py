@@ -199,8 +199,11 @@ TEXT_MAX_LENGTH = 5000
 # The standard (PostgreSQL) integer ranges, whatever the database: SQLite stores any
 # 64-bit number, so content checked on a laptop would fail on the server.
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
-# Keys a version published before this check may lack or hold in another form; reading
-# one back (to score a result) checks only the keys the scorer reads, below.
+# A version published before this check may break its rules and is still in the database
+# (versions never change). Read back to score a result, it is checked only for what would
+# crash the scorer: the keys it reads (below), their types, and the enums it branches on.
+# A weight of 1000 or a reversed scale scores (or refuses an answer) without crashing.
+SCORER_ENUMS = frozenset({"kind", "urgency"})
 SCORED_KEYS: dict[str, frozenset[str]] = {
     "body": frozenset({"settings", "cause_groups", "tips", "questions"}),
     "settings": frozenset({"cause_threshold", "severe_pain_from"}),
@@ -277,7 +280,7 @@ class _ShapeCheck:
             self.integer(where, value, field)
         elif not isinstance(value, str):
             self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("text"))
-        elif field.choices:
+        elif field.choices and (not self.published or name in SCORER_ENUMS):
             known = [str(choice) for choice, _label in field.flatchoices if choice != ""]
             if value not in known and not (value == "" and field.blank):
                 self.add(
@@ -293,6 +296,8 @@ class _ShapeCheck:
         # bool is an int in Python but not a number in JSON.
         if not isinstance(value, int) or isinstance(value, bool):
             self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("a whole number"))
+            return
+        if self.published:
             return
         low, high = INTEGER_RANGES[field.get_internal_type()]
         if not low <= value <= high:
@@ -476,7 +481,8 @@ def _question_shape(check: _ShapeCheck, where: str, question: Any, groups: set[s
         )
     if question["kind"] == Question.Kind.SCALE:
         low, high = question["scale_min"], question["scale_max"]
-        if not Question.scale_is_valid(low, high):
+        numbers = all(isinstance(end, int) and not isinstance(end, bool) for end in (low, high))
+        if not Question.scale_is_valid(low, high) and not (check.published and numbers):
             check.add(_("%(where)s: %(message)s"), where=where, message=Question.scale_message(low, high))
     for index, choice in enumerate(check.list_of(f"{where} (choices)", question["choices"], object, _("a list"))):
         choice_where = _label("choices", choice, index, parent=str(question["key"]))

@@ -44,6 +44,8 @@ ITEM_ERROR_CODES = (
     "unexpected_field",
     "invalid_uuid",
     "unknown_content_version",
+    # A version published broken, before every way in was checked (quiz/services.py).
+    "unusable_content_version",
     "invalid_answers",
     "invalid_outcome",
     "invalid_completed_at",
