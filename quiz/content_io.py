@@ -16,7 +16,7 @@ from .contracts import Snapshot
 from .models import CauseGroup, ContentVersion, Question, Tip, TipCategory
 
 SECTIONS = {"settings": dict, "cause_groups": list, "tip_categories": list, "tips": list, "questions": list}
-# The shipped content is about 60 KB, nested 7 levels (translations.zh-hans.questions.<key>
+# The shipped content is about 60 KB, nested 6 levels (translations.zh-hans.questions.<key>
 # .choices.<key>); a file far past either is not content, and deep nesting would exhaust
 # Python's recursion while it is decoded or checked.
 MAX_FILE_CHARS = 2_000_000
