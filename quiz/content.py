@@ -250,7 +250,7 @@ class _ShapeCheck:
 
     # -- generic: an item's keys, and one value against its model field ---------------
 
-    def item(self, where: str, item: Any, shape: type, part: str, *, allowed: frozenset[str] = frozenset()) -> bool:
+    def item(self, where: str, item: Any, shape: type, part: str) -> bool:
         """Whether `item` is an object with its required keys (problems added if not)."""
         if not isinstance(item, dict):
             self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("an object"))
@@ -259,8 +259,8 @@ class _ShapeCheck:
         if self.published:
             required, optional = required & SCORED_KEYS[part], optional | required
         else:
-            for name in sorted(set(item) - required - optional - allowed, key=str):
-                self.add(_("%(where)s has an unknown field “%(name)s”."), where=where, name=name)
+            for name in sorted(set(item) - required - optional, key=str):
+                self.add(_("%(where)s has an unknown field “%(name)s”."), where=where, name=_shortened(name))
         missing = sorted(required - set(item))
         for name in missing:
             self.add(_("%(where)s has no “%(name)s”."), where=where, name=name)
@@ -286,7 +286,7 @@ class _ShapeCheck:
                 self.add(
                     _("%(where)s is “%(value)s”, which is not one of: %(known)s."),
                     where=where,
-                    value=value[:40],
+                    value=_shortened(value),
                     known=", ".join(known),
                 )
         elif not self.published:
@@ -341,10 +341,15 @@ def _field(model: type[models.Model], name: str) -> models.Field:
     return cast(models.Field, model._meta.get_field(name))
 
 
+def _shortened(text: object) -> str:
+    """A name from the file as a message quotes it: a hostile one may be a megabyte long."""
+    text = str(text)
+    return text if len(text) <= 64 else f"{text[:64]}…"
+
+
 def _label(part: str, item: Any, index: int, parent: str = "") -> str:
     key = item.get("key") if isinstance(item, dict) else None
-    if not isinstance(key, str) or not key:
-        key = f"#{index + 1}"
+    key = _shortened(key) if isinstance(key, str) and key else f"#{index + 1}"
     labels = {
         "cause_groups": _("Cause group “%(key)s”"),
         "tip_categories": _("Tip category “%(key)s”"),
@@ -380,7 +385,7 @@ def shape_problems(body: Any, *, published: bool = False) -> list[str]:
     their field allows, NUL characters, a reversed scale, names of items that do not
     exist. `published`: only what the scorer reads (see _ShapeCheck)."""
     check = _ShapeCheck(published=published)
-    if not check.item(_("The content"), body, contracts.Snapshot, "body", allowed=frozenset()):
+    if not check.item(_("The content"), body, contracts.Snapshot, "body"):
         return check.problems
     if not published:
         check.problems.extend(_nul_problems(body))

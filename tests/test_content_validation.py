@@ -65,6 +65,10 @@ HOSTILE_EDITS = {
         lambda body: body["settings"].update(disclaimer="x" * 5001),
         "Site settings (disclaimer): Ensure this value has at most 5000 characters (it has 5001).",
     ),
+    "over-long key": (
+        lambda body: body["tips"][0].update(key="k" * 100_000),
+        "(key): Ensure this value has at most 64 characters (it has 100000).",
+    ),
     "NUL character": (
         lambda body: body["tips"][0].update(title="Walk\x00 daily"),
         "/tips/0/title contains a NUL character.",
@@ -117,6 +121,7 @@ def test_import_content_refuses_a_hostile_file_with_a_clear_message_and_publishe
     assert message.startswith("Not imported. Fix these first:\n")
     assert expected.replace("{key}", body["tips"][0]["key"]) in message
     assert "Traceback" not in message and "Error(" not in message
+    assert len(message) < 2000  # a hostile name is quoted shortened, not whole
     assert ContentVersion.objects.count() == 1
     # Nothing half-imported: the working copy is the one published before.
     assert content.content_hash(content.build_snapshot()) == working_copy_before == published.content_hash
