@@ -295,6 +295,9 @@ PWA_APP_SCREENSHOTS = [
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json'; got {LOG_FORMAT!r}.")
+# quiz.logs.configure also routes Python's warnings (a RuntimeWarning, say) into logging,
+# so they leave as JSON lines too, not as bare text on stderr.
+LOGGING_CONFIG = "quiz.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -305,7 +308,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every step at INFO; failed sign-ins and lockouts are WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own handler for warnings prints plain text when DEBUG is on: ours instead.
+    "loggers": {"axes": {"level": "WARNING"}, "py.warnings": {"handlers": ["console"], "propagate": False}},
 }
 
 # -- Production: HTTPS, HSTS, cookies ---------------------------------------------------
@@ -367,7 +371,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "camera",
         "display-capture",
         "encrypted-media",
@@ -419,15 +422,17 @@ else:
     raise ImproperlyConfigured("CACHE_URL/REDIS_URL must start with redis://, rediss:// or unix://.")
 
 # -- Admin sign-in limits (django-axes) ----------------------------------------------------
-# Failed admin sign-ins are counted per client address and, separately, per user name;
-# either reaching the limit pauses sign-in for it until the cool-off has passed. Counts
-# live in the database (one count for every worker, and they survive a cache outage).
+# Failed admin sign-ins are counted per client address and user name together; reaching
+# the limit pauses sign-in for that name from that address until the cool-off has passed,
+# so a stranger guessing the admin's password cannot lock out staff signing in from
+# elsewhere (the trade-off: docs/DEPLOY.md). Counts live in the database (one count for
+# every worker, and they survive a cache outage).
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 _cooloff_minutes = env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15)
 if AXES_FAILURE_LIMIT < 1 or _cooloff_minutes < 1:
     raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOGIN_COOLOFF_MINUTES must be 1 or more.")
 AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 # A right password before the limit forgives the earlier typos of that address and name.
 AXES_RESET_ON_SUCCESS = True
 # Keep no record of successful sign-ins (address, browser): only failures, for the cool-off.

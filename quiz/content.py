@@ -10,13 +10,18 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from itertools import chain
 from pathlib import Path
+from typing import Any, cast
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from . import contracts, translation
 from .models import (
+    TRANSLATION_SUFFIX,
     CauseGroup,
     Choice,
     ChoiceWeight,
@@ -181,6 +186,390 @@ def _duplicates(keys) -> list[str]:
     return sorted(key for key, count in Counter(keys).items() if count > 1)
 
 
+# -- the snapshot's shape: one check for every way content is published -------------
+# Admin publish, import_content and the data migrations all publish through `publish`,
+# which refuses a body `validate_snapshot` finds a problem in; import_content checks the
+# file with the same function before loading it. The shape comes from the contracts
+# (which keys, which are optional) and the models (types, lengths, choices, validators),
+# so a file is held to exactly what the admin's forms let an editor type.
+
+# Text fields without a max_length (TextField) are held to this many characters: the
+# longest shipped text has 382, and every text travels to every phone in the bundle.
+TEXT_MAX_LENGTH = 5000
+# The standard (PostgreSQL) integer ranges, whatever the database: SQLite stores any
+# 64-bit number, so content checked on a laptop would fail on the server.
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+# A version published before this check may break its rules and is still in the database
+# (versions never change). Read back to score a result, it is checked only for what would
+# crash the scorer: the keys it reads (below), their types, and the enums it branches on.
+# A weight of 1000 or a reversed scale scores (or refuses an answer) without crashing.
+SCORER_ENUMS = frozenset({"kind", "urgency"})
+SCORED_KEYS: dict[str, frozenset[str]] = {
+    "body": frozenset({"settings", "cause_groups", "tips", "questions"}),
+    "settings": frozenset({"cause_threshold", "severe_pain_from"}),
+    "cause_groups": frozenset({"key"}),
+    "tip_categories": frozenset(),
+    "tips": frozenset({"key", "cause_groups", "for_severe_pain"}),
+    "questions": frozenset({"key", "kind", "section", "scale_min", "scale_max", "show_if", "choices"}),
+    "choices": frozenset({"key", "urgency", "stops_quiz", "exclusive", "unsure", "weights"}),
+}
+# A scale's ends are null in the snapshot of a choice question.
+_NULL_IN_SNAPSHOT = frozenset({"scale_min", "scale_max"})
+_PARTS: dict[str, tuple[type, type[models.Model]]] = {
+    "cause_groups": (contracts.CauseGroup, CauseGroup),
+    "tip_categories": (contracts.TipCategory, TipCategory),
+    "tips": (contracts.Tip, Tip),
+    "questions": (contracts.Question, Question),
+}
+
+
+def _keys_of(shape: type) -> tuple[frozenset[str], frozenset[str]]:
+    """(required, optional) keys of a contracts TypedDict. The contracts are written with
+    postponed annotations, where Python 3.11 cannot tell NotRequired keys apart itself."""
+    required: set[str] = set()
+    optional: set[str] = set()
+    for name, annotation in shape.__annotations__.items():
+        text = getattr(annotation, "__forward_arg__", str(annotation))
+        (optional if text.startswith("NotRequired[") else required).add(name)
+    return frozenset(required), frozenset(optional)
+
+
+class _ShapeCheck:
+    """Walks a snapshot body and collects a problem for everything the format does not allow.
+
+    `published`: the body is a version already published (read back to score a result):
+    only what the scorer reads is checked, so a version published under older rules
+    still scores unless it would crash the scorer."""
+
+    def __init__(self, *, published: bool) -> None:
+        self.published = published
+        self.problems: list[str] = []
+
+    def add(self, template: Any, /, **values: object) -> None:
+        self.problems.append(template % values)
+
+    # -- generic: an item's keys, and one value against its model field ---------------
+
+    def item(self, where: str, item: Any, shape: type, part: str) -> bool:
+        """Whether `item` is an object with its required keys (problems added if not)."""
+        if not isinstance(item, dict):
+            self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("an object"))
+            return False
+        required, optional = _keys_of(shape)
+        if self.published:
+            required, optional = required & SCORED_KEYS[part], optional | required
+        else:
+            for name in sorted(set(item) - required - optional, key=str):
+                self.add(_("%(where)s has an unknown field “%(name)s”."), where=where, name=_shortened(name))
+        missing = sorted(required - set(item))
+        for name in missing:
+            self.add(_("%(where)s has no “%(name)s”."), where=where, name=name)
+        return not missing
+
+    def value(self, where: str, value: Any, field: models.Field, part: str, name: str) -> None:
+        """One value against the model field that stores it: type, choices, range, length."""
+        if self.published and name not in SCORED_KEYS[part]:
+            return
+        where = f"{where} ({name})"
+        if value is None and (field.null or field.choices or name in _NULL_IN_SNAPSHOT):
+            return  # an urgency raises none as null in a snapshot, "" in its model
+        if isinstance(field, models.BooleanField):
+            if not isinstance(value, bool):
+                self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("true or false"))
+        elif isinstance(field, models.IntegerField):
+            self.integer(where, value, field)
+        elif not isinstance(value, str):
+            self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("text"))
+        elif field.choices and (not self.published or name in SCORER_ENUMS):
+            known = [str(choice) for choice, _label in field.flatchoices if choice != ""]
+            if value not in known and not (value == "" and field.blank):
+                self.add(
+                    _("%(where)s is “%(value)s”, which is not one of: %(known)s."),
+                    where=where,
+                    value=_shortened(value),
+                    known=", ".join(known),
+                )
+        elif not self.published:
+            self.text(where, value, field)
+
+    def integer(self, where: str, value: Any, field: models.Field) -> None:
+        # bool is an int in Python but not a number in JSON.
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.add(_("%(where)s must be %(kind)s."), where=where, kind=_("a whole number"))
+            return
+        if self.published:
+            return
+        low, high = INTEGER_RANGES[field.get_internal_type()]
+        if not low <= value <= high:
+            self.add(_("%(where)s must be from %(low)s to %(high)s."), where=where, low=low, high=high)
+            return
+        self.validators(where, value, field.validators)
+
+    def text(self, where: str, value: str, field: models.Field) -> None:
+        if value in field.empty_values and not field.blank:
+            self.add(_("%(where)s must not be empty."), where=where)
+            return
+        limit = [] if field.max_length else [MaxLengthValidator(TEXT_MAX_LENGTH)]
+        self.validators(where, value, [*field.validators, *limit])
+
+    def validators(self, where: str, value: Any, validators) -> None:
+        for validator in validators:
+            try:
+                validator(value)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.add(_("%(where)s: %(message)s"), where=where, message=message)
+
+    def fields(self, where: str, item: dict, model: type[models.Model], part: str) -> None:
+        """Every key of `item` that a field of `model` stores."""
+        for name, value in item.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # not a field: the caller checks it (choices, weights, ...)
+                continue
+            if isinstance(field, models.Field) and not field.is_relation and not isinstance(field, models.JSONField):
+                self.value(where, value, field, part, name)
+
+    def list_of(self, where: str, value: Any, kind: type, kind_name: str) -> list:
+        if not isinstance(value, list) or not all(isinstance(entry, kind) for entry in value):
+            self.add(_("%(where)s must be %(kind)s."), where=where, kind=kind_name)
+            return []
+        return value
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return cast(models.Field, model._meta.get_field(name))
+
+
+def _shortened(text: object) -> str:
+    """A name from the file as a message quotes it: a hostile one may be a megabyte long."""
+    text = str(text)
+    return text if len(text) <= 64 else f"{text[:64]}…"
+
+
+def _label(part: str, item: Any, index: int, parent: str = "") -> str:
+    key = item.get("key") if isinstance(item, dict) else None
+    key = _shortened(key) if isinstance(key, str) and key else f"#{index + 1}"
+    labels = {
+        "cause_groups": _("Cause group “%(key)s”"),
+        "tip_categories": _("Tip category “%(key)s”"),
+        "tips": _("Tip “%(key)s”"),
+        "questions": _("Question “%(key)s”"),
+        "choices": _("Choice “%(key)s”"),
+    }
+    return labels[part] % {"key": f"{parent}.{key}" if parent else key}
+
+
+def _nul_problems(body: Any) -> list[str]:
+    """A NUL character anywhere (a text or a key): PostgreSQL cannot store one."""
+    problems, stack = [], [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            problems.append(_("%(where)s contains a NUL character.") % {"where": path or "/"})
+        elif isinstance(value, dict):
+            for key, entry in value.items():
+                name = str(key)
+                if "\x00" in name:
+                    problems.append(_("%(where)s contains a NUL character.") % {"where": f"{path}/{name!r}"})
+                stack.append((f"{path}/{name}", entry))
+        elif isinstance(value, list):
+            stack.extend((f"{path}/{index}", entry) for index, entry in enumerate(value))
+    return sorted(problems)
+
+
+def shape_problems(body: Any, *, published: bool = False) -> list[str]:
+    """Every way `body` departs from the snapshot format (docs/CONTENT_FORMAT.md, "Limits"):
+    unknown or missing keys, wrong types, urgencies, kinds and sections the models do not
+    know, numbers outside their field's (and the database's) range, texts longer than
+    their field allows, NUL characters, a reversed scale, names of items that do not
+    exist. `published`: only what the scorer reads (see _ShapeCheck)."""
+    check = _ShapeCheck(published=published)
+    if not check.item(_("The content"), body, contracts.Snapshot, "body"):
+        return check.problems
+    if not published:
+        check.problems.extend(_nul_problems(body))
+    if "schema" in body:
+        schema = body["schema"]
+        if not isinstance(schema, int) or isinstance(schema, bool) or not 1 <= schema <= SCHEMA:
+            check.add(_("%(where)s must be from %(low)s to %(high)s."), where="schema", low=1, high=SCHEMA)
+    _settings_shape(check, body["settings"])
+    groups = _part_shape(check, body, "cause_groups")
+    categories = _part_shape(check, body, "tip_categories")
+    for index, tip in enumerate(body.get("tips") if isinstance(body.get("tips"), list) else []):
+        _tip_references(check, _label("tips", tip, index), tip, groups, categories)
+    _part_shape(check, body, "tips")
+    for index, question in enumerate(_part_items(check, body, "questions")):
+        _question_shape(check, _label("questions", question, index), question, groups)
+    if not published and "translations" in body:
+        _translations_shape(check, body["translations"])
+    return check.problems
+
+
+def _part_items(check: _ShapeCheck, body: dict, part: str) -> list:
+    items = body.get(part)
+    if part not in body and check.published and part not in SCORED_KEYS["body"]:
+        return []
+    if not isinstance(items, list):
+        check.add(_("%(where)s must be %(kind)s."), where=part, kind=_("a list"))
+        return []
+    return items
+
+
+def _part_shape(check: _ShapeCheck, body: dict, part: str) -> set[str]:
+    """Check each item of a list of cause groups, tip categories or tips; their keys."""
+    shape, model = _PARTS[part]
+    keys = set()
+    items = _part_items(check, body, part) if part != "questions" else []
+    for index, item in enumerate(items):
+        where = _label(part, item, index)
+        if check.item(where, item, shape, part):
+            check.fields(where, item, model, part)
+            if isinstance(item.get("key"), str):
+                keys.add(item["key"])
+    return keys
+
+
+def _settings_shape(check: _ShapeCheck, settings: Any) -> None:
+    where = _("Site settings")
+    if not check.item(where, settings, contracts.Settings, "settings"):
+        return
+    check.fields(where, settings, SiteSettings, "settings")
+    actions = settings.get("actions")
+    if check.published:
+        return
+    if not isinstance(actions, dict) or set(actions) != set(translation.ACTION_FIELDS):
+        check.add(_("%(where)s must be %(kind)s."), where=f"{where} (actions)", kind=_("an object"))
+        return
+    for tier, field in translation.ACTION_FIELDS.items():
+        check.value(f"{where} (actions)", actions[tier], _field(SiteSettings, field), "settings", tier)
+
+
+def _tip_references(check: _ShapeCheck, where: str, tip: Any, groups: set[str], categories: set[str]) -> None:
+    if not isinstance(tip, dict):
+        return
+    if "cause_groups" in tip:
+        for key in check.list_of(f"{where} (cause_groups)", tip["cause_groups"], str, _("a list of keys")):
+            if key not in groups and not check.published:
+                check.add(
+                    _("%(where)s names the cause group “%(key)s”, which the content does not have."),
+                    where=where,
+                    key=key,
+                )
+    category = tip.get("category")
+    if not check.published and category is not None:
+        if not isinstance(category, str):
+            check.add(_("%(where)s must be %(kind)s."), where=f"{where} (category)", kind=_("text"))
+        elif category not in categories:
+            check.add(
+                _("%(where)s names the tip category “%(key)s”, which the content does not have."),
+                where=where,
+                key=category,
+            )
+
+
+def _question_shape(check: _ShapeCheck, where: str, question: Any, groups: set[str]) -> None:
+    if not check.item(where, question, contracts.Question, "questions"):
+        return
+    check.fields(where, question, Question, "questions")
+    condition = question.get("show_if")
+    if condition is not None and not (
+        isinstance(condition, dict)
+        and set(condition) == {"question", "choices"}
+        and isinstance(condition["question"], str)
+        and isinstance(condition["choices"], list)
+        and bool(condition["choices"])
+        and all(isinstance(key, str) for key in condition["choices"])
+    ):
+        check.add(
+            _('“Show only if” of “%(key)s” must look like {"question": "…", "choices": ["…"]}.'), key=question["key"]
+        )
+    if question["kind"] == Question.Kind.SCALE:
+        low, high = question["scale_min"], question["scale_max"]
+        numbers = all(isinstance(end, int) and not isinstance(end, bool) for end in (low, high))
+        if not Question.scale_is_valid(low, high) and not (check.published and numbers):
+            check.add(_("%(where)s: %(message)s"), where=where, message=Question.scale_message(low, high))
+    for index, choice in enumerate(check.list_of(f"{where} (choices)", question["choices"], object, _("a list"))):
+        choice_where = _label("choices", choice, index, parent=str(question["key"]))
+        if not check.item(choice_where, choice, contracts.Choice, "choices"):
+            continue
+        check.fields(choice_where, choice, Choice, "choices")
+        weights = choice["weights"]
+        if not isinstance(weights, dict):
+            check.add(_("%(where)s must be %(kind)s."), where=f"{choice_where} (weights)", kind=_("an object"))
+            continue
+        weight_field = _field(ChoiceWeight, "weight")
+        for group, weight in weights.items():
+            check.value(f"{choice_where} (weights)", weight, weight_field, "choices", "weights")
+            if group not in groups and not check.published:
+                check.add(
+                    _("%(where)s names the cause group “%(key)s”, which the content does not have."),
+                    where=choice_where,
+                    key=group,
+                )
+
+
+def _translations_shape(check: _ShapeCheck, translations: Any) -> None:
+    """Each language's texts: known languages and parts, text within the field's limits."""
+    if not isinstance(translations, dict):
+        check.add(_("%(where)s must be %(kind)s."), where="translations", kind=_("an object"))
+        return
+    for language, texts in translations.items():
+        where = f"translations ({language})"
+        if language not in translation.CONTENT_LANGUAGES:
+            check.add(_("%(where)s has an unknown field “%(name)s”."), where="translations", name=language)
+            continue
+        if not check.item(where, texts, contracts.Translation, "translations"):
+            continue
+        settings = texts["settings"]
+        if not isinstance(settings, dict):
+            check.add(_("%(where)s must be %(kind)s."), where=f"{where} settings", kind=_("an object"))
+        else:
+            actions = settings.get("actions", {})
+            fields = {name: name for name in translation.SITE_TEXTS}
+            _translated_texts(
+                check,
+                f"{where} settings",
+                {name: text for name, text in settings.items() if name != "actions"},
+                SiteSettings,
+                fields,
+            )
+            _translated_texts(check, f"{where} settings (actions)", actions, SiteSettings, translation.ACTION_FIELDS)
+        for part, names in translation.ITEM_TEXTS.items():
+            model = _PARTS[part][1]
+            items = texts[part]
+            if not isinstance(items, dict):
+                check.add(_("%(where)s must be %(kind)s."), where=f"{where} {part}", kind=_("an object"))
+                continue
+            for key, item_texts in items.items():
+                item_where = f"{where} {part} “{key}”"
+                if part == "questions" and isinstance(item_texts, dict) and "choices" in item_texts:
+                    item_texts = dict(item_texts)
+                    choices = item_texts.pop("choices")
+                    choice_fields = {name: "text" for name in choices} if isinstance(choices, dict) else {}
+                    if not isinstance(choices, dict):
+                        check.add(
+                            _("%(where)s must be %(kind)s."), where=f"{item_where} (choices)", kind=_("an object")
+                        )
+                    else:
+                        _translated_texts(check, f"{item_where} (choices)", choices, Choice, choice_fields)
+                _translated_texts(check, item_where, item_texts, model, {name: name for name in names})
+
+
+def _translated_texts(
+    check: _ShapeCheck, where: str, texts: Any, model: type[models.Model], fields: dict[str, str]
+) -> None:
+    """`texts` maps names to texts; each is stored in `model`'s `<fields[name]>_zh_hans`."""
+    if not isinstance(texts, dict):
+        check.add(_("%(where)s must be %(kind)s."), where=where, kind=_("an object"))
+        return
+    for name, text in texts.items():
+        if name not in fields:
+            check.add(_("%(where)s has an unknown field “%(name)s”."), where=where, name=name)
+        else:
+            check.value(where, text, _field(model, f"{fields[name]}{TRANSLATION_SUFFIX}"), "translations", str(name))
+
+
 def _question_problems(question: contracts.Question) -> list[str]:
     problems = []
     key = question["key"]
@@ -226,27 +615,16 @@ def _choice_flag_problems(question: contracts.Question, choice: contracts.Choice
 
 
 def _show_if_problems(questions: list[contracts.Question]) -> list[str]:
-    """`show_if` names an earlier choice question and some of its choices."""
+    """`show_if` names an earlier choice question and some of its choices (its shape is
+    checked with the rest of the snapshot's, by shape_problems)."""
     problems = []
     earlier: dict[str, contracts.Question] = {}
     for question in questions:
         condition = question.get("show_if")
         where = {"key": question["key"]}
         if condition:
-            shape_ok = (
-                isinstance(condition, dict)
-                and set(condition) == {"question", "choices"}
-                and isinstance(condition["question"], str)
-                and isinstance(condition["choices"], list)
-                and bool(condition["choices"])
-                and all(isinstance(key, str) for key in condition["choices"])
-            )
-            target = earlier.get(condition.get("question")) if shape_ok else None
-            if not shape_ok:
-                problems.append(
-                    _('“Show only if” of “%(key)s” must look like {"question": "…", "choices": ["…"]}.') % where
-                )
-            elif target is None or target["kind"] == Question.Kind.SCALE:
+            target = earlier.get(condition["question"])
+            if target is None or target["kind"] == Question.Kind.SCALE:
                 problems.append(_("“Show only if” of “%(key)s” must name an earlier choice question.") % where)
             elif not set(condition["choices"]) <= {c["key"] for c in target["choices"]}:
                 problems.append(_("“Show only if” of “%(key)s” names a choice its question does not have.") % where)
@@ -288,8 +666,12 @@ def forbidden_wording(body: contracts.Snapshot) -> list[str]:
 
 
 def validate_snapshot(body: contracts.Snapshot) -> list[str]:
-    """Every reason the content cannot be published; empty when it can."""
-    problems = []
+    """Every reason the content cannot be published; empty when it can. The one check of
+    every way content is published (the admin, import_content, the data migrations)."""
+    problems = shape_problems(body)
+    if problems:
+        # The rules below read the snapshot as the format promises it.
+        return problems
     for label, items in (
         (_("question"), body["questions"]),
         (_("tip"), body["tips"]),
@@ -314,13 +696,17 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
 @transaction.atomic
 def publish(*, user=None) -> ContentVersion:
     """Validate the working copy and store it as the next immutable content version."""
+    # Publishes queue here, before the working copy is read: two at once (a double-clicked
+    # button) then number in turn, and the second finds nothing new. Locking the newest
+    # version after reading was not enough: on PostgreSQL the second still read the
+    # version the first had just superseded and took the same number (IntegrityError).
+    list(SiteSettings.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
     body = build_snapshot()
     problems = validate_snapshot(body)
     if problems:
         raise PublishError(problems)
     digest = content_hash(body)
-    # Lock the newest row so two editors publishing at once get consecutive numbers.
-    current = ContentVersion.objects.select_for_update().order_by("-number").first()
+    current = ContentVersion.objects.current()
     if current is not None and current.content_hash == digest:
         raise NothingToPublish(current)
     number = (current.number + 1) if current else 1

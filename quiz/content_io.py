@@ -2,20 +2,25 @@
 format of docs/CONTENT_FORMAT.md, and import such a file as the new working copy.
 
 An import is checked exactly as publishing checks content (`content.validate_snapshot`,
-the same messages), and it never silently replaces edits nobody has published.
+the same messages) before anything is loaded, and it never silently replaces edits
+nobody has published. A file is read only if it is small and shallow enough to check.
 """
 
 import json
-import re
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from . import content, content_diff
 from .contracts import Snapshot
-from .models import CauseGroup, ContentVersion, Question, Tip, TipCategory, key_validator
+from .models import CauseGroup, ContentVersion, Question, Tip, TipCategory
 
 SECTIONS = {"settings": dict, "cause_groups": list, "tip_categories": list, "tips": list, "questions": list}
+# The shipped content is about 60 KB, nested 6 levels (translations.zh-hans.questions.<key>
+# .choices.<key>); a file far past either is not content, and deep nesting would exhaust
+# Python's recursion while it is decoded or checked.
+MAX_FILE_CHARS = 2_000_000
+MAX_DEPTH = 12
 
 
 class ImportRefused(Exception):
@@ -24,9 +29,6 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-KEY_PATTERN = re.compile(key_validator.regex)
 
 
 def export_body(version: ContentVersion | None = None) -> dict[str, Any]:
@@ -43,10 +45,16 @@ def dumps(body: dict) -> str:
 
 def parse(text: str) -> dict:
     """The file's JSON, refused with a plain reason when it is not a content snapshot."""
+    if len(text) > MAX_FILE_CHARS:
+        raise ImportRefused([f"The file has {len(text):,} characters; a content file has at most {MAX_FILE_CHARS:,}."])
     try:
         body = json.loads(text)
+    except RecursionError:
+        raise ImportRefused([f"The file nests lists or objects deeper than {MAX_DEPTH} levels."]) from None
     except ValueError as error:
         raise ImportRefused([f"The file is not valid JSON: {error}."]) from None
+    if _depth(body) > MAX_DEPTH:
+        raise ImportRefused([f"The file nests lists or objects deeper than {MAX_DEPTH} levels."])
     if not isinstance(body, dict):
         raise ImportRefused(["The file must hold one JSON object (docs/CONTENT_FORMAT.md)."])
     problems = [
@@ -63,15 +71,15 @@ def _malformed(error: Exception) -> ImportRefused:
     return ImportRefused([f"The file does not follow docs/CONTENT_FORMAT.md: {error!r} is missing or wrong."])
 
 
-def _key_problems(body: dict) -> list[str]:
-    """Keys the admin's forms would refuse (publishing only sees keys the forms let in)."""
-    keys = [item.get("key") for name in ("cause_groups", "tip_categories", "tips", "questions") for item in body[name]]
-    keys += [choice.get("key") for question in body["questions"] for choice in question.get("choices", [])]
-    return [
-        f"“{key}” is not a valid key: {key_validator.message}"
-        for key in keys
-        if not isinstance(key, str) or not KEY_PATTERN.match(key)
-    ]
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (a plain value is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _replace_working_copy(body: dict) -> None:
@@ -81,7 +89,9 @@ def _replace_working_copy(body: dict) -> None:
     TipCategory.objects.all().delete()
     try:
         content.load_content(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    # validate_snapshot checked all of it; should the database still refuse a row, the
+    # import is refused (and rolled back) with its reason, not a traceback.
+    except (KeyError, TypeError, ValueError, AttributeError, DatabaseError) as error:
         raise _malformed(error) from None
 
 
@@ -95,11 +105,8 @@ def import_body(
     publishing would refuse, with publishing's own messages, and refuses to replace a
     working copy that holds unpublished changes unless `force`. Nothing changes when it
     refuses."""
-    try:
-        # Checked as a snapshot, which it is once its shape is (parse() checked the sections).
-        problems = _key_problems(body) + content.validate_snapshot(cast(Snapshot, body))
-    except (KeyError, TypeError, AttributeError) as error:
-        raise _malformed(error) from None
+    # The whole file, before anything is loaded: publishing checks the same again after.
+    problems = content.validate_snapshot(cast(Snapshot, body))
     if problems:
         raise ImportRefused(problems)
     if not force and Question.objects.exists():

@@ -10,6 +10,7 @@ case a future log call passes one along by mistake.
 
 import json
 import logging
+import logging.config
 import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -22,6 +23,13 @@ _TOKEN_RE = re.compile(r"(?i)\b(token|bearer)\s+[A-Za-z0-9._~+/=-]+")
 
 # gunicorn hands its access-log record a dict of "atoms"; these are the only ones we keep.
 _ACCESS_FIELDS = {"method": "m", "path": "U", "status": "s", "duration_ms": "M", "bytes": "B"}
+
+
+def configure(config: dict[str, Any]) -> None:
+    """settings.LOGGING_CONFIG: the dictionary config, and Python's warnings logged through
+    it (logger "py.warnings") rather than printed to stderr past the JSON formatter."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def scrub(text: str) -> str:

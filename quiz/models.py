@@ -10,6 +10,7 @@ import hmac
 from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.text import format_lazy
@@ -211,12 +212,33 @@ class Question(Provenance):
 
     objects = ActiveQuerySet.as_manager()
 
+    # A scale question asks for a whole number from scale_min to scale_max, within these.
+    SCALE_LOWEST, SCALE_HIGHEST = 0, 10
+
     class Meta:
         ordering = ["order", "key"]
         verbose_name = _("question")
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        if self.is_scale and not self.scale_is_valid(self.scale_min, self.scale_max):
+            raise ValidationError({"scale_min": self.scale_message(self.scale_min, self.scale_max)})
+
+    @classmethod
+    def scale_is_valid(cls, low: object, high: object) -> bool:
+        """A scale runs up from a lower to a higher whole number within 0–10: with its ends
+        reversed no answer could ever be scored."""
+        numbers = all(isinstance(end, int) and not isinstance(end, bool) for end in (low, high))
+        return numbers and cls.SCALE_LOWEST <= low < high <= cls.SCALE_HIGHEST  # type: ignore[operator]
+
+    @classmethod
+    def scale_message(cls, low: object, high: object) -> str:
+        return _(
+            "The scale must run from a lower to a higher whole number within %(lowest)s to %(highest)s; "
+            "it runs from %(low)s to %(high)s."
+        ) % {"lowest": cls.SCALE_LOWEST, "highest": cls.SCALE_HIGHEST, "low": low, "high": high}
 
     @property
     def is_scale(self) -> bool:

@@ -47,6 +47,8 @@ ITEM_ERROR_CODES = (
     "invalid_uuid",
     "invalid_content_version",
     "unknown_content_version",
+    # A version published broken, before every way in was checked (quiz/services.py).
+    "unusable_content_version",
     "invalid_answers",
     "invalid_outcome",
     "invalid_completed_at",

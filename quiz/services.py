@@ -23,7 +23,7 @@ from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import scoring
+from . import content, scoring
 from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
 from .models import ContentVersion, Device, Result
 
@@ -343,9 +343,23 @@ def _score(candidates: list[_Candidate], versions: dict[int, PublishedVersion]) 
                 retry_later=number > newest,
             )
             continue
+        version_rules = rules[number]
+        if version_rules is None:
+            candidate.receipt = _refused(
+                candidate.uuid,
+                [
+                    {
+                        "field": "content_version",
+                        "code": "unusable_content_version",
+                        "message": f"Content version {number} is broken: it cannot score results.",
+                    }
+                ],
+                retry_later=False,
+            )
+            continue
         try:
             # The scorer is plain data in, plain data out; the shared vectors hold its shape.
-            server_outcome = cast(Outcome, rules[number].score(candidate.data["answers"]))
+            server_outcome = cast(Outcome, version_rules.score(candidate.data["answers"]))
         except scoring.AnswerError as error:
             candidate.receipt = _refused(
                 candidate.uuid,
@@ -375,28 +389,40 @@ def _newest_version_number() -> int:
 # hash). A published version never changes, so the pair always names the same snapshot:
 # each process decodes and indexes it once, not on every sync (loading and decoding it
 # was 8% of ingest time, indexing it per result a third of scoring; bench/NOTES.md).
-# Read-only once built: shared.
-_RULES: dict[tuple[int, str], scoring.Rules] = {}
+# Read-only once built: shared. None: a version the scorer cannot use (below).
+_RULES: dict[tuple[int, str], scoring.Rules | None] = {}
 _RULES_KEPT = 16
 
 
-def _rules(versions: Iterable[PublishedVersion]) -> dict[int, scoring.Rules]:
+def _rules(versions: Iterable[PublishedVersion]) -> dict[int, scoring.Rules | None]:
     """Each version's rules by number; the snapshots not seen yet read in one query."""
-    found: dict[int, scoring.Rules] = {}
+    found: dict[int, scoring.Rules | None] = {}
     missing: list[int] = []
     for version in versions:
-        rules = _RULES.get((version.number, version.content_hash))
-        if rules is None:
-            missing.append(version.number)
+        known = (version.number, version.content_hash)
+        if known in _RULES:
+            found[version.number] = _RULES[known]
         else:
-            found[version.number] = rules
+            missing.append(version.number)
     if missing:
         if len(_RULES) + len(missing) > _RULES_KEPT:
             _RULES.clear()
         rows = ContentVersion.objects.filter(number__in=missing).values_list("number", "content_hash", "snapshot")
         for number, digest, snapshot in rows:
-            _RULES[(number, digest)] = found[number] = scoring.Rules(snapshot)
+            _RULES[(number, digest)] = found[number] = _usable_rules(number, snapshot)
     return found
+
+
+def _usable_rules(number: int, snapshot: Any) -> scoring.Rules | None:
+    """The version's rules, or None when its snapshot would crash the scorer: content
+    published before every way in was checked (an unknown urgency or question kind came
+    in through import_content) is still in the database, and versions never change. Its
+    results are refused with a code rather than failing the whole sync with a 500."""
+    problems = content.shape_problems(snapshot, published=True)
+    if problems:
+        logger.error("Content version %s cannot score results: %s", number, "; ".join(problems[:10]))
+        return None
+    return scoring.Rules(snapshot)
 
 
 def _known_receipt(device: Device, candidate: _Candidate, stored: "_StoredRow") -> Receipt:

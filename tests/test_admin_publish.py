@@ -1,8 +1,13 @@
 """Publishing content from the Django admin: new immutable versions, and refusals that say why."""
 
+import threading
+
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from quiz import content
 from quiz.content import validate_snapshot
 from quiz.models import Choice, ContentVersion, Question, Tip
 
@@ -226,3 +231,48 @@ def test_it_lets_a_content_editor_read_results_but_not_change_them(editor_client
     assert changelist.status_code == 200
     assert reverse("admin:quiz_result_add") not in changelist.content.decode()  # no "Add result" button
     assert editor_client.get(reverse("admin:quiz_result_add")).status_code == 403
+
+
+def press_publish_at_once(clients: list[Client]) -> list[str]:
+    """Every client presses publish at the same moment; the pages they end on."""
+    start = threading.Barrier(len(clients))
+    pages: list[str] = []
+    failures: list[BaseException] = []
+
+    def press(client: Client) -> None:
+        start.wait()
+        try:
+            response = client.post(PUBLISH_URL, follow=True)
+            assert response.status_code == 200
+            pages.append(response.content.decode())
+        except BaseException as error:  # reported below: a thread's exception would vanish
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    return pages
+
+
+def test_it_publishes_one_version_when_publish_is_pressed_three_times_at_once(transactional_db, editor):
+    """A triple-clicked publish button: the presses queue, the first publishes, the others
+    are told nothing changed since. Run on PostgreSQL too (DATABASE_URL=postgres://...),
+    where the requests truly overlap; a few rounds, as one round does not always collide."""
+    content.seed()
+    clients = [Client() for _ in range(3)]
+    for client in clients:
+        client.force_login(editor)
+
+    for number in range(2, 7):
+        Question.objects.filter(key="h_sitting").update(text=f"How long do you sit without a break? ({number})")
+        pages = press_publish_at_once(clients)
+
+        assert ContentVersion.objects.current().number == number
+        assert sum(f"Published content version {number}." in page for page in pages) == 1
+        assert sum(f"Nothing changed since version {number}." in page for page in pages) == 2
+    assert ContentVersion.objects.count() == 6

@@ -82,7 +82,7 @@ def test_it_refuses_a_key_the_admin_would_refuse(published, tmp_path):
 
     message = import_refusal(write(tmp_path, body))
 
-    assert "“Bad Key” is not a valid key" in message
+    assert "Question “Bad Key” (key): Use lowercase letters, digits and underscores, starting with a letter." in message
     assert not Question.objects.filter(key="Bad Key").exists()
 
 
@@ -108,7 +108,6 @@ def test_it_refuses_an_item_missing_a_field_and_changes_nothing(published, tmp_p
 
     message = import_refusal(write(tmp_path, body))
 
-    assert "The file does not follow docs/CONTENT_FORMAT.md" in message
-    assert "'title'" in message
+    assert f"Tip “{body['tips'][0]['key']}” has no “title”." in message
     assert Tip.objects.filter(key=body["tips"][0]["key"]).exists()
     assert ContentVersion.objects.count() == 1

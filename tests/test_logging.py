@@ -122,3 +122,17 @@ def test_it_writes_json_logs_in_production_and_readable_ones_in_development():
     assert entry["logger"] == "quiz"
     assert development.returncode == 0, development.stderr
     assert development.stderr.strip().endswith("WARNING quiz: hello from settings")
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_it_writes_a_python_warning_as_a_json_line_when_logs_are_json(debug):
+    code = "import warnings; warnings.warn('overflow encountered', RuntimeWarning)"
+
+    finished = run_django(code, DEBUG=debug, LOG_FORMAT="json")
+
+    assert finished.returncode == 0, finished.stderr
+    [entry] = [json.loads(line) for line in finished.stderr.splitlines()]
+    assert entry["logger"] == "py.warnings"
+    assert entry["level"] == "WARNING"
+    assert "RuntimeWarning: overflow encountered" in entry["message"]

@@ -66,7 +66,7 @@ def test_it_denies_every_powerful_browser_feature(client, published):
     response = client.get("/")
     features = dict(item.strip().split("=", 1) for item in response.headers["Permissions-Policy"].split(","))
 
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "bluetooth", "serial", "hid"):
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid"):
         assert features[feature] == "()"
     # BackCare uses none of them, so none is allowed to anyone.
     assert set(features.values()) == {"()"}

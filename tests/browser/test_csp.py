@@ -64,3 +64,16 @@ def test_the_api_docs_render_without_a_csp_violation(page, app_url, csp_violatio
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("BackCare API")
     expect(page.locator(".opblock-summary-path").filter(has_text="/api/results/").first).to_be_visible()
     assert csp_violations == []
+
+
+def test_a_page_names_no_feature_chromium_does_not_know_in_its_permissions_policy(page, app_url):
+    """Chromium reports a feature its Permissions-Policy parser does not know on every page
+    ("Error with Permissions-Policy header: Unrecognized feature: 'bluetooth'." in 156)."""
+    reported: list[str] = []
+    page.on("console", lambda message: reported.append(message.text) if "Permissions-Policy" in message.text else None)
+
+    visit(page, app_url + "/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    assert "camera=()" in page.evaluate("async () => (await fetch('/')).headers.get('permissions-policy')")
+    assert reported == []
