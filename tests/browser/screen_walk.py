@@ -187,8 +187,9 @@ VISIBLE_TEXT_JS = "() => document.body.innerText"
 BROKEN_TEXT = re.compile(r"(?<![A-Za-z])(null|undefined|NaN)|\[object")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’&]*")
 # Latin words a Chinese screen may show: the app's name, the other language's own name on
-# the switch, and the services the site settings name (an installation in China names 120).
-ENGLISH_ALLOWED_ON_CHINESE = {"BackCare", "English", "NHS", "GP", "A&E"}
+# the switch, the services the site settings name (an installation in China names 120) and
+# the export formats.
+ENGLISH_ALLOWED_ON_CHINESE = {"BackCare", "English", "NHS", "GP", "A&E", "CSV", "JSON"}
 
 
 def visible_text(page: Page) -> str:
@@ -206,16 +207,25 @@ def english_words(page: Page) -> list[str]:
     return sorted({word for word in LATIN_WORD.findall(visible_text(page)) if word not in ENGLISH_ALLOWED_ON_CHINESE})
 
 
-def overflow(page: Page) -> dict[str, int]:
-    """How far the document is wider than the phone's screen, at 390 px and at 200% zoom
-    (0 when it fits). On a mobile viewport Chromium widens the layout viewport to fit wide
-    content, so the document's width is compared with the screen's, not innerWidth."""
-    widths = {}
+# The innermost elements reaching past the screen's right edge, to say what overflows.
+STICKING_OUT_JS = """() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > screen.width + 1 && e.childElementCount === 0)
+  .slice(0, 5).map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> ${e.textContent.trim().slice(0, 40)}`)"""
+
+
+def overflow(page: Page) -> dict[str, dict[str, object]]:
+    """How far the document is wider than the phone's screen, at 390 px and at 200% zoom,
+    and what sticks out (nothing when it fits). On a mobile viewport Chromium widens the
+    layout viewport to fit wide content, so the document's width is compared with the
+    screen's, not innerWidth."""
+    found: dict[str, dict[str, object]] = {}
     for label, width in (("390px", PHONE["width"]), ("200%", ZOOMED_WIDTH)):
         page.set_viewport_size({"width": width, "height": PHONE["height"]})
-        widths[label] = page.evaluate("() => document.documentElement.scrollWidth - screen.width")
+        excess = page.evaluate("() => document.documentElement.scrollWidth - screen.width")
+        if excess > 0:
+            found[label] = {"px": excess, "elements": page.evaluate(STICKING_OUT_JS)}
     page.set_viewport_size(PHONE)
-    return {label: excess for label, excess in widths.items() if excess > 0}
+    return found
 
 
 def break_prompt_shown(page: Page) -> bool:
