@@ -84,6 +84,8 @@ function countdownText(timer) {
   // Said rather than left blank: an empty line is a gap under the control's heading.
   if (!timer) return gettext("Break reminders are off.");
   const left = Math.max(0, timer.endsAt - Date.now());
+  // Not a frozen "0:00" while the break waits to be taken.
+  if (left === 0) return gettext("A break is due now.");
   const minutes = Math.floor(left / MINUTE_MS);
   const seconds = Math.floor((left % MINUTE_MS) / 1000);
   return format(gettext("Next break in %(time)s"), { time: `${minutes}:${String(seconds).padStart(2, "0")}` });
@@ -122,6 +124,10 @@ function wireControl(control) {
 
 function updateControl(control) {
   const timer = timerState();
+  // At once, not at the next tick: a control built after the page loaded starts blank.
+  const countdown = control.querySelector(".break-countdown");
+  setText(countdown, countdownText(timer));
+  countdown?.classList.toggle("timer-off", timer === null);
   const minutes = timer ? timer.minutes : DEFAULT_MINUTES;
   setText(
     control.querySelector(".break-about"),
@@ -154,10 +160,8 @@ let started = false;
 function tick() {
   if (!started) return;
   const timer = timerState();
-  for (const countdown of document.querySelectorAll(".break-countdown")) {
-    setText(countdown, countdownText(timer));
-    countdown.classList.toggle("timer-off", timer === null);
-  }
+  // The controls' countdowns (updateControl) and the interval form's on Tips › Posture breaks.
+  for (const countdown of document.querySelectorAll(".break-countdown")) setText(countdown, countdownText(timer));
   for (const control of document.querySelectorAll(".break-control")) updateControl(control);
   const due = timer !== null && Date.now() >= timer.endsAt;
   // Nothing competes with getting help: the break waits until the screen is left.

@@ -143,6 +143,9 @@ def test_a_due_break_is_a_polite_notice_pinned_in_view_that_takes_no_focus(page,
     expect(prompt).to_contain_text(BREAK_MESSAGE)
     expect(page.get_by_role("status").filter(has=prompt)).to_have_count(1)
     assert page.evaluate("() => document.activeElement.outerHTML") == focused
+    # The control says the break is due, not a frozen "Next break in 0:00".
+    page.goto(app_url + "/")
+    expect(page.locator(".break-control .break-countdown")).to_have_text("A break is due now.")
 
 
 def test_no_break_prompt_shows_during_a_check_on_the_emergency_screen_or_an_urgent_result(page, app_url, published):
