@@ -83,7 +83,8 @@ screens: install-test chromium cjk-fonts messages
 	$(PY) scripts/screens.py
 
 # The JavaScript tests (node --test tests/js/) run inside pytest (tests/test_scoring.py).
-test: install-test chromium messages
+# CJK fonts too: tests/browser/test_screens_read.py measures Chinese screens with real glyphs.
+test: install-test chromium cjk-fonts messages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
