@@ -45,7 +45,8 @@ function choiceText(question, choiceKey) {
   return choice ? choice.text : String(choiceKey);
 }
 
-/** Warning signs answered, highest urgency first: [{question, answer, urgency}] in words. */
+/** Warning signs answered, highest urgency first: [{question, answer, urgency, ticked}] in
+ * words; `ticked` when the answer is one box of a "Do any of these…" list. */
 export function signsAnswered(record, snapshot) {
   const questions = questionMap(snapshot);
   const order = ["emergency", "urgent", "soon"];
@@ -57,6 +58,7 @@ export function signsAnswered(record, snapshot) {
         question: question ? question.text : sign.question,
         answer: choiceText(question, sign.choice),
         urgency: sign.urgency,
+        ticked: question?.kind === "multiple",
       };
     });
 }
@@ -79,7 +81,12 @@ export function otherWarningAnswers(record, snapshot) {
     for (const key of Array.isArray(value) ? value : [value]) {
       const choice = (question.choices || []).find((c) => c.key === key);
       if (!choice || choice.exclusive || signs.has(`${question.key}\u0000${key}`)) continue;
-      others.push({ question: question.text, answer: choice.text, urgency: null });
+      others.push({
+        question: question.text,
+        answer: choice.text,
+        urgency: null,
+        ticked: question.kind === "multiple",
+      });
     }
   }
   return others;

@@ -107,7 +107,10 @@ const TIER_LEADS = {
   soon: gettext_noop("Signs to see a doctor about soon:"),
 };
 
+/** A ticked box in its own words ("Do any of these apply to you?" before each says
+ * nothing); an answer to a question with the question. */
 function signItem(sign) {
+  if (sign.ticked) return el("li", {}, sign.answer);
   return el("li", {}, el("span", { className: "sign-question" }, sign.question), " ", el("strong", {}, sign.answer));
 }
 

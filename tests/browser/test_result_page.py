@@ -13,7 +13,6 @@ from steps import (
     pain_question,
     save_check,
     saved_checks,
-    signs_in_words,
     start_check,
     take_check_with,
     warning_signs,
@@ -41,6 +40,21 @@ def bare_numbers(page, selector: str, settings: dict) -> list[str]:
     return page.locator(selector).evaluate(f"(root) => ({BARE_NUMBERS_JS})([root, {numbers!r}])")
 
 
+def why_words(snapshot: dict, answers: dict) -> list[str]:
+    """Each answer as "Why this result" words it: a ticked box in its own words, an answer
+    to a question after the question."""
+    words = []
+    for question in snapshot["questions"]:
+        picked = answers.get(question["key"])
+        if picked is None:
+            continue
+        for choice in question["choices"]:
+            if choice["key"] in ([picked] if isinstance(picked, str) else picked):
+                multiple = question["kind"] == "multiple"
+                words.append(choice["text"] if multiple else f"{question['text']} {choice['text']}")
+    return words
+
+
 def section_ids(page) -> list[str]:
     return page.locator("#result > section").evaluate_all("(els) => els.map((e) => e.id)")
 
@@ -63,7 +77,7 @@ def test_a_see_a_doctor_soon_result_lists_the_signs_answered_and_five_tips_first
     why = page.locator("#result-why")
     expect(why.get_by_role("heading")).to_have_text("Why this result")
     expect(why.get_by_role("listitem")).to_have_count(2)
-    assert sorted(why.get_by_role("listitem").all_inner_texts()) == sorted(signs_in_words(snapshot, signs))
+    assert sorted(why.get_by_role("listitem").all_inner_texts()) == sorted(why_words(snapshot, signs))
     scale_max = pain_question(snapshot)["scale_max"]
     expect(page.locator("#result-pain")).to_have_text(f"Your pain score: {PAIN_SCORE} out of {scale_max}.")
 
@@ -122,7 +136,7 @@ def test_an_emergency_result_has_no_empty_section_and_its_numbers_are_phone_link
             "(s) => [...s.children].slice(1).map((c) => c.textContent.trim()).join('')"
         )
         assert text, f"{section_id} is empty"
-    assert page.locator("#result-why li").all_inner_texts() == signs_in_words(snapshot, signs)
+    assert page.locator("#result-why li").all_inner_texts() == why_words(snapshot, signs)
     expect(page.locator("#result-pain")).to_have_text("Your pain score: not given.")
     assert phone_links(page, "#result-urgency") == {emergency}
     expect(page.locator("#result-urgency")).not_to_contain_text(settings["non_emergency_label"])
@@ -146,7 +160,7 @@ def test_an_urgent_result_shows_the_action_the_numbers_and_the_signs_only(page, 
     }
     assert bare_numbers(page, "#result", settings) == []
     assert section_ids(page) == ["result-urgency", "result-why", "result-limits"]
-    assert page.locator("#result-why li").all_inner_texts() == signs_in_words(snapshot, signs)
+    assert page.locator("#result-why li").all_inner_texts() == why_words(snapshot, signs)
     # Nothing absent written as text ("nullnull" under the pain score).
     assert "null" not in page.locator("#result").inner_text()
     # Each thing said once: the action does not open with the heading's words, and the
@@ -176,10 +190,10 @@ def test_why_this_result_names_every_warning_screen_answer_at_its_own_tier_and_n
     page.goto(f"{app_url}/result/#{uuid}")
 
     why = page.locator("#result-why")
-    expect(why.locator('[data-tier="urgent"] li')).to_have_text(signs_in_words(snapshot, {"w_urgent": ["night_pain"]}))
-    expect(why.locator('[data-tier="soon"] li')).to_have_text(signs_in_words(snapshot, {"w_soon": ["walking_ache"]}))
+    expect(why.locator('[data-tier="urgent"] li')).to_have_text(why_words(snapshot, {"w_urgent": ["night_pain"]}))
+    expect(why.locator('[data-tier="soon"] li')).to_have_text(why_words(snapshot, {"w_soon": ["walking_ache"]}))
     expect(why.locator('[data-tier="none"] li')).to_have_text(
-        signs_in_words(
+        why_words(
             snapshot,
             {"w_soon": ["sciatica", "stiff_mornings"], "w_sciatica_weeks": "no", "w_pain_began": "age_45_plus"},
         )
@@ -200,5 +214,5 @@ def test_a_self_care_result_with_a_box_ticked_on_a_warning_screen_does_not_say_n
     page.goto(f"{app_url}/result/#{uuid}")
 
     expect(page.locator("#result-urgency").get_by_role("heading")).to_have_text("Self-care")
-    expect(page.locator('#result-why [data-tier="none"] li')).to_have_text(signs_in_words(snapshot, answers_given))
+    expect(page.locator('#result-why [data-tier="none"] li')).to_have_text(why_words(snapshot, answers_given))
     expect(page.locator("#result")).not_to_contain_text("did not report")
