@@ -226,7 +226,3 @@ def overflow(page: Page) -> dict[str, dict[str, object]]:
             found[label] = {"px": excess, "elements": page.evaluate(STICKING_OUT_JS)}
     page.set_viewport_size(PHONE)
     return found
-
-
-def break_prompt_shown(page: Page) -> bool:
-    return page.locator("#break-prompt").is_visible()
