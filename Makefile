@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-fast lint format bench install-run install-test install-lint chromium gettext messages messages-extract
+.PHONY: run serve test test-fast lint format bench screens install-run install-test install-lint chromium cjk-fonts gettext messages messages-extract
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,22 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)." >&2; exit 1; fi
 
+# Debian's CJK fonts, so Chinese screens show characters, not boxes (make screens).
+cjk-fonts:
+	@if dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	else echo "CJK fonts are missing: run 'sudo apt-get install fonts-noto-cjk' (Chinese screens need them)." >&2; exit 1; fi
+
+# Every screen at 390 px, English and Chinese, light and dark, as PNGs in screens/ (and the
+# summary's PDF): the walk tests/browser/test_screens_read.py reads (scripts/screens.py).
+screens: install-test chromium cjk-fonts messages
+	$(PY) scripts/screens.py
+
 # The JavaScript tests (node --test tests/js/) run inside pytest (tests/test_scoring.py).
-test: install-test chromium messages
+# CJK fonts too: tests/browser/test_screens_read.py measures Chinese screens with real glyphs.
+test: install-test chromium cjk-fonts messages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

@@ -2,7 +2,10 @@
  * Posture breaks across the whole app: a reminder every N minutes of sitting or standing
  * (30 by default, up to 60). The state lives in localStorage, so moving between pages or
  * reloading never resets the countdown; every page (app.js calls runBreaks) ticks it and
- * shows the prompt with "Done" and "Snooze 5 min" when a break is due. A system
+ * shows the prompt with "Done" and "Snooze 5 min" when a break is due: a notice pinned to
+ * the bottom of the screen, polite (it never takes focus), which confirms Done and Snooze.
+ * No prompt shows while something on the page holds breaks (`data-no-break-prompt`: a
+ * check screen, the emergency screen, an urgent or emergency result). A system
  * notification goes through the service worker when the person allowed it and BackCare
  * is in the background. There is no push service: reminders need the app open.
  * Tips › Posture breaks also has a form to choose the interval (5 to 60 minutes) and
@@ -20,6 +23,8 @@ const MAX_MINUTES = 60;
 const SNOOZE_MINUTES = 5;
 const MINUTE_MS = 60 * 1000;
 const CHANGED_EVENT = "backcare:breaks-changed";
+// How long "Snoozed…" or "Break done…" stays before the notice goes.
+const CONFIRMATION_MS = 5000;
 
 // -- state in the device's storage ---------------------------------------------------
 
@@ -76,8 +81,11 @@ function today() {
 }
 
 function countdownText(timer) {
-  if (!timer) return "";
+  // Said rather than left blank: an empty line is a gap under the control's heading.
+  if (!timer) return gettext("Break reminders are off.");
   const left = Math.max(0, timer.endsAt - Date.now());
+  // Not a frozen "0:00" while the break waits to be taken.
+  if (left === 0) return gettext("A break is due now.");
   const minutes = Math.floor(left / MINUTE_MS);
   const seconds = Math.floor((left % MINUTE_MS) / 1000);
   return format(gettext("Next break in %(time)s"), { time: `${minutes}:${String(seconds).padStart(2, "0")}` });
@@ -116,6 +124,10 @@ function wireControl(control) {
 
 function updateControl(control) {
   const timer = timerState();
+  // At once, not at the next tick: a control built after the page loaded starts blank.
+  const countdown = control.querySelector(".break-countdown");
+  setText(countdown, countdownText(timer));
+  countdown?.classList.toggle("timer-off", timer === null);
   const minutes = timer ? timer.minutes : DEFAULT_MINUTES;
   setText(
     control.querySelector(".break-about"),
@@ -148,18 +160,59 @@ let started = false;
 function tick() {
   if (!started) return;
   const timer = timerState();
+  // The controls' countdowns (updateControl) and the interval form's on Tips › Posture breaks.
   for (const countdown of document.querySelectorAll(".break-countdown")) setText(countdown, countdownText(timer));
   for (const control of document.querySelectorAll(".break-control")) updateControl(control);
-  const prompt = document.getElementById("break-prompt");
   const due = timer !== null && Date.now() >= timer.endsAt;
-  if (prompt && prompt.hidden === due) prompt.hidden = !due;
+  // Nothing competes with getting help: the break waits until the screen is left.
+  if (due && helpComesFirst()) {
+    showPrompt(null);
+    return;
+  }
+  if (due) showPrompt(gettext("Time for a short break: stand up, walk a little and stretch gently."), true);
+  else if (!confirming) showPrompt(null);
   if (due && timer.notifiedFor !== timer.endsAt) notify(timer);
+}
+
+/** A check screen, the emergency screen or an urgent or emergency result is showing. */
+function helpComesFirst() {
+  return [...document.querySelectorAll("[data-no-break-prompt]")].some((element) => !element.hidden);
+}
+
+let confirming = null;
+
+/** The pinned notice: `text` with Done and Snooze when `asking`, or gone when null. */
+function showPrompt(text, asking = false) {
+  const prompt = document.getElementById("break-prompt");
+  if (!prompt) return;
+  if (asking && confirming) {
+    clearTimeout(confirming);
+    confirming = null;
+  }
+  for (const button of prompt.querySelectorAll("button")) if (button.hidden === asking) button.hidden = !asking;
+  if (text === null) {
+    if (!prompt.hidden) prompt.hidden = true;
+    return;
+  }
+  setText(prompt.querySelector("p"), text);
+  if (prompt.hidden) prompt.hidden = false;
+}
+
+/** Say what Done or Snooze did, in the same notice, then let it go. */
+function confirm(text) {
+  clearTimeout(confirming);
+  confirming = setTimeout(() => {
+    confirming = null;
+    tick();
+  }, CONFIRMATION_MS);
+  showPrompt(text);
 }
 
 /** A system notification, once per due break, only when allowed and BackCare is not in view. */
 function notify(timer) {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
   if (document.visibilityState === "visible" && document.hasFocus()) return;
+  if (helpComesFirst()) return;
   localStorage.setItem(TIMER_KEY, JSON.stringify({ ...timer, notifiedFor: timer.endsAt }));
   const body = gettext("Time for a short break: stand up, walk a little and stretch gently.");
   navigator.serviceWorker?.ready
@@ -167,19 +220,33 @@ function notify(timer) {
     .catch(() => {});
 }
 
-/** The prompt above every page's content, hidden until a break is due. Built here rather
- * than in base.html: every precached page would otherwise carry its bytes. */
+/** The notice pinned to the bottom of every page, hidden until a break is due. A polite
+ * status region that is always there, so screen readers hear what appears in it without
+ * losing their place. Built here rather than in base.html: every precached page would
+ * otherwise carry its bytes. */
 function addPrompt() {
   const prompt = el(
     "div",
-    { id: "break-prompt", className: "banner break-prompt", role: "alert", hidden: true },
-    el("p", {}, gettext("Time for a short break: stand up, walk a little and stretch gently.")),
+    { id: "break-prompt", className: "break-prompt", hidden: true },
+    el("p", {}),
     el("button", { type: "button", id: "break-done", className: "button button-primary" }, gettext("Done")),
     el("button", { type: "button", id: "break-snooze", className: "button" }, gettext("Snooze 5 min")),
   );
-  prompt.querySelector("#break-done").addEventListener("click", breakDone);
-  prompt.querySelector("#break-snooze").addEventListener("click", snoozeBreak);
-  document.getElementById("main")?.before(prompt);
+  prompt.querySelector("#break-done").addEventListener("click", () => {
+    breakDone();
+    const timer = timerState();
+    confirm(
+      format(gettext("Well done: that is %(count)s today. Next break in %(minutes)s minutes."), {
+        count: breaksTakenToday(),
+        minutes: timer ? timer.minutes : DEFAULT_MINUTES,
+      }),
+    );
+  });
+  prompt.querySelector("#break-snooze").addEventListener("click", () => {
+    snoozeBreak();
+    confirm(format(gettext("Snoozed: the next reminder comes in %(minutes)s minutes."), { minutes: SNOOZE_MINUTES }));
+  });
+  document.body.append(el("div", { className: "break-notice", role: "status" }, prompt));
 }
 
 // -- the interval form on Tips › Posture breaks ---------------------------------------

@@ -45,7 +45,8 @@ function choiceText(question, choiceKey) {
   return choice ? choice.text : String(choiceKey);
 }
 
-/** Warning signs answered, highest urgency first: [{question, answer, urgency}] in words. */
+/** Warning signs answered, highest urgency first: [{question, answer, urgency, ticked}] in
+ * words; `ticked` when the answer is one box of a "Do any of these…" list. */
 export function signsAnswered(record, snapshot) {
   const questions = questionMap(snapshot);
   const order = ["emergency", "urgent", "soon"];
@@ -57,6 +58,7 @@ export function signsAnswered(record, snapshot) {
         question: question ? question.text : sign.question,
         answer: choiceText(question, sign.choice),
         urgency: sign.urgency,
+        ticked: question?.kind === "multiple",
       };
     });
 }
@@ -85,6 +87,35 @@ export function warningScreens(record, snapshot) {
         rest: texts(signs.filter((choice) => !picked.has(choice.key))),
       };
     });
+}
+
+/**
+ * Answers on the warning-sign screens that set no tier, in words: a box ticked there
+ * ("Pain spreading down one leg") and the follow-up it opened ("Has the pain … lasted a
+ * few weeks?" "No"). Not "None of these", and not the plain answers to a question shown to
+ * everyone it applies to: those report nothing.
+ */
+export function otherWarningAnswers(record, snapshot) {
+  const questions = questionMap(snapshot);
+  const signs = new Set((record.outcome.warning_signs || []).map((sign) => `${sign.question}\u0000${sign.choice}`));
+  const others = [];
+  for (const question of snapshot.questions) {
+    const value = record.answers[question.key];
+    if (question.section !== "warning" || value === undefined) continue;
+    const followUp = question.show_if && questions.get(question.show_if.question)?.section === "warning";
+    if (question.kind !== "multiple" && !followUp) continue;
+    for (const key of Array.isArray(value) ? value : [value]) {
+      const choice = (question.choices || []).find((c) => c.key === key);
+      if (!choice || choice.exclusive || signs.has(`${question.key}\u0000${key}`)) continue;
+      others.push({
+        question: question.text,
+        answer: choice.text,
+        urgency: null,
+        ticked: question.kind === "multiple",
+      });
+    }
+  }
+  return others;
 }
 
 /** The first scale question of the snapshot that was answered, or null (skipped or never asked). */

@@ -436,13 +436,13 @@ async function finish(state, { emergency }) {
   };
   if (preview) {
     endState();
-    if (emergency) showEmergency(state.snapshot, record.uuid);
+    if (emergency) showEmergency(state.snapshot, record.uuid, answers);
     else showPreviewEnd(state.snapshot, outcome);
     return;
   }
   if (emergency) {
     // People in an emergency see the numbers first; saving takes milliseconds.
-    showEmergency(state.snapshot, record.uuid);
+    showEmergency(state.snapshot, record.uuid, answers);
   }
   // Storage full or refused: the result still shows, from this tab, saying it was not kept.
   const { saved } = await keepFinishedCheck(record);
@@ -483,8 +483,11 @@ function answersUpToStop(state) {
   return Object.fromEntries(Object.entries(shown).filter(([key]) => earlier.has(key)));
 }
 
-function showEmergency(snapshot, uuid) {
+/** The emergency action only (no non-emergency line beside it), and "Tell them:" the
+ * signs the person ticked, in their words. */
+function showEmergency(snapshot, uuid, answers) {
   const settings = snapshot.settings;
+  const ticked = emergencySigns(snapshot, answers);
   questionSection.replaceChildren();
   questionSection.hidden = true;
   startSection.hidden = true;
@@ -509,11 +512,14 @@ function showEmergency(snapshot, uuid) {
       el("a", { className: "number", href: `tel:${settings.emergency_number}` }, settings.emergency_number),
     ),
     el(
-      "p",
-      {},
-      el("a", { href: `tel:${settings.non_emergency_number}` }, settings.non_emergency_label),
-      " ",
-      el("a", { className: "number", href: `tel:${settings.non_emergency_number}` }, settings.non_emergency_number),
+      "div",
+      { id: "emergency-tell", hidden: ticked.length === 0 },
+      el("p", { className: "why-tier" }, gettext("Tell them:")),
+      el(
+        "ul",
+        { id: "emergency-signs" },
+        ticked.map((text) => el("li", {}, text)),
+      ),
     ),
     el("p", { className: "disclaimer" }, settings.disclaimer),
     el(
@@ -523,6 +529,20 @@ function showEmergency(snapshot, uuid) {
     ),
   );
   document.getElementById("emergency-heading").focus();
+}
+
+/** The emergency signs among `answers`, as the choices' own words. */
+function emergencySigns(snapshot, answers) {
+  const signs = [];
+  for (const question of snapshot.questions) {
+    const value = answers[question.key];
+    if (value === undefined) continue;
+    for (const key of Array.isArray(value) ? value : [value]) {
+      const choice = question.choices.find((c) => c.key === key);
+      if (choice && choice.urgency === "emergency") signs.push(choice.text);
+    }
+  }
+  return signs;
 }
 
 /** After the first finished check, ask the browser to keep our data; say what it answered. */

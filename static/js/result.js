@@ -10,13 +10,14 @@
 import { PERSIST_MESSAGE_KEY } from "./check-session.js";
 import { el } from "./dom.js";
 import { formatDateTime } from "./dates.js";
-import { format, gettext } from "./i18n.js";
+import { format, gettext, gettext_noop } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
   answerRows,
   firstSentence,
   loadCheck,
   matchedPostureBreaks,
+  otherWarningAnswers,
   painScore,
   requestedUuid,
   signsAnswered,
@@ -48,58 +49,98 @@ function phoneLink(number, label, className = "button") {
   return el("a", { className, href: `tel:${number}` }, label);
 }
 
+/** The action, without a first sentence that only repeats the heading above it
+ * ("Urgent: get medical advice today" / "Get medical advice today. Call …"). */
+function actionText(action, heading) {
+  const { lead, rest } = firstSentence(action);
+  const words = (text) =>
+    text
+      .toLocaleLowerCase()
+      .replace(/[\s.,:;!?。，：；！？]+/g, " ")
+      .trim();
+  return rest && words(heading).endsWith(words(lead)) ? rest : action;
+}
+
 function urgencySection(outcome, settings) {
+  const heading = gettext(URGENCY_LABELS[outcome.urgency] || outcome.urgency);
+  const action = actionText(settings.actions[outcome.urgency] || "", heading);
   const urgency = section(
     "result-urgency",
-    gettext(URGENCY_LABELS[outcome.urgency] || outcome.urgency),
-    el("p", { className: "action" }, withPhoneLinks(settings.actions[outcome.urgency] || "", settings)),
+    heading,
+    el("p", { className: "action" }, withPhoneLinks(action, settings)),
   );
   urgency.classList.add(`urgency-${outcome.urgency}`);
   if (outcome.urgency === "emergency") {
+    // The emergency action only: a non-emergency number beside it is a mixed message.
     urgency.append(
       el(
         "p",
         { className: "phone" },
         phoneLink(settings.emergency_number, settings.emergency_label, "button button-danger"),
       ),
-      el(
-        "p",
-        {},
-        phoneLink(settings.non_emergency_number, settings.non_emergency_label, ""),
-        " ",
-        phoneLink(settings.non_emergency_number, settings.non_emergency_number, "number"),
-      ),
     );
   } else if (outcome.urgency === "urgent") {
     urgency.append(
       el("p", { className: "phone" }, phoneLink(settings.non_emergency_number, settings.non_emergency_label)),
-      el(
-        "p",
-        {},
-        gettext("If you feel much worse:"),
-        " ",
-        phoneLink(settings.emergency_number, settings.emergency_number, "number"),
-      ),
     );
+    // Said once: the shipped action already ends "… call 999 or go to A&E".
+    if (!action.includes(settings.emergency_number)) {
+      urgency.append(
+        el(
+          "p",
+          {},
+          gettext("If you feel much worse:"),
+          " ",
+          phoneLink(settings.emergency_number, settings.emergency_number, "number"),
+        ),
+      );
+    }
+  }
+  if (outcome.urgency === "emergency" || outcome.urgency === "urgent") {
+    // Getting help comes first: no break prompt over this result (breaks.js).
+    urgency.dataset.noBreakPrompt = "";
   }
   return urgency;
 }
 
+// What "Why this result" calls each tier's signs.
+const TIER_LEADS = {
+  emergency: gettext_noop("Signs that need emergency help:"),
+  urgent: gettext_noop("Signs that need medical advice today:"),
+  soon: gettext_noop("Signs to see a doctor about soon:"),
+};
+
+/** A ticked box in its own words ("Do any of these apply to you?" before each says
+ * nothing); an answer to a question with the question. */
+function signItem(sign) {
+  if (sign.ticked) return el("li", {}, sign.answer);
+  return el("li", {}, el("span", { className: "sign-question" }, sign.question), " ", el("strong", {}, sign.answer));
+}
+
+/** Every answer on the warning-sign screens that shaped the result, each at its own
+ * tier, in the words the person picked: never "no warning signs" beside a ticked box. */
 function whySection(record, snapshot) {
   const signs = signsAnswered(record, snapshot);
+  const others = otherWarningAnswers(record, snapshot);
   const pain = painScore(record, snapshot);
-  const signList = signs.length
-    ? [
-        el("p", {}, gettext("The warning signs you answered:")),
-        el(
-          "ul",
-          { className: "sign-list" },
-          signs.map((sign) =>
-            el("li", {}, el("span", { className: "sign-question" }, sign.question), " ", el("strong", {}, sign.answer)),
-          ),
-        ),
-      ]
-    : el("p", {}, gettext("You did not report any of the warning signs this check asks about."));
+  const parts = [];
+  for (const tier of Object.keys(TIER_LEADS)) {
+    const atTier = signs.filter((sign) => sign.urgency === tier);
+    if (atTier.length === 0) continue;
+    parts.push(
+      el("p", { className: "why-tier" }, gettext(TIER_LEADS[tier])),
+      el("ul", { className: "sign-list", "data-tier": tier }, atTier.map(signItem)),
+    );
+  }
+  if (others.length) {
+    parts.push(
+      el("p", { className: "why-tier" }, gettext("You also told us:")),
+      el("ul", { className: "sign-list", "data-tier": "none" }, others.map(signItem)),
+    );
+  }
+  if (parts.length === 0) {
+    parts.push(el("p", {}, gettext("You did not report any of the warning signs this check asks about.")));
+  }
   const painLine = el(
     "p",
     { id: "result-pain" },
@@ -107,7 +148,7 @@ function whySection(record, snapshot) {
       ? format(gettext("Your pain score: %(value)s out of %(max)s."), { value: pain.value, max: pain.max })
       : gettext("Your pain score: not given."),
   );
-  return section("result-why", gettext("Why this result"), signList, painLine);
+  return section("result-why", gettext("Why this result"), parts, painLine);
 }
 
 function causesSection(outcome, snapshot) {
@@ -165,7 +206,14 @@ function tipsSection(record, snapshot) {
           el("ul", { className: "card-list" }, more.map(tipCard)),
         )
       : null,
-    matchedPostureBreaks(record, snapshot) ? breakControl() : null,
+    matchedPostureBreaks(record, snapshot)
+      ? el(
+          "section",
+          { id: "result-breaks", "aria-labelledby": "result-breaks-heading" },
+          el("h3", { id: "result-breaks-heading" }, gettext("Posture breaks")),
+          breakControl(),
+        )
+      : null,
   );
 }
 
@@ -178,7 +226,7 @@ function render(record, snapshot) {
   const settings = snapshot.settings;
   const outcome = record.outcome;
   const needsHelpNow = outcome.urgency === "emergency" || outcome.urgency === "urgent";
-  container.replaceChildren(
+  const parts = [
     el(
       "p",
       { className: "meta" },
@@ -201,7 +249,9 @@ function render(record, snapshot) {
         gettext("Show or print a summary"),
       ),
     ),
-  );
+  ];
+  // replaceChildren writes a null as the text "null": leave the absent sections out.
+  container.replaceChildren(...parts.filter(Boolean));
   container.hidden = false;
 }
 

@@ -6,7 +6,15 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from steps import open_app, start_check, take_check_with, wait_until_resolves_true
+from steps import (
+    answer_current_question,
+    next_screen,
+    open_app,
+    start_check,
+    take_check_with,
+    wait_until_resolves_true,
+    warning_signs,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +32,10 @@ def test_it_reminds_after_30_minutes_by_default_even_offline(page, context, app_
 
     page.get_by_role("button", name="Start").click()
     page.clock.run_for("29:50")
-    expect(page.get_by_role("alert")).to_be_hidden()
+    expect(page.locator("#break-prompt")).to_be_hidden()
     page.clock.run_for("00:15")
 
-    expect(page.get_by_role("alert")).to_contain_text(BREAK_MESSAGE)
+    expect(page.locator("#break-prompt")).to_contain_text(BREAK_MESSAGE)
     assert page.evaluate("() => Notification.permission") == "default"
 
 
@@ -43,9 +51,9 @@ def test_the_interval_can_be_set_to_60_minutes_and_no_more(page, app_url):
     minutes.fill("60")
     page.get_by_role("button", name="Start").click()
     page.clock.run_for("59:50")
-    expect(page.get_by_role("alert")).to_be_hidden()
+    expect(page.locator("#break-prompt")).to_be_hidden()
     page.clock.run_for("00:15")
-    expect(page.get_by_role("alert")).to_contain_text(BREAK_MESSAGE)
+    expect(page.locator("#break-prompt")).to_contain_text(BREAK_MESSAGE)
 
 
 def test_it_sends_a_notification_when_permission_was_granted_and_backcare_is_in_the_background(page, context, app_url):
@@ -63,7 +71,7 @@ def test_it_sends_a_notification_when_permission_was_granted_and_backcare_is_in_
 
     page.clock.run_for("30:05")
 
-    expect(page.get_by_role("alert")).to_contain_text(BREAK_MESSAGE)
+    expect(page.locator("#break-prompt")).to_contain_text(BREAK_MESSAGE)
     wait_until_resolves_true(
         page,
         "() => navigator.serviceWorker.ready"
@@ -94,17 +102,78 @@ def test_the_prompt_reaches_a_page_other_than_tips_and_snooze_delays_it(page, ap
     expect(prompt).to_contain_text(BREAK_MESSAGE)
 
     prompt.get_by_role("button", name="Snooze 5 min").click()
+    # Confirmed in the same notice, which then goes.
+    expect(prompt.locator("p")).to_have_text("Snoozed: the next reminder comes in 5 minutes.")
+    expect(prompt.get_by_role("button")).to_have_count(0)
+    page.clock.run_for("00:06")
     expect(prompt).to_be_hidden()
-    page.clock.run_for("04:50")
+    page.clock.run_for("04:40")
     expect(prompt).to_be_hidden()
     page.clock.run_for("00:15")
     expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text(BREAK_MESSAGE)
 
     prompt.get_by_role("button", name="Done").click()
+    expect(prompt.locator("p")).to_have_text("Well done: that is 1 today. Next break in 30 minutes.")
+    page.clock.run_for("00:06")
     expect(prompt).to_be_hidden()
     page.goto(app_url + "/")
     expect(page.locator(".break-control")).to_contain_text("Breaks taken today: 1")
     expect(page.locator(".break-countdown")).to_have_text(FRESH_INTERVAL)
+
+
+BREAK_DUE_NOW = "() => { const t = JSON.parse(localStorage.getItem('backcare-break-timer')); \
+localStorage.setItem('backcare-break-timer', JSON.stringify({...t, endsAt: Date.now() - 1000})); }"
+
+
+def test_a_due_break_is_a_polite_notice_pinned_in_view_that_takes_no_focus(page, app_url):
+    """Scrolled to the foot of a long page, the person still sees the due break; it is
+    announced politely (a status region) and leaves the focus where it was."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_app(page, app_url + "/")
+    page.get_by_role("button", name="Start break reminders").click()
+    page.goto(app_url + "/tips/")
+    page.get_by_role("link", name="Read the tips").or_(page.locator("footer a")).first.focus()
+    focused = page.evaluate("() => document.activeElement.outerHTML")
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.evaluate(BREAK_DUE_NOW)
+
+    prompt = page.locator("#break-prompt")
+    expect(prompt).to_be_in_viewport()
+    expect(prompt).to_contain_text(BREAK_MESSAGE)
+    expect(page.get_by_role("status").filter(has=prompt)).to_have_count(1)
+    assert page.evaluate("() => document.activeElement.outerHTML") == focused
+    # The control says the break is due, not a frozen "Next break in 0:00".
+    page.goto(app_url + "/")
+    expect(page.locator(".break-control .break-countdown")).to_have_text("A break is due now.")
+
+
+def test_no_break_prompt_shows_during_a_check_on_the_emergency_screen_or_an_urgent_result(page, app_url, published):
+    open_app(page, app_url + "/")
+    page.get_by_role("button", name="Start break reminders").click()
+    page.evaluate(BREAK_DUE_NOW)
+    prompt = page.locator("#break-prompt")
+    expect(prompt).to_be_visible()
+
+    page.goto(app_url + "/check/")
+    expect(prompt).to_be_visible()
+    start_check(page)
+    expect(prompt).to_be_hidden()
+    answer_current_question(page)
+    next_screen(page)
+    expect(prompt).to_be_hidden()
+    assert take_check_with(page, warning_signs(published.snapshot, "emergency")) == "emergency"
+    expect(page.locator("#check-emergency")).to_be_visible()
+    expect(prompt).to_be_hidden()
+
+    page.goto(app_url + "/check/")
+    start_check(page)
+    assert take_check_with(page, warning_signs(published.snapshot, "urgent")) == "result"
+    expect(page.locator("#result-urgency")).to_contain_text("Urgent")
+    expect(prompt).to_be_hidden()
+    # Still due: it shows again once the person leaves for another page.
+    page.goto(app_url + "/history/")
+    expect(prompt).to_be_visible()
 
 
 def test_a_result_that_matched_sitting_or_standing_can_start_the_breaks(page, app_url):
@@ -113,6 +182,10 @@ def test_a_result_that_matched_sitting_or_standing_can_start_the_breaks(page, ap
     take_check_with(page, {"h_sitting": "over_2_hours"})
     page.wait_for_url(re.compile(r"/result/#"))
 
+    breaks = page.locator("#result-breaks")
+    expect(breaks.get_by_role("heading")).to_have_text("Posture breaks")
+    # No blank line under the heading while reminders are off.
+    expect(breaks.locator(".break-countdown")).to_have_text("Break reminders are off.")
     page.locator("#result-tips").get_by_role("button", name="Start break reminders").click()
 
     expect(page.locator("#result-tips .break-countdown")).to_contain_text("Next break in")

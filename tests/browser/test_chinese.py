@@ -327,9 +327,12 @@ def test_a_chinese_phone_stopped_by_an_emergency_sign_sees_the_numbers_in_chines
     expect(emergency.get_by_role("link", name=settings["emergency_label"])).to_have_attribute(
         "href", f"tel:{settings['emergency_number']}"
     )
-    expect(emergency.get_by_role("link", name=settings["non_emergency_label"])).to_have_attribute(
-        "href", f"tel:{settings['non_emergency_number']}"
-    )
+    # The emergency action only, and "Tell them:" the signs ticked, in Chinese.
+    expect(emergency.locator(f'a[href="tel:{settings["non_emergency_number"]}"]')).to_have_count(0)
+    expect(emergency.locator("#emergency-tell")).to_contain_text("告诉他们：")
+    question = next(q for q in chinese["questions"] if q["key"] == key)
+    ticked = [choice["text"] for choice in question["choices"] if choice["key"] in signs]
+    expect(emergency.locator("#emergency-signs li")).to_have_text(ticked)
     expect(emergency.locator(".disclaimer")).to_have_text(settings["disclaimer"])
     expect_language(page, "zh-hans")
     assert violations(page) == []

@@ -155,7 +155,11 @@ def test_an_emergency_answer_goes_straight_to_the_emergency_screen(page, app_url
     emergency = page.locator("#check-emergency")
     expect(emergency.get_by_role("heading", level=1)).to_have_text("Get emergency help now")
     expect(emergency.get_by_role("link", name="Call 999 or go to A&E")).to_have_attribute("href", "tel:999")
-    expect(emergency).to_contain_text("111")
+    # The emergency action only, and the sign to tell them about.
+    expect(emergency).not_to_contain_text("111")
+    expect(emergency.locator("#emergency-signs li")).to_have_text(
+        ["Numbness or tingling around your genitals, bottom or inner thighs"]
+    )
     expect(page.locator("#question-form")).to_have_count(0)
     expect(page.get_by_role("link", name="See your saved result")).to_be_visible()
     [check] = saved_checks(page)

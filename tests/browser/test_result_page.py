@@ -8,10 +8,11 @@ import pytest
 from playwright.sync_api import expect
 from steps import (
     PAIN_SCORE,
+    calm_answers,
     open_app,
     pain_question,
+    save_check,
     saved_checks,
-    signs_in_words,
     start_check,
     take_check_with,
     warning_signs,
@@ -39,6 +40,21 @@ def bare_numbers(page, selector: str, settings: dict) -> list[str]:
     return page.locator(selector).evaluate(f"(root) => ({BARE_NUMBERS_JS})([root, {numbers!r}])")
 
 
+def why_words(snapshot: dict, answers: dict) -> list[str]:
+    """Each answer as "Why this result" words it: a ticked box in its own words, an answer
+    to a question after the question."""
+    words = []
+    for question in snapshot["questions"]:
+        picked = answers.get(question["key"])
+        if picked is None:
+            continue
+        for choice in question["choices"]:
+            if choice["key"] in ([picked] if isinstance(picked, str) else picked):
+                multiple = question["kind"] == "multiple"
+                words.append(choice["text"] if multiple else f"{question['text']} {choice['text']}")
+    return words
+
+
 def section_ids(page) -> list[str]:
     return page.locator("#result > section").evaluate_all("(els) => els.map((e) => e.id)")
 
@@ -61,7 +77,7 @@ def test_a_see_a_doctor_soon_result_lists_the_signs_answered_and_five_tips_first
     why = page.locator("#result-why")
     expect(why.get_by_role("heading")).to_have_text("Why this result")
     expect(why.get_by_role("listitem")).to_have_count(2)
-    assert sorted(why.get_by_role("listitem").all_inner_texts()) == sorted(signs_in_words(snapshot, signs))
+    assert sorted(why.get_by_role("listitem").all_inner_texts()) == sorted(why_words(snapshot, signs))
     scale_max = pain_question(snapshot)["scale_max"]
     expect(page.locator("#result-pain")).to_have_text(f"Your pain score: {PAIN_SCORE} out of {scale_max}.")
 
@@ -89,7 +105,7 @@ def test_a_see_a_doctor_soon_result_lists_the_signs_answered_and_five_tips_first
 def test_an_emergency_result_has_no_empty_section_and_its_numbers_are_phone_links(page, context, app_url, published):
     snapshot = published.snapshot
     settings = snapshot["settings"]
-    emergency, non_emergency = f"tel:{settings['emergency_number']}", f"tel:{settings['non_emergency_number']}"
+    emergency = f"tel:{settings['emergency_number']}"
     signs = warning_signs(snapshot, "emergency")
     open_app(page, app_url + "/check/")
     context.set_offline(True)
@@ -98,9 +114,19 @@ def test_an_emergency_result_has_no_empty_section_and_its_numbers_are_phone_link
 
     stop_screen = page.locator("#check-emergency")
     expect(stop_screen.get_by_role("link", name=settings["emergency_label"])).to_have_attribute("href", emergency)
-    shown_numbers = stop_screen.locator("a.number").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
-    assert shown_numbers == [emergency, non_emergency]
+    # The emergency action only: no non-emergency line beside it at a cauda-equina moment.
+    assert {link for link in phone_links(page, "#check-emergency") if link.startswith("tel:")} == {emergency}
+    expect(stop_screen).not_to_contain_text(settings["non_emergency_label"])
     assert bare_numbers(page, "#check-emergency", settings) == []
+    # "Tell them:" the signs the person ticked, in their words.
+    expect(stop_screen.locator("#emergency-tell")).to_contain_text("Tell them:")
+    ticked = [
+        choice["text"]
+        for q in snapshot["questions"]
+        for choice in q["choices"]
+        if choice["key"] in signs.get(q["key"], [])
+    ]
+    expect(stop_screen.locator("#emergency-signs li")).to_have_text(ticked)
     page.get_by_role("link", name="See your saved result").click()
 
     expect(page.locator("#result-urgency")).to_contain_text("Emergency: get help now")
@@ -110,9 +136,10 @@ def test_an_emergency_result_has_no_empty_section_and_its_numbers_are_phone_link
             "(s) => [...s.children].slice(1).map((c) => c.textContent.trim()).join('')"
         )
         assert text, f"{section_id} is empty"
-    assert page.locator("#result-why li").all_inner_texts() == signs_in_words(snapshot, signs)
+    assert page.locator("#result-why li").all_inner_texts() == why_words(snapshot, signs)
     expect(page.locator("#result-pain")).to_have_text("Your pain score: not given.")
-    assert phone_links(page, "#result-urgency") == {emergency, non_emergency}
+    assert phone_links(page, "#result-urgency") == {emergency}
+    expect(page.locator("#result-urgency")).not_to_contain_text(settings["non_emergency_label"])
     assert bare_numbers(page, "#result", settings) == []
 
 
@@ -133,4 +160,59 @@ def test_an_urgent_result_shows_the_action_the_numbers_and_the_signs_only(page, 
     }
     assert bare_numbers(page, "#result", settings) == []
     assert section_ids(page) == ["result-urgency", "result-why", "result-limits"]
-    assert page.locator("#result-why li").all_inner_texts() == signs_in_words(snapshot, signs)
+    assert page.locator("#result-why li").all_inner_texts() == why_words(snapshot, signs)
+    # Nothing absent written as text ("nullnull" under the pain score).
+    assert "null" not in page.locator("#result").inner_text()
+    # Each thing said once: the action does not open with the heading's words, and the
+    # emergency number it already links is not offered again below.
+    action = settings["actions"]["urgent"]
+    lead, rest = action.split(". ", 1)
+    expect(page.locator("#result-urgency .action")).to_have_text(rest)
+    assert page.locator("#result").inner_text().count(lead) == 0
+    expect(page.locator("#result")).not_to_contain_text("If you feel much worse:")
+
+
+def test_why_this_result_names_every_warning_screen_answer_at_its_own_tier_and_never_denies_one(
+    page, app_url, published
+):
+    """Boxes ticked on a warning-sign screen that set no tier on their own ("Pain spreading
+    down one leg", "stiff mornings") and the follow-ups they opened are named, beside the
+    signs that set the result, each under its own tier."""
+    snapshot = published.snapshot
+    answers_given = {
+        "w_urgent": ["night_pain"],
+        "w_soon": ["sciatica", "stiff_mornings", "walking_ache"],
+        "w_sciatica_weeks": "no",
+        "w_pain_began": "age_45_plus",
+    }
+    open_app(page, app_url + "/")
+    uuid = save_check(page, calm_answers(page, PAIN_SCORE, answers_given), "2026-12-06T19:42:00Z")
+    page.goto(f"{app_url}/result/#{uuid}")
+
+    why = page.locator("#result-why")
+    expect(why.locator('[data-tier="urgent"] li')).to_have_text(why_words(snapshot, {"w_urgent": ["night_pain"]}))
+    expect(why.locator('[data-tier="soon"] li')).to_have_text(why_words(snapshot, {"w_soon": ["walking_ache"]}))
+    expect(why.locator('[data-tier="none"] li')).to_have_text(
+        why_words(
+            snapshot,
+            {"w_soon": ["sciatica", "stiff_mornings"], "w_sciatica_weeks": "no", "w_pain_began": "age_45_plus"},
+        )
+    )
+    expect(why.locator(".why-tier")).to_have_text(
+        ["Signs that need medical advice today:", "Signs to see a doctor about soon:", "You also told us:"]
+    )
+    expect(page.locator("#result")).not_to_contain_text("did not report")
+
+
+def test_a_self_care_result_with_a_box_ticked_on_a_warning_screen_does_not_say_none_was_reported(
+    page, app_url, published
+):
+    snapshot = published.snapshot
+    answers_given = {"w_soon": ["sciatica"], "w_sciatica_weeks": "no"}
+    open_app(page, app_url + "/")
+    uuid = save_check(page, calm_answers(page, PAIN_SCORE, answers_given), "2026-12-06T19:42:00Z")
+    page.goto(f"{app_url}/result/#{uuid}")
+
+    expect(page.locator("#result-urgency").get_by_role("heading")).to_have_text("Self-care")
+    expect(page.locator('#result-why [data-tier="none"] li')).to_have_text(why_words(snapshot, answers_given))
+    expect(page.locator("#result")).not_to_contain_text("did not report")
