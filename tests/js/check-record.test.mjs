@@ -38,8 +38,8 @@ const record = {
 
 test("the signs are worded from the version answered, the most urgent first", () => {
   assert.deepEqual(signsAnswered(record, snapshot), [
-    { question: "Sign one?", answer: "Yes, one", urgency: "urgent" },
-    { question: "Any of these?", answer: "Sign A", urgency: "soon" },
+    { question: "Sign one?", answer: "Yes, one", urgency: "urgent", ticked: false },
+    { question: "Any of these?", answer: "Sign A", urgency: "soon", ticked: true },
   ]);
 });
 
