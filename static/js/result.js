@@ -12,6 +12,7 @@ import { el } from "./dom.js";
 import { format, gettext, pageLocale } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
+  actionsFor,
   answerRows,
   firstSentence,
   loadCheck,
@@ -45,11 +46,14 @@ function phoneLink(number, label, className = "button") {
   return el("a", { className, href: `tel:${number}` }, label);
 }
 
-function urgencySection(outcome, settings) {
+function urgencySection(outcome, snapshot) {
+  const settings = snapshot.settings;
   const urgency = section(
     "result-urgency",
     gettext(URGENCY_LABELS[outcome.urgency] || outcome.urgency),
-    el("p", { className: "action" }, withPhoneLinks(settings.actions[outcome.urgency] || "", settings)),
+    ...actionsFor(outcome, snapshot).map((action) =>
+      el("p", { className: "action" }, withPhoneLinks(action, settings)),
+    ),
   );
   urgency.classList.add(`urgency-${outcome.urgency}`);
   if (outcome.urgency === "emergency") {
@@ -184,7 +188,7 @@ function render(record, snapshot) {
       " ",
       el("time", { datetime: record.completed_at }, completed.toLocaleString(pageLocale())),
     ),
-    urgencySection(outcome, settings),
+    urgencySection(outcome, snapshot),
     whySection(record, snapshot),
     needsHelpNow ? null : causesSection(outcome, snapshot),
     needsHelpNow ? null : tipsSection(record, snapshot),
@@ -225,7 +229,7 @@ function facts(record, snapshot) {
   return {
     date: new Date(record.completed_at).toLocaleString(pageLocale()),
     urgency: gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency),
-    action: snapshot.settings.actions[record.outcome.urgency] || "",
+    action: actionsFor(record.outcome, snapshot).join(" "),
     signs: signsByQuestion(signsAnswered(record, snapshot)),
     answers: answerRows(record, snapshot),
     pain: pain
