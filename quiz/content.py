@@ -102,7 +102,7 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
 
 
 def _choice_snapshot(choice: Choice) -> contracts.Choice:
-    return {
+    snapshot: contracts.Choice = {
         "key": choice.key,
         "text": choice.text,
         "order": choice.order,
@@ -111,9 +111,11 @@ def _choice_snapshot(choice: Choice) -> contracts.Choice:
         "exclusive": choice.exclusive,
         "unsure": choice.unsure,
         "weights": {weight.cause_group.key: weight.weight for weight in choice.weights.all()},
-        # Only on the few signs with an action of their own, as the seed file has it.
-        **({"action": choice.action} if choice.action else {}),
     }
+    # Only on the few signs with an action of their own, as the seed file has it.
+    if choice.action:
+        snapshot["action"] = choice.action
+    return snapshot
 
 
 def _question_snapshot(question: Question) -> contracts.Question:
