@@ -80,7 +80,7 @@ def minutes(screens: list[dict]) -> float:
 # -- a short check -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("womb", ["yes", "no"])
+@pytest.mark.parametrize("womb", ["yes", "pregnant", "no"])
 def test_a_person_with_no_warning_signs_answers_at_most_12_screens_and_450_words(womb):
     screens, answers = walk(SEED, person_without_warning_signs(womb))
 
