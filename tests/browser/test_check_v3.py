@@ -63,9 +63,11 @@ def test_a_chinese_phone_reads_the_midwife_action_in_chinese_on_the_result_and_t
 
 
 def test_a_person_struggling_to_cope_reads_the_support_advice_with_see_a_doctor_soon_offline(
-    page, context, app_url, published
+    new_context, app_url, published
 ):
     actions = published.snapshot["settings"]["actions"]
+    context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
     open_app(page, app_url + "/check/")
     context.set_offline(True)
     start_check(page)
@@ -77,6 +79,9 @@ def test_a_person_struggling_to_cope_reads_the_support_advice_with_see_a_doctor_
     expect(page.locator("#result-urgency p.action")).to_have_count(2)
     assert actions_shown(page) == [actions["coping"], actions["soon"]]
     assert "CBT" in actions_shown(page)[0]
+    # A grouped screen's sign is a long answer: it wraps on a phone, never widens the page.
+    expect(page.locator("#result-why")).to_contain_text("Worried about the pain, or struggling to cope")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= screen.width")
 
 
 def test_sudden_back_and_tummy_pain_or_feeling_faint_goes_straight_to_the_emergency_screen_offline(
