@@ -101,6 +101,14 @@ def test_struggling_to_cope_gets_advice_on_support_in_both_languages_not_only_a_
     assert "全科医生" in chinese and "认知行为疗法" in chinese
 
 
+def test_the_admin_edits_the_pregnancy_and_coping_actions_beside_their_chinese(admin_client, published):
+    page = admin_client.get(reverse("admin:quiz_sitesettings_change", args=[SiteSettings.load().pk])).content.decode()
+
+    for field in ("action_pregnancy", "action_pregnancy_zh_hans", "action_coping", "action_coping_zh_hans"):
+        assert f'name="{field}"' in page
+    assert SEED["translations"]["zh-hans"]["settings"]["actions"]["pregnancy"] in page
+
+
 def test_the_pregnancy_and_coping_actions_are_site_settings_published_in_both_languages(client, published):
     site = SiteSettings.load()
     site.action_pregnancy = "Ring the maternity unit at St Mary's now."
