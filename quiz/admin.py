@@ -87,7 +87,8 @@ class ChoiceInline(admin.TabularInline):
     form = ChoiceForm
     extra = 0
     fields = ["order", "key", "text", "urgency", "stops_quiz", "exclusive", "unsure"]
-    # Weights live on the choice's own page (Django has no nested inlines).
+    # Weights and a sign's own action live on the choice's own page (Django has no
+    # nested inlines, and the row must fit 1280 px).
     show_change_link = True
     readonly_fields = ["weights_summary"]
 
@@ -238,6 +239,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             _("What to do now, by urgency"),
             {"fields": ["action_emergency", "action_urgent", "action_soon", "action_self_care"]},
         ),
+        (_("Actions a warning sign adds"), {"fields": ["action_pregnancy", "action_coping"]}),
         (_("Scoring"), {"fields": ["cause_threshold", "severe_pain_from"]}),
     ]
 

@@ -98,6 +98,8 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
             "urgent": site.action_urgent,
             "soon": site.action_soon,
             "self_care": site.action_self_care,
+            "pregnancy": site.action_pregnancy,
+            "coping": site.action_coping,
         },
         "limits": site.limits,
         "severe_pain_from": site.severe_pain_from,
@@ -105,7 +107,7 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
 
 
 def _choice_snapshot(choice: Choice) -> contracts.Choice:
-    return {
+    snapshot: contracts.Choice = {
         "key": choice.key,
         "text": choice.text,
         "order": choice.order,
@@ -115,6 +117,10 @@ def _choice_snapshot(choice: Choice) -> contracts.Choice:
         "unsure": choice.unsure,
         "weights": {weight.cause_group.key: weight.weight for weight in choice.weights.all()},
     }
+    # Only on the few signs with an action of their own, as the seed file has it.
+    if choice.action:
+        snapshot["action"] = choice.action
+    return snapshot
 
 
 def _question_snapshot(question: Question) -> contracts.Question:
@@ -614,6 +620,28 @@ def _choice_flag_problems(question: contracts.Question, choice: contracts.Choice
     return problems
 
 
+def _sign_action_problems(body: contracts.Snapshot) -> list[str]:
+    """A sign's own action (the midwife in pregnancy, support when struggling to cope) is
+    said only with a sign, and only when the site settings hold its text: a sign naming an
+    empty action would show the person nothing about who to call."""
+    actions = body["settings"]["actions"]
+    problems = []
+    for question in body["questions"]:
+        for choice in question["choices"]:
+            action = choice.get("action")
+            if not action:
+                continue
+            where = {"key": question["key"], "choice": choice["key"], "action": action}
+            is_sign = question["section"] == Question.Section.WARNING and (choice["urgency"] or choice.get("unsure"))
+            if not is_sign:
+                message = _("Choice “%(key)s.%(choice)s” has an action of its own but is not a warning sign.")
+                problems.append(message % where)
+            elif not str(actions.get(action) or "").strip():
+                message = _("Choice “%(key)s.%(choice)s” names the action “%(action)s”, which has no text.")
+                problems.append(message % where)
+    return problems
+
+
 def _show_if_problems(questions: list[contracts.Question]) -> list[str]:
     """`show_if` names an earlier choice question and some of its choices (its shape is
     checked with the rest of the snapshot's, by shape_problems)."""
@@ -685,6 +713,7 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
     for question in body["questions"]:
         problems.extend(_question_problems(question))
     problems.extend(_show_if_problems(body["questions"]))
+    problems.extend(_sign_action_problems(body))
     for tip in body["tips"]:
         if not tip["category"]:
             problems.append(_("Tip “%(key)s” has no category.") % {"key": tip["key"]})
@@ -740,6 +769,9 @@ def _load_settings(values: dict) -> None:
             "action_urgent": actions["urgent"],
             "action_soon": actions["soon"],
             "action_self_care": actions["self_care"],
+            # Files from before the check v3 have neither.
+            "action_pregnancy": actions.get("pregnancy", ""),
+            "action_coping": actions.get("coping", ""),
             "limits": values["limits"],
             "severe_pain_from": values.get("severe_pain_from"),
         },
@@ -773,6 +805,7 @@ def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
             stops_quiz=choice_item.get("stops_quiz", False),
             exclusive=choice_item.get("exclusive", False),
             unsure=choice_item.get("unsure", False),
+            action=choice_item.get("action") or "",
         )
         ChoiceWeight.objects.bulk_create(
             ChoiceWeight(choice=choice, cause_group=groups[group_key], weight=weight)

@@ -21,12 +21,15 @@ Urgency = Literal["self_care", "soon", "urgent", "emergency"]
 
 
 class Actions(TypedDict):
-    """What to do now, by urgency tier (shown on the result)."""
+    """What to do now, by urgency tier (shown on the result), then the actions a sign
+    names (`Choice.action`; versions before the check v3 have neither)."""
 
     emergency: str
     urgent: str
     soon: str
     self_care: str
+    pregnancy: NotRequired[str]
+    coping: NotRequired[str]
 
 
 class Settings(TypedDict):
@@ -82,6 +85,7 @@ class Choice(TypedDict):
     stops_quiz: bool
     exclusive: NotRequired[bool]  # "None of these": never with another choice
     unsure: NotRequired[bool]  # "Not sure": urgency from the question's signs (docs/SAFETY.md)
+    action: NotRequired[str]  # an action of its own, named in settings.actions (check v3)
     weights: dict[str, int]
 
 

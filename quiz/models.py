@@ -41,6 +41,13 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency")
 
 
+class SignAction(models.TextChoices):
+    """An action a warning sign adds to its tier's (the site settings hold the texts)."""
+
+    PREGNANCY = "pregnancy", _("Signs in pregnancy: the midwife or maternity unit")
+    COPING = "coping", _("Struggling to cope: advice on support")
+
+
 class Provenance(models.Model):
     """Where a piece of content comes from: a paragraph of the source document, or guidance."""
 
@@ -82,6 +89,18 @@ class SiteSettings(models.Model):
     action_urgent = models.TextField(_("action for urgent"))
     action_soon = models.TextField(_("action for see a doctor soon"))
     action_self_care = models.TextField(_("action for self-care"))
+    # Said beside a tier's action when a sign names it (`Choice.action`): who to call in
+    # pregnancy, and support for a person struggling to cope (PRODUCT.md, "Safety rules").
+    action_pregnancy = models.TextField(
+        _("action for signs in pregnancy"),
+        blank=True,
+        help_text=_("Shown for the pregnancy signs: name the midwife or maternity unit."),
+    )
+    action_coping = models.TextField(
+        _("advice when struggling to cope"),
+        blank=True,
+        help_text=_("Shown to a person worried about the pain or struggling to cope."),
+    )
     limits = models.TextField(_("what this check cannot do"))
     severe_pain_from = models.PositiveSmallIntegerField(
         _("severe pain from"),
@@ -274,6 +293,13 @@ class Choice(models.Model):
             "A “Not sure” answer to a warning sign: scores one tier below the question's highest sign, "
             "never below “see a doctor soon”. Leave “urgency raised” empty."
         ),
+    )
+    action = models.CharField(
+        _("action of its own"),
+        max_length=10,
+        choices=SignAction,
+        blank=True,
+        help_text=_("An action shown with this sign's tier on the result (its text is a site setting)."),
     )
 
     class Meta:
@@ -527,6 +553,8 @@ TRANSLATED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "action_urgent",
         "action_soon",
         "action_self_care",
+        "action_pregnancy",
+        "action_coping",
     ),
     CauseGroup: ("name", "explanation"),
     TipCategory: ("name", "description"),

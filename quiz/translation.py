@@ -22,12 +22,15 @@ SOURCE_LANGUAGE = "en"
 CONTENT_LANGUAGES = {"zh-hans": "_zh_hans"}
 
 SITE_TEXTS = ("emergency_label", "non_emergency_label", "disclaimer", "limits")
-# The settings' "actions" by urgency tier, and the model field holding each.
+# The settings' "actions" by urgency tier, then the actions a sign names (`Choice.action`),
+# and the model field holding each.
 ACTION_FIELDS = {
     "emergency": "action_emergency",
     "urgent": "action_urgent",
     "soon": "action_soon",
     "self_care": "action_self_care",
+    "pregnancy": "action_pregnancy",
+    "coping": "action_coping",
 }
 # The translated fields of each model, named as in the snapshot.
 ITEM_TEXTS: dict[str, tuple[str, ...]] = {

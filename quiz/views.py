@@ -60,15 +60,17 @@ def signs_by_urgency(snapshot: dict | None) -> dict[str, list[str]]:
 
     The emergency page lists these, so an edit to a warning-sign question reaches it
     when published (and offline: the service worker precaches the page per version).
-    "Not sure" answers are not signs and are left out.
+    "Not sure" answers are not signs and are left out. The signs in pregnancy are listed
+    apart, with their own action (the midwife or maternity unit, not the GP).
     """
-    signs: dict[str, list[str]] = {"emergency": [], "urgent": []}
+    signs: dict[str, list[str]] = {"emergency": [], "urgent": [], "pregnancy": []}
     for question in snapshot["questions"] if snapshot else []:
         if question["section"] != "warning":
             continue
         for choice in question["choices"]:
             if choice.get("urgency") in signs and not choice.get("unsure"):
-                signs[choice["urgency"]].append(choice["text"])
+                tier = "pregnancy" if choice.get("action") == "pregnancy" else choice["urgency"]
+                signs[tier].append(choice["text"])
     return signs
 
 

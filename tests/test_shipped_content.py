@@ -40,6 +40,17 @@ PRODUCT_WARNING_SIGNS = {
     "sciatica not better after a few weeks": ("w_sciatica_weeks", "yes", "soon"),
     "gynaecological symptoms with back or pelvic pain": ("w_gynae", "yes", "soon"),
     "pain not improving after a few weeks": ("w_soon", "not_improving", "soon"),
+    # The check v3 (issue 25): the rest of the NHS "see a GP" list, the signs in pregnancy
+    # (asked only of a person who said they are pregnant), and the aortic-aneurysm 999 sign.
+    "sudden severe pain in the back and tummy, or feeling faint": ("w_emergency", "sudden_tummy_faint", "emergency"),
+    "pain very severe or getting worse over time": ("w_soon", "severe_or_worse", "soon"),
+    "pain that stops day-to-day activities": ("w_soon", "stops_activities", "soon"),
+    "worried about the pain or struggling to cope": ("w_soon", "struggling", "soon"),
+    "in pregnancy: regular tightening or cramping before 37 weeks": ("w_pregnancy", "tightening", "urgent"),
+    "in pregnancy: vaginal bleeding": ("w_pregnancy", "bleeding", "urgent"),
+    "in pregnancy: a high temperature": ("w_pregnancy", "fever", "urgent"),
+    "in pregnancy: pain or burning when peeing": ("w_pregnancy", "peeing", "urgent"),
+    "in pregnancy: pain in the side under the ribs": ("w_pregnancy", "side_pain", "urgent"),
 }
 
 CAUSE_GROUPS = {

@@ -118,6 +118,26 @@ export function otherWarningAnswers(record, snapshot) {
   return others;
 }
 
+/**
+ * What to do now: the actions of their own that the signs setting the urgency name
+ * (`choice.action`: the midwife in pregnancy, support when struggling to cope), once
+ * each, then the tier's action. A sign below the outcome's tier adds none: nothing
+ * competes with getting help sooner. Versions before the check v3 name none.
+ */
+export function actionsFor(outcome, snapshot) {
+  const actions = snapshot.settings.actions;
+  const questions = questionMap(snapshot);
+  const named = [];
+  for (const sign of outcome.warning_signs || []) {
+    if (sign.urgency !== outcome.urgency) continue;
+    const question = questions.get(sign.question);
+    const choice = question && (question.choices || []).find((c) => c.key === sign.choice);
+    const key = choice && choice.action;
+    if (key && actions[key] && !named.includes(key)) named.push(key);
+  }
+  return [...named.map((key) => actions[key]), actions[outcome.urgency] || ""].filter(Boolean);
+}
+
 /** The first scale question of the snapshot that was answered, or null (skipped or never asked). */
 export function painScore(record, snapshot) {
   for (const question of snapshot.questions) {

@@ -13,6 +13,7 @@ import { formatDateTime } from "./dates.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
 import { URGENCY_LABELS } from "./labels.js";
 import {
+  actionsFor,
   answerRows,
   firstSentence,
   loadCheck,
@@ -61,13 +62,15 @@ function actionText(action, heading) {
   return rest && words(heading).endsWith(words(lead)) ? rest : action;
 }
 
-function urgencySection(outcome, settings) {
+function urgencySection(outcome, snapshot) {
+  const settings = snapshot.settings;
   const heading = gettext(URGENCY_LABELS[outcome.urgency] || outcome.urgency);
-  const action = actionText(settings.actions[outcome.urgency] || "", heading);
   const urgency = section(
     "result-urgency",
     heading,
-    el("p", { className: "action" }, withPhoneLinks(action, settings)),
+    ...actionsFor(outcome, snapshot).map((action) =>
+      el("p", { className: "action" }, withPhoneLinks(actionText(action, heading), settings)),
+    ),
   );
   urgency.classList.add(`urgency-${outcome.urgency}`);
   if (outcome.urgency === "emergency") {
@@ -234,7 +237,7 @@ function render(record, snapshot) {
       " ",
       el("time", { datetime: record.completed_at }, formatDateTime(record.completed_at)),
     ),
-    urgencySection(outcome, settings),
+    urgencySection(outcome, snapshot),
     whySection(record, snapshot),
     needsHelpNow ? null : causesSection(outcome, snapshot),
     needsHelpNow ? null : tipsSection(record, snapshot),
@@ -277,7 +280,7 @@ function facts(record, snapshot) {
   return {
     date: formatDateTime(record.completed_at),
     urgency: gettext(URGENCY_LABELS[record.outcome.urgency] || record.outcome.urgency),
-    action: snapshot.settings.actions[record.outcome.urgency] || "",
+    action: actionsFor(record.outcome, snapshot).join(" "),
     screens: warningScreens(record, snapshot),
     // The warning screens are told in full above; the table holds every other answer.
     answers: answerRows(record, snapshot).filter((row) => !warningKeys(snapshot).has(row.key)),

@@ -5,16 +5,36 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answerRows, firstSentence, matchedPostureBreaks, painScore, signsAnswered, warningScreens } from "../../static/js/check-record.js";
+import {
+  actionsFor,
+  answerRows,
+  firstSentence,
+  matchedPostureBreaks,
+  painScore,
+  signsAnswered,
+  warningScreens,
+} from "../../static/js/check-record.js";
 
 const snapshot = {
   questions: [
-    { key: "w_one", kind: "single", text: "Sign one?", choices: [{ key: "no", text: "No" }, { key: "yes", text: "Yes, one" }] },
+    {
+      key: "w_one",
+      kind: "single",
+      text: "Sign one?",
+      choices: [
+        { key: "no", text: "No" },
+        { key: "yes", text: "Yes, one" },
+      ],
+    },
     {
       key: "w_group",
       kind: "multiple",
       text: "Any of these?",
-      choices: [{ key: "a", text: "Sign A" }, { key: "b", text: "Sign B" }, { key: "none", text: "None of these" }],
+      choices: [
+        { key: "a", text: "Sign A" },
+        { key: "b", text: "Sign B" },
+        { key: "none", text: "None of these" },
+      ],
     },
     { key: "pain", kind: "scale", text: "How strong?", scale_min: 0, scale_max: 10, choices: [] },
   ],
@@ -63,7 +83,10 @@ test("only a posture-break tip offers the break timer", () => {
 });
 
 test("a cause's first sentence leads and the rest goes behind Read more", () => {
-  assert.deepEqual(firstSentence("Sitting tires muscles. Breaks help. Move."), { lead: "Sitting tires muscles.", rest: "Breaks help. Move." });
+  assert.deepEqual(firstSentence("Sitting tires muscles. Breaks help. Move."), {
+    lead: "Sitting tires muscles.",
+    rest: "Breaks help. Move.",
+  });
   assert.deepEqual(firstSentence("No full stop here"), { lead: "No full stop here", rest: "" });
   assert.deepEqual(firstSentence("久坐会累。多休息。"), { lead: "久坐会累。", rest: "多休息。" });
 });
@@ -98,5 +121,57 @@ test("each warning screen names the signs it asked about: reported, not sure, an
     { key: "w_group", question: "Any of these?", answer: null, reported: ["Sign B"], unsure: ["Not sure"], rest: ["Sign A", "Sign C"] },
     { key: "w_calm", question: "Or these?", answer: null, reported: [], unsure: [], rest: ["Sign D"] },
     { key: "w_follow", question: "Weeks?", answer: "Yes", reported: [], unsure: [], rest: [] },
+  ]);
+});
+
+// A sign's own action (check v3): the midwife in pregnancy, support when struggling to cope.
+const withActions = {
+  settings: {
+    actions: {
+      urgent: "Call your GP today.",
+      soon: "Book a GP.",
+      pregnancy: "Call your midwife.",
+      coping: "Get support.",
+    },
+  },
+  questions: [
+    {
+      key: "w_pregnancy",
+      kind: "multiple",
+      text: "In pregnancy?",
+      choices: [
+        { key: "bleeding", text: "Bleeding", action: "pregnancy" },
+        { key: "fever", text: "Fever", action: "pregnancy" },
+      ],
+    },
+    {
+      key: "w_soon",
+      kind: "multiple",
+      text: "Any?",
+      choices: [{ key: "struggling", text: "Struggling", action: "coping" }],
+    },
+    { key: "w_urgent", kind: "multiple", text: "Any?", choices: [{ key: "night", text: "Night pain" }] },
+  ],
+};
+
+test("a sign's own action comes before its tier's, once, and only from a sign setting the urgency", () => {
+  const outcome = {
+    urgency: "urgent",
+    warning_signs: [
+      { question: "w_urgent", choice: "night", urgency: "urgent" },
+      { question: "w_soon", choice: "struggling", urgency: "soon" },
+      { question: "w_pregnancy", choice: "bleeding", urgency: "urgent" },
+      { question: "w_pregnancy", choice: "fever", urgency: "urgent" },
+    ],
+  };
+  assert.deepEqual(actionsFor(outcome, withActions), ["Call your midwife.", "Call your GP today."]);
+  const soon = { urgency: "soon", warning_signs: [{ question: "w_soon", choice: "struggling", urgency: "soon" }] };
+  assert.deepEqual(actionsFor(soon, withActions), ["Get support.", "Book a GP."]);
+});
+
+test("a version without actions of their own shows the tier's action alone", () => {
+  const outcome = { urgency: "urgent", warning_signs: [{ question: "w_one", choice: "yes", urgency: "urgent" }] };
+  assert.deepEqual(actionsFor(outcome, { ...snapshot, settings: { actions: { urgent: "Call today." } } }), [
+    "Call today.",
   ]);
 });
