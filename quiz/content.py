@@ -444,11 +444,14 @@ def _settings_shape(check: _ShapeCheck, settings: Any) -> None:
     actions = settings.get("actions")
     if check.published:
         return
-    if not isinstance(actions, dict) or set(actions) != set(translation.ACTION_FIELDS):
+    # Every tier's action; the actions a sign names (check v3) only where a version has them.
+    required, _optional = _keys_of(contracts.Actions)
+    if not isinstance(actions, dict) or not required <= set(actions) <= set(translation.ACTION_FIELDS):
         check.add(_("%(where)s must be %(kind)s."), where=f"{where} (actions)", kind=_("an object"))
         return
-    for tier, field in translation.ACTION_FIELDS.items():
-        check.value(f"{where} (actions)", actions[tier], _field(SiteSettings, field), "settings", tier)
+    for name, value in actions.items():
+        field = _field(SiteSettings, translation.ACTION_FIELDS[name])
+        check.value(f"{where} (actions)", value, field, "settings", name)
 
 
 def _tip_references(check: _ShapeCheck, where: str, tip: Any, groups: set[str], categories: set[str]) -> None:
