@@ -65,12 +65,11 @@ function actionText(action, heading) {
 function urgencySection(outcome, snapshot) {
   const settings = snapshot.settings;
   const heading = gettext(URGENCY_LABELS[outcome.urgency] || outcome.urgency);
+  const actions = actionsFor(outcome, snapshot).map((action) => actionText(action, heading));
   const urgency = section(
     "result-urgency",
     heading,
-    ...actionsFor(outcome, snapshot).map((action) =>
-      el("p", { className: "action" }, withPhoneLinks(actionText(action, heading), settings)),
-    ),
+    ...actions.map((action) => el("p", { className: "action" }, withPhoneLinks(action, settings))),
   );
   urgency.classList.add(`urgency-${outcome.urgency}`);
   if (outcome.urgency === "emergency") {
@@ -87,7 +86,7 @@ function urgencySection(outcome, snapshot) {
       el("p", { className: "phone" }, phoneLink(settings.non_emergency_number, settings.non_emergency_label)),
     );
     // Said once: the shipped action already ends "… call 999 or go to A&E".
-    if (!action.includes(settings.emergency_number)) {
+    if (!actions.some((action) => action.includes(settings.emergency_number))) {
       urgency.append(
         el(
           "p",
