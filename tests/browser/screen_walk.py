@@ -188,8 +188,8 @@ BROKEN_TEXT = re.compile(r"(?<![A-Za-z])(null|undefined|NaN)|\[object")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’&]*")
 # Latin words a Chinese screen may show: the app's name, the other language's own name on
 # the switch, the services the site settings name (an installation in China names 120) and
-# the export formats.
-ENGLISH_ALLOWED_ON_CHINESE = {"BackCare", "English", "NHS", "GP", "A&E", "CSV", "JSON"}
+# the export formats, and units of storage (CLDR keeps them Latin in Chinese too).
+ENGLISH_ALLOWED_ON_CHINESE = {"BackCare", "English", "NHS", "GP", "A&E", "CSV", "JSON", "B", "kB", "MB", "GB"}
 
 
 def visible_text(page: Page) -> str:
