@@ -18,7 +18,8 @@ $(VENV)/.test-deps: requirements/base.txt requirements/dev.txt requirements/cons
 	$(PIP) install -q -r requirements/dev.txt -c requirements/constraints.txt
 	touch $@
 
-# Prettier for `make lint`, pinned in package-lock.json (the app itself needs no Node).
+# Prettier and ESLint for `make lint`, and fake-indexeddb for the JavaScript tests, pinned in
+# package-lock.json (the app itself needs no Node).
 node_modules/.bin/prettier: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
@@ -116,6 +117,7 @@ lint: install-lint
 	$(VENV)/bin/ruff format --check .
 	$(PY_FILES) | xargs -0 -r $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	node_modules/.bin/prettier --check static/js
+	node_modules/.bin/eslint static/js tests/js eslint.config.mjs
 	$(VENV)/bin/mypy
 
 format: install-lint

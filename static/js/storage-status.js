@@ -157,7 +157,7 @@ export async function showStorageUse(doc = document) {
   const target = doc.getElementById("storage-use");
   if (!target || !navigator.storage || !navigator.storage.estimate) return;
   let estimate;
-  let persisted = false;
+  let persisted;
   try {
     estimate = await navigator.storage.estimate();
     persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
