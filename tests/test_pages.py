@@ -1,6 +1,8 @@
 """Server-rendered pages and the web app manifest."""
 
+import builtins
 import json
+import os
 import re
 
 import pytest
@@ -183,6 +185,32 @@ def test_the_service_worker_precaches_the_pages_the_tips_shell_every_asset_and_t
             assert finders.find(url.removeprefix("/static/")), url
         else:
             assert client.get(url).status_code == 200, url
+
+
+def test_the_service_worker_reads_the_static_files_again_only_when_one_has_changed(client, published, monkeypatch):
+    opened = []
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(path)
+        return builtins.open(path, *args, **kwargs)
+
+    # The worker's module reads the files with the builtin open: count what it opens.
+    monkeypatch.setattr("quiz.serviceworker.open", counting_open, raising=False)
+    first = client.get("/serviceworker.js").content
+    opened.clear()
+
+    again = client.get("/serviceworker.js").content
+    assert opened == []
+    assert again == first
+
+    stylesheet = finders.find("css/app.css")
+    times = os.stat(stylesheet)
+    try:
+        os.utime(stylesheet, ns=(times.st_atime_ns, times.st_mtime_ns + 1_000_000_000))
+        client.get("/serviceworker.js")
+    finally:
+        os.utime(stylesheet, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert stylesheet in opened
 
 
 def test_the_service_worker_changes_when_a_new_version_is_published(client, published):
