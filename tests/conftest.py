@@ -1,12 +1,13 @@
 """Shared fixtures: the shipped content, admin users, and Debian Chromium for Playwright."""
 
+import importlib
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from quiz import content
@@ -92,8 +93,18 @@ def published(db):
 
 @pytest.fixture
 def editor(django_user_model):
+    """A member of "Content editors". A test on a transactional database empties the tables
+    afterwards, groups the migrations made included, so the group is made again here with
+    the permissions migrations 0002 and 0004 give it."""
+    group_migration = importlib.import_module("quiz.migrations.0002_content_editors_group")
+    results_migration = importlib.import_module("quiz.migrations.0004_content_editors_see_results")
+    actions = ("add", "change", "delete", "view")
+    codenames = [f"{action}_{model}" for model in group_migration.EDITABLE_MODELS for action in actions]
+    codenames += ["view_contentversion", "publish_content", *results_migration.CODENAMES]
+    group, _created = Group.objects.get_or_create(name=group_migration.GROUP_NAME)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="quiz", codename__in=codenames))
     user = django_user_model.objects.create_user(username="clinic_editor", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Content editors"))
+    user.groups.add(group)
     return user
 
 

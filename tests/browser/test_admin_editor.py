@@ -2,13 +2,11 @@
 check with it (a phone's cached content unchanged), publish, and see the diff on the version
 page. Plus the results list at 1280 px and axe on the preview and dashboard pages."""
 
-import importlib
 import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from content_helpers import urgent_answers
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from steps import answer_current_question, open_app, saved_checks, wait_until_resolves_true
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
@@ -19,22 +17,6 @@ pytestmark = pytest.mark.browser
 
 axe = Axe()
 NEW_TEXT = "Edited by the clinic: is this the first question?"
-
-
-@pytest.fixture
-def editor(transactional_db, django_user_model):
-    """A member of "Content editors". A browser test empties the tables afterwards, groups
-    the migrations made included, so the group is made again as migrations 0002 and 0004 do."""
-    group_migration = importlib.import_module("quiz.migrations.0002_content_editors_group")
-    results_migration = importlib.import_module("quiz.migrations.0004_content_editors_see_results")
-    actions = ("add", "change", "delete", "view")
-    codenames = [f"{action}_{model}" for model in group_migration.EDITABLE_MODELS for action in actions]
-    codenames += ["view_contentversion", "publish_content", *results_migration.CODENAMES]
-    group, _created = Group.objects.get_or_create(name=group_migration.GROUP_NAME)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="quiz", codename__in=codenames))
-    user = django_user_model.objects.create_user(username="clinic_editor", password="pw", is_staff=True)
-    user.groups.add(group)
-    return user
 
 
 def sign_in(page, app_url: str, username: str, password: str) -> None:
