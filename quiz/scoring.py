@@ -28,6 +28,11 @@ REQUIRED_SECTIONS = {FACTS_SECTION: "missing_fact_answer", WARNING_SECTION: "mis
 # Snapshots from this schema on rank tips for the person; older ones keep the order
 # their results were first scored with, so a stored result re-scores the same.
 RANKED_TIPS_SCHEMA = 2
+# From this schema on a tip's `show_if` is honoured and the first tips cover each of the
+# two strongest causes; older snapshots have no tip conditions and keep their order.
+FITTED_TIPS_SCHEMA = 3
+# How many tips lead the result page: the two strongest causes each get one of them.
+LEADING_TIPS = 5
 
 
 class AnswerError(ValueError):
@@ -236,7 +241,38 @@ class Rules:
             ranked.append(((sign_rank, weight, index), tips[index]["key"]))
         ranked.sort()
         picked_tips = self._severe_pain_tips(answers, urgency)
-        return picked_tips + [key for _rank, key in ranked if key not in picked_tips]
+        keys = picked_tips + [key for _rank, key in ranked if key not in picked_tips]
+        if self.snapshot.get("schema", 1) < FITTED_TIPS_SCHEMA:
+            return keys
+        return self._cover_top_causes(self._fitting_tips(keys, answers), causes)
+
+    def _fitting_tips(self, keys: list[str], answers: dict) -> list[str]:
+        """Drop the tips whose `show_if` the answers do not meet: a tip about pain down a
+        leg is for the people who said so. Evaluated as a question's `show_if`."""
+        shown = {question["key"] for question in visible_questions(self.snapshot, answers)}
+        conditions = {tip["key"]: tip.get("show_if") for tip in self.snapshot["tips"]}
+        return [key for key in keys if _condition_met(conditions[key], answers, shown)]
+
+    def _cover_top_causes(self, keys: list[str], causes: list[dict]) -> list[str]:
+        """Reorder so the first LEADING_TIPS tips hold one tip of each of the two strongest
+        causes (the first-ranked tip of each), keeping the ranking otherwise. A desk
+        worker who also lifts then reads a lifting tip, not five posture tips."""
+        groups = {tip["key"]: tip["cause_groups"] for tip in self.snapshot["tips"]}
+        needed: list[str] = []
+        for cause in causes[:2]:
+            first = next((key for key in keys if cause["key"] in groups[key]), None)
+            if first is not None and first not in needed:
+                needed.append(first)
+        needed.sort(key=keys.index)
+        head: list[str] = []
+        for key in keys:
+            if len(head) == LEADING_TIPS:
+                break
+            missing = [need for need in needed if need not in head]
+            # Take a tip in its rank unless the slots left are owed to a missing cause.
+            if key in missing or LEADING_TIPS - len(head) > len(missing):
+                head.append(key)
+        return head + [key for key in keys if key not in head]
 
     def _groups_of_signs(
         self, picked: list[tuple[dict, dict]], urgency: str, signs: list[dict], scores: dict[str, int]

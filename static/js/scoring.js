@@ -21,6 +21,11 @@ const REQUIRED_SECTIONS = new Map([
 ]);
 // From this schema on tips are ranked for the person; older snapshots keep their order.
 const RANKED_TIPS_SCHEMA = 2;
+// From this schema on a tip's `show_if` is honoured and the first tips cover each of the
+// two strongest causes; older snapshots have no tip conditions and keep their order.
+const FITTED_TIPS_SCHEMA = 3;
+// How many tips lead the result page: the two strongest causes each get one of them.
+const LEADING_TIPS = 5;
 
 /** An answer set the snapshot cannot score; `code` is stable, `key` names the culprit. */
 export class AnswerError extends Error {
@@ -322,7 +327,42 @@ function rankedTips(snapshot, answers, chosen, urgency, signs, causes) {
   });
   ranked.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2]);
   const picked = severePainTips(snapshot, answers, urgency);
-  return [...picked, ...ranked.map((item) => item.key).filter((key) => !picked.includes(key))];
+  const keys = [...picked, ...ranked.map((item) => item.key).filter((key) => !picked.includes(key))];
+  if ((snapshot.schema ?? 1) < FITTED_TIPS_SCHEMA) return keys;
+  return coverTopCauses(snapshot, fittingTips(snapshot, keys, answers), causes);
+}
+
+/**
+ * Drop the tips whose `show_if` the answers do not meet: a tip about pain down a leg is
+ * for the people who said so. Evaluated as a question's `show_if`.
+ */
+function fittingTips(snapshot, keys, answers) {
+  const shown = new Set(visibleQuestions(snapshot, answers).map((question) => question.key));
+  const conditions = new Map(snapshot.tips.map((tip) => [tip.key, tip.show_if]));
+  return keys.filter((key) => conditionMet(conditions.get(key), answers, shown));
+}
+
+/**
+ * Reorder so the first LEADING_TIPS tips hold one tip of each of the two strongest causes
+ * (the first-ranked tip of each), keeping the ranking otherwise. A desk worker who also
+ * lifts then reads a lifting tip, not five posture tips.
+ */
+function coverTopCauses(snapshot, keys, causes) {
+  const groups = new Map(snapshot.tips.map((tip) => [tip.key, tip.cause_groups]));
+  const needed = [];
+  for (const cause of causes.slice(0, 2)) {
+    const first = keys.find((key) => groups.get(key).includes(cause.key));
+    if (first !== undefined && !needed.includes(first)) needed.push(first);
+  }
+  needed.sort((a, b) => keys.indexOf(a) - keys.indexOf(b));
+  const head = [];
+  for (const key of keys) {
+    if (head.length === LEADING_TIPS) break;
+    const missing = needed.filter((need) => !head.includes(need));
+    // Take a tip in its rank unless the slots left are owed to a missing cause.
+    if (missing.includes(key) || LEADING_TIPS - head.length > missing.length) head.push(key);
+  }
+  return [...head, ...keys.filter((key) => !head.includes(key))];
 }
 
 /** Contributing groups the urgency-setting signs point to, heaviest weight first. */
