@@ -343,15 +343,20 @@ function fittingTips(snapshot, keys, answers) {
 }
 
 /**
- * Reorder so the first LEADING_TIPS tips hold one tip of each of the two strongest causes
- * (the first-ranked tip of each), keeping the ranking otherwise. A desk worker who also
- * lifts then reads a lifting tip, not five posture tips.
+ * Reorder so the first LEADING_TIPS tips hold a tip of each of the two strongest causes,
+ * keeping the ranking otherwise. Each cause's tip is its first-ranked one not linked to
+ * the other cause (any of its tips when all are shared): a desk worker who also lifts then
+ * reads a lifting tip, not five posture tips and a general one.
  */
 function coverTopCauses(snapshot, keys, causes) {
   const groups = new Map(snapshot.tips.map((tip) => [tip.key, tip.cause_groups]));
+  const top = causes.slice(0, 2).map((cause) => cause.key);
   const needed = [];
-  for (const cause of causes.slice(0, 2)) {
-    const first = keys.find((key) => groups.get(key).includes(cause.key));
+  for (const causeKey of top) {
+    const others = top.filter((key) => key !== causeKey);
+    const linked = keys.filter((key) => groups.get(key).includes(causeKey));
+    const own = linked.filter((key) => !others.some((other) => groups.get(key).includes(other)));
+    const first = own.length > 0 ? own[0] : linked[0];
     if (first !== undefined && !needed.includes(first)) needed.push(first);
   }
   needed.sort((a, b) => keys.indexOf(a) - keys.indexOf(b));
