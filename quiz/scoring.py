@@ -241,10 +241,13 @@ class Rules:
             ranked.append(((sign_rank, weight, index), tips[index]["key"]))
         ranked.sort()
         picked_tips = self._severe_pain_tips(answers, urgency)
-        keys = picked_tips + [key for _rank, key in ranked if key not in picked_tips]
+        rest = [key for _rank, key in ranked if key not in picked_tips]
         if self.snapshot.get("schema", 1) < FITTED_TIPS_SCHEMA:
-            return keys
-        return self._cover_top_causes(self._fitting_tips(keys, answers), causes)
+            return picked_tips + rest
+        # The cover is worked out after the severe-pain advice, so a pain score changes
+        # only whether that advice leads (never the order of the other tips).
+        rest = self._cover_top_causes(self._fitting_tips(rest, answers), causes)
+        return self._fitting_tips(picked_tips, answers) + rest
 
     def _fitting_tips(self, keys: list[str], answers: dict) -> list[str]:
         """Drop the tips whose `show_if` the answers do not meet: a tip about pain down a
@@ -254,23 +257,31 @@ class Rules:
         return [key for key in keys if _condition_met(conditions[key], answers, shown)]
 
     def _cover_top_causes(self, keys: list[str], causes: list[dict]) -> list[str]:
-        """Reorder so the first LEADING_TIPS tips hold one tip of each of the two strongest
-        causes (the first-ranked tip of each), keeping the ranking otherwise. A desk
-        worker who also lifts then reads a lifting tip, not five posture tips."""
+        """Reorder so the first LEADING_TIPS tips hold a tip of each of the two strongest
+        causes, keeping the ranking otherwise. Each cause's tip is its first-ranked one
+        not linked to the other cause (any of its tips when all are shared): a desk worker
+        who also lifts then reads a lifting tip, not five posture tips and a general one."""
         groups = {tip["key"]: tip["cause_groups"] for tip in self.snapshot["tips"]}
+        top = [cause["key"] for cause in causes[:2]]
         needed: list[str] = []
-        for cause in causes[:2]:
-            first = next((key for key in keys if cause["key"] in groups[key]), None)
+        for cause_key in top:
+            others = [key for key in top if key != cause_key]
+            linked = [key for key in keys if cause_key in groups[key]]
+            own = [key for key in linked if not any(other in groups[key] for other in others)]
+            first = (own or linked or [None])[0]
             if first is not None and first not in needed:
                 needed.append(first)
         needed.sort(key=keys.index)
+        # The severe-pain advice may lead the page: leave room for it, whatever the pain.
+        severe = sum(1 for tip in self.snapshot["tips"] if tip.get("for_severe_pain"))
+        slots = max(len(needed), LEADING_TIPS - severe)
         head: list[str] = []
         for key in keys:
-            if len(head) == LEADING_TIPS:
+            if len(head) == slots:
                 break
             missing = [need for need in needed if need not in head]
             # Take a tip in its rank unless the slots left are owed to a missing cause.
-            if key in missing or LEADING_TIPS - len(head) > len(missing):
+            if key in missing or slots - len(head) > len(missing):
                 head.append(key)
         return head + [key for key in keys if key not in head]
 

@@ -327,9 +327,12 @@ function rankedTips(snapshot, answers, chosen, urgency, signs, causes) {
   });
   ranked.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2]);
   const picked = severePainTips(snapshot, answers, urgency);
-  const keys = [...picked, ...ranked.map((item) => item.key).filter((key) => !picked.includes(key))];
-  if ((snapshot.schema ?? 1) < FITTED_TIPS_SCHEMA) return keys;
-  return coverTopCauses(snapshot, fittingTips(snapshot, keys, answers), causes);
+  const rest = ranked.map((item) => item.key).filter((key) => !picked.includes(key));
+  if ((snapshot.schema ?? 1) < FITTED_TIPS_SCHEMA) return [...picked, ...rest];
+  // The cover is worked out after the severe-pain advice, so a pain score changes only
+  // whether that advice leads (never the order of the other tips).
+  const covered = coverTopCauses(snapshot, fittingTips(snapshot, rest, answers), causes);
+  return [...fittingTips(snapshot, picked, answers), ...covered];
 }
 
 /**
@@ -360,12 +363,15 @@ function coverTopCauses(snapshot, keys, causes) {
     if (first !== undefined && !needed.includes(first)) needed.push(first);
   }
   needed.sort((a, b) => keys.indexOf(a) - keys.indexOf(b));
+  // The severe-pain advice may lead the page: leave room for it, whatever the pain.
+  const severe = snapshot.tips.filter((tip) => tip.for_severe_pain).length;
+  const slots = Math.max(needed.length, LEADING_TIPS - severe);
   const head = [];
   for (const key of keys) {
-    if (head.length === LEADING_TIPS) break;
+    if (head.length === slots) break;
     const missing = needed.filter((need) => !head.includes(need));
     // Take a tip in its rank unless the slots left are owed to a missing cause.
-    if (missing.includes(key) || LEADING_TIPS - head.length > missing.length) head.push(key);
+    if (missing.includes(key) || slots - head.length > missing.length) head.push(key);
   }
   return [...head, ...keys.filter((key) => !head.includes(key))];
 }
