@@ -268,9 +268,9 @@ class Rules:
             others = [key for key in top if key != cause_key]
             linked = [key for key in keys if cause_key in groups[key]]
             own = [key for key in linked if not any(other in groups[key] for other in others)]
-            first = (own or linked or [None])[0]
-            if first is not None and first not in needed:
-                needed.append(first)
+            candidates = own or linked
+            if candidates and candidates[0] not in needed:
+                needed.append(candidates[0])
         needed.sort(key=keys.index)
         # The severe-pain advice may lead the page: leave room for it, whatever the pain.
         severe = sum(1 for tip in self.snapshot["tips"] if tip.get("for_severe_pain"))
