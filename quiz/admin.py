@@ -223,6 +223,8 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
             None,
             {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]},
         ),
+        # The same widget a question's show_if has: one condition format, one way to edit it.
+        (_("Show only if"), {"fields": ["show_if"]}),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]
 

@@ -33,8 +33,9 @@ from .models import (
 )
 
 # Schema 2 added `show_if`, "facts" questions, exclusive and "not sure" choices, tips
-# for severe pain and ranked tips (docs/CONTENT_FORMAT.md).
-SCHEMA = 2
+# for severe pain and ranked tips; schema 3 a tip's `show_if`, honoured with the first
+# tips covering the two strongest causes (docs/CONTENT_FORMAT.md).
+SCHEMA = 3
 
 # Verdict-style wording BackCare never uses (the product brief's "Safety rules", mirrored in docs/SAFETY.md): it
 # never diagnoses, never reassures, never gives a probability. Matched case-insensitively.
@@ -150,6 +151,7 @@ def _tip_snapshot(tip: Tip) -> contracts.Tip:
         **_provenance(tip),
         "order": tip.order,
         "for_severe_pain": tip.for_severe_pain,
+        "show_if": tip.show_if or None,
     }
 
 
@@ -215,7 +217,7 @@ SCORED_KEYS: dict[str, frozenset[str]] = {
     "settings": frozenset({"cause_threshold", "severe_pain_from"}),
     "cause_groups": frozenset({"key"}),
     "tip_categories": frozenset(),
-    "tips": frozenset({"key", "cause_groups", "for_severe_pain"}),
+    "tips": frozenset({"key", "cause_groups", "for_severe_pain", "show_if"}),
     "questions": frozenset({"key", "kind", "section", "scale_min", "scale_max", "show_if", "choices"}),
     "choices": frozenset({"key", "urgency", "stops_quiz", "exclusive", "unsure", "weights"}),
 }
@@ -405,6 +407,9 @@ def shape_problems(body: Any, *, published: bool = False) -> list[str]:
     for index, tip in enumerate(body.get("tips") if isinstance(body.get("tips"), list) else []):
         _tip_references(check, _label("tips", tip, index), tip, groups, categories)
     _part_shape(check, body, "tips")
+    for tip in body["tips"] if isinstance(body.get("tips"), list) else []:
+        if isinstance(tip, dict) and "key" in tip:
+            _show_if_shape(check, tip)
     for index, question in enumerate(_part_items(check, body, "questions")):
         _question_shape(check, _label("questions", question, index), question, groups)
     if not published and "translations" in body:
@@ -454,6 +459,20 @@ def _settings_shape(check: _ShapeCheck, settings: Any) -> None:
         check.value(f"{where} (actions)", value, field, "settings", name)
 
 
+def _show_if_shape(check: _ShapeCheck, item: dict) -> None:
+    """A question's or a tip's `show_if`: null, or one question and a list of its choices."""
+    condition = item.get("show_if")
+    if condition is not None and not (
+        isinstance(condition, dict)
+        and set(condition) == {"question", "choices"}
+        and isinstance(condition["question"], str)
+        and isinstance(condition["choices"], list)
+        and bool(condition["choices"])
+        and all(isinstance(key, str) for key in condition["choices"])
+    ):
+        check.add(_('“Show only if” of “%(key)s” must look like {"question": "…", "choices": ["…"]}.'), key=item["key"])
+
+
 def _tip_references(check: _ShapeCheck, where: str, tip: Any, groups: set[str], categories: set[str]) -> None:
     if not isinstance(tip, dict):
         return
@@ -481,18 +500,7 @@ def _question_shape(check: _ShapeCheck, where: str, question: Any, groups: set[s
     if not check.item(where, question, contracts.Question, "questions"):
         return
     check.fields(where, question, Question, "questions")
-    condition = question.get("show_if")
-    if condition is not None and not (
-        isinstance(condition, dict)
-        and set(condition) == {"question", "choices"}
-        and isinstance(condition["question"], str)
-        and isinstance(condition["choices"], list)
-        and bool(condition["choices"])
-        and all(isinstance(key, str) for key in condition["choices"])
-    ):
-        check.add(
-            _('“Show only if” of “%(key)s” must look like {"question": "…", "choices": ["…"]}.'), key=question["key"]
-        )
+    _show_if_shape(check, question)
     if question["kind"] == Question.Kind.SCALE:
         low, high = question["scale_min"], question["scale_max"]
         numbers = all(isinstance(end, int) and not isinstance(end, bool) for end in (low, high))
@@ -645,22 +653,31 @@ def _sign_action_problems(body: contracts.Snapshot) -> list[str]:
     return problems
 
 
-def _show_if_problems(questions: list[contracts.Question]) -> list[str]:
+def _show_if_problems(body: contracts.Snapshot) -> list[str]:
     """`show_if` names an earlier choice question and some of its choices (its shape is
-    checked with the rest of the snapshot's, by shape_problems)."""
+    checked with the rest of the snapshot's, by shape_problems). A tip comes after every
+    question: its condition may name any of them, and only them."""
     problems = []
     earlier: dict[str, contracts.Question] = {}
-    for question in questions:
-        condition = question.get("show_if")
-        where = {"key": question["key"]}
-        if condition:
-            target = earlier.get(condition["question"])
-            if target is None or target["kind"] == Question.Kind.SCALE:
-                problems.append(_("“Show only if” of “%(key)s” must name an earlier choice question.") % where)
-            elif not set(condition["choices"]) <= {c["key"] for c in target["choices"]}:
-                problems.append(_("“Show only if” of “%(key)s” names a choice its question does not have.") % where)
+    for question in body["questions"]:
+        problems.extend(_condition_problems(question["key"], question.get("show_if"), earlier))
         earlier[question["key"]] = question
+    for tip in body["tips"]:
+        problems.extend(_condition_problems(tip["key"], tip.get("show_if"), earlier))
     return problems
+
+
+def _condition_problems(
+    key: str, condition: contracts.ShowIf | None, earlier: dict[str, contracts.Question]
+) -> list[str]:
+    if not condition:
+        return []
+    target = earlier.get(condition["question"])
+    if target is None or target["kind"] == Question.Kind.SCALE:
+        return [_("“Show only if” of “%(key)s” must name an earlier choice question.") % {"key": key}]
+    if not set(condition["choices"]) <= {c["key"] for c in target["choices"]}:
+        return [_("“Show only if” of “%(key)s” names a choice its question does not have.") % {"key": key}]
+    return []
 
 
 def _texts(body: contracts.Snapshot) -> Iterator[tuple[str, str]]:
@@ -715,7 +732,7 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
         problems.append(_("There are no active questions."))
     for question in body["questions"]:
         problems.extend(_question_problems(question))
-    problems.extend(_show_if_problems(body["questions"]))
+    problems.extend(_show_if_problems(body))
     problems.extend(_sign_action_problems(body))
     for tip in body["tips"]:
         if not tip["category"]:
@@ -844,6 +861,7 @@ def load_content(body: dict) -> None:
             category=categories[item["category"]],
             order=item["order"],
             for_severe_pain=item.get("for_severe_pain", False),
+            show_if=item.get("show_if"),
             **_provenance_fields(item),
         )
         tip.cause_groups.set([groups[key] for key in item["cause_groups"]])

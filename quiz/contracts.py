@@ -67,6 +67,13 @@ class TipCategory(TypedDict):
     order: int
 
 
+class ShowIf(TypedDict):
+    """Ask a question only when an earlier one's answer picks one of `choices`."""
+
+    question: str
+    choices: list[str]
+
+
 class Tip(Provenance):
     key: str
     title: str
@@ -75,6 +82,8 @@ class Tip(Provenance):
     cause_groups: list[str]
     order: int
     for_severe_pain: NotRequired[bool]
+    # Schema 3: shown only to people whose answers meet it (a question's `show_if`).
+    show_if: NotRequired[ShowIf | None]
 
 
 class Choice(TypedDict):
@@ -87,13 +96,6 @@ class Choice(TypedDict):
     unsure: NotRequired[bool]  # "Not sure": urgency from the question's signs (docs/SAFETY.md)
     action: NotRequired[str]  # an action of its own, named in settings.actions (check v3)
     weights: dict[str, int]
-
-
-class ShowIf(TypedDict):
-    """Ask a question only when an earlier one's answer picks one of `choices`."""
-
-    question: str
-    choices: list[str]
 
 
 class Question(Provenance):

@@ -186,6 +186,17 @@ class Tip(Provenance):
         default=False,
         help_text=_("Shown first on a self-care result when the pain score is severe."),
     )
+    # A tip about one symptom or history (pain down a leg, a sprain) is for the people
+    # who reported it: the same condition as a question's show_if.
+    show_if = models.JSONField(
+        _("show only if"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Show this tip only after a given answer, e.g. {"question": "w_soon", "choices": ["sciatica"]}. '
+            "Leave empty to show it to everyone its cause groups point to."
+        ),
+    )
 
     objects = ActiveQuerySet.as_manager()
 

@@ -28,6 +28,11 @@ REQUIRED_SECTIONS = {FACTS_SECTION: "missing_fact_answer", WARNING_SECTION: "mis
 # Snapshots from this schema on rank tips for the person; older ones keep the order
 # their results were first scored with, so a stored result re-scores the same.
 RANKED_TIPS_SCHEMA = 2
+# From this schema on a tip's `show_if` is honoured and the first tips cover each of the
+# two strongest causes; older snapshots have no tip conditions and keep their order.
+FITTED_TIPS_SCHEMA = 3
+# How many tips lead the result page: the two strongest causes each get one of them.
+LEADING_TIPS = 5
 
 
 class AnswerError(ValueError):
@@ -236,7 +241,49 @@ class Rules:
             ranked.append(((sign_rank, weight, index), tips[index]["key"]))
         ranked.sort()
         picked_tips = self._severe_pain_tips(answers, urgency)
-        return picked_tips + [key for _rank, key in ranked if key not in picked_tips]
+        rest = [key for _rank, key in ranked if key not in picked_tips]
+        if self.snapshot.get("schema", 1) < FITTED_TIPS_SCHEMA:
+            return picked_tips + rest
+        # The cover is worked out after the severe-pain advice, so a pain score changes
+        # only whether that advice leads (never the order of the other tips).
+        rest = self._cover_top_causes(self._fitting_tips(rest, answers), causes)
+        return self._fitting_tips(picked_tips, answers) + rest
+
+    def _fitting_tips(self, keys: list[str], answers: dict) -> list[str]:
+        """Drop the tips whose `show_if` the answers do not meet: a tip about pain down a
+        leg is for the people who said so. Evaluated as a question's `show_if`."""
+        shown = {question["key"] for question in visible_questions(self.snapshot, answers)}
+        conditions = {tip["key"]: tip.get("show_if") for tip in self.snapshot["tips"]}
+        return [key for key in keys if _condition_met(conditions[key], answers, shown)]
+
+    def _cover_top_causes(self, keys: list[str], causes: list[dict]) -> list[str]:
+        """Reorder so the first LEADING_TIPS tips hold a tip of each of the two strongest
+        causes, keeping the ranking otherwise. Each cause's tip is its first-ranked one
+        not linked to the other cause (any of its tips when all are shared): a desk worker
+        who also lifts then reads a lifting tip, not five posture tips and a general one."""
+        groups = {tip["key"]: tip["cause_groups"] for tip in self.snapshot["tips"]}
+        top = [cause["key"] for cause in causes[:2]]
+        needed: list[str] = []
+        for cause_key in top:
+            others = [key for key in top if key != cause_key]
+            linked = [key for key in keys if cause_key in groups[key]]
+            own = [key for key in linked if not any(other in groups[key] for other in others)]
+            candidates = own or linked
+            if candidates and candidates[0] not in needed:
+                needed.append(candidates[0])
+        needed.sort(key=keys.index)
+        # The severe-pain advice may lead the page: leave room for it, whatever the pain.
+        severe = sum(1 for tip in self.snapshot["tips"] if tip.get("for_severe_pain"))
+        slots = max(len(needed), LEADING_TIPS - severe)
+        head: list[str] = []
+        for key in keys:
+            if len(head) == slots:
+                break
+            missing = [need for need in needed if need not in head]
+            # Take a tip in its rank unless the slots left are owed to a missing cause.
+            if key in missing or slots - len(head) > len(missing):
+                head.append(key)
+        return head + [key for key in keys if key not in head]
 
     def _groups_of_signs(
         self, picked: list[tuple[dict, dict]], urgency: str, signs: list[dict], scores: dict[str, int]

@@ -215,8 +215,8 @@ def version_two_with_a_result(db, client):
     _device, token = register(client)
     item = result_item(version_two.snapshot, V2_FEVER)
     assert post_results(client, token, [item]).status_code == 200
-    migration = importlib.import_module("quiz.migrations.0009_publish_check_v3")
-    migration.publish_check_v3(None, None)
+    migration = importlib.import_module("quiz.migrations.0011_publish_tip_conditions")
+    migration.publish_tip_conditions(None, None)
     return version_two, item
 
 

@@ -213,11 +213,11 @@ def test_the_content_migration_refuses_broken_shipped_content_and_leaves_everyth
     broken = content.read_seed()
     question(broken, "h_pain_now").update(scale_min=8, scale_max=2)
     monkeypatch.setattr(content, "read_seed", lambda: copy.deepcopy(broken))
-    # The migration that ships the newest check (0007, the check v2's, now defers to it).
-    migration = importlib.import_module("quiz.migrations.0009_publish_check_v3")
+    # The migration that ships the newest check (0007 and 0009 now defer to it).
+    migration = importlib.import_module("quiz.migrations.0011_publish_tip_conditions")
 
     with pytest.raises(content.PublishError) as refused:
-        migration.publish_check_v3(apps=None, schema_editor=None)
+        migration.publish_tip_conditions(apps=None, schema_editor=None)
 
     assert any("it runs from 8 to 2" in problem for problem in refused.value.problems)
     assert ContentVersion.objects.count() == 1

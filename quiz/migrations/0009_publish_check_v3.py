@@ -2,19 +2,18 @@
 the signs in pregnancy with the midwife's action, and sudden back and tummy pain or
 feeling faint on the emergency screen.
 
-As 0007 did for the check v2: an installation with content gets its working copy
-replaced by the shipped content and a new version published (`upgrade_to_seed`); the
-versions already published, and the results stored against them, stay as they are. A
-fresh installation has nothing published, and `seed_content` publishes it there.
+It used the real models through `quiz.content`, so it only works while they match this
+migration's schema. 0010 added a field to them (a tip's `show_if`), so it now does
+nothing: 0011 publishes the newest shipped check (which holds everything of this one)
+once that field exists. Installations that already ran it are not affected.
 """
 
 from django.db import migrations
 
 
 def publish_check_v3(apps, schema_editor):
-    from quiz import content
-
-    content.upgrade_to_seed()
+    # Superseded by 0011_publish_tip_conditions (see the docstring).
+    return None
 
 
 class Migration(migrations.Migration):

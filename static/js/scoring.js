@@ -21,6 +21,11 @@ const REQUIRED_SECTIONS = new Map([
 ]);
 // From this schema on tips are ranked for the person; older snapshots keep their order.
 const RANKED_TIPS_SCHEMA = 2;
+// From this schema on a tip's `show_if` is honoured and the first tips cover each of the
+// two strongest causes; older snapshots have no tip conditions and keep their order.
+const FITTED_TIPS_SCHEMA = 3;
+// How many tips lead the result page: the two strongest causes each get one of them.
+const LEADING_TIPS = 5;
 
 /** An answer set the snapshot cannot score; `code` is stable, `key` names the culprit. */
 export class AnswerError extends Error {
@@ -322,7 +327,53 @@ function rankedTips(snapshot, answers, chosen, urgency, signs, causes) {
   });
   ranked.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2]);
   const picked = severePainTips(snapshot, answers, urgency);
-  return [...picked, ...ranked.map((item) => item.key).filter((key) => !picked.includes(key))];
+  const rest = ranked.map((item) => item.key).filter((key) => !picked.includes(key));
+  if ((snapshot.schema ?? 1) < FITTED_TIPS_SCHEMA) return [...picked, ...rest];
+  // The cover is worked out after the severe-pain advice, so a pain score changes only
+  // whether that advice leads (never the order of the other tips).
+  const covered = coverTopCauses(snapshot, fittingTips(snapshot, rest, answers), causes);
+  return [...fittingTips(snapshot, picked, answers), ...covered];
+}
+
+/**
+ * Drop the tips whose `show_if` the answers do not meet: a tip about pain down a leg is
+ * for the people who said so. Evaluated as a question's `show_if`.
+ */
+function fittingTips(snapshot, keys, answers) {
+  const shown = new Set(visibleQuestions(snapshot, answers).map((question) => question.key));
+  const conditions = new Map(snapshot.tips.map((tip) => [tip.key, tip.show_if]));
+  return keys.filter((key) => conditionMet(conditions.get(key), answers, shown));
+}
+
+/**
+ * Reorder so the first LEADING_TIPS tips hold a tip of each of the two strongest causes,
+ * keeping the ranking otherwise. Each cause's tip is its first-ranked one not linked to
+ * the other cause (any of its tips when all are shared): a desk worker who also lifts then
+ * reads a lifting tip, not five posture tips and a general one.
+ */
+function coverTopCauses(snapshot, keys, causes) {
+  const groups = new Map(snapshot.tips.map((tip) => [tip.key, tip.cause_groups]));
+  const top = causes.slice(0, 2).map((cause) => cause.key);
+  const needed = [];
+  for (const causeKey of top) {
+    const others = top.filter((key) => key !== causeKey);
+    const linked = keys.filter((key) => groups.get(key).includes(causeKey));
+    const own = linked.filter((key) => !others.some((other) => groups.get(key).includes(other)));
+    const first = own.length > 0 ? own[0] : linked[0];
+    if (first !== undefined && !needed.includes(first)) needed.push(first);
+  }
+  needed.sort((a, b) => keys.indexOf(a) - keys.indexOf(b));
+  // The severe-pain advice may lead the page: leave room for it, whatever the pain.
+  const severe = snapshot.tips.filter((tip) => tip.for_severe_pain).length;
+  const slots = Math.max(needed.length, LEADING_TIPS - severe);
+  const head = [];
+  for (const key of keys) {
+    if (head.length === slots) break;
+    const missing = needed.filter((need) => !head.includes(need));
+    // Take a tip in its rank unless the slots left are owed to a missing cause.
+    if (missing.includes(key) || slots - head.length > missing.length) head.push(key);
+  }
+  return [...head, ...keys.filter((key) => !head.includes(key))];
 }
 
 /** Contributing groups the urgency-setting signs point to, heaviest weight first. */
