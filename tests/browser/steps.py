@@ -11,6 +11,17 @@ PAIN_SCORE = 6
 # answers open one more (e.g. womb questions apply -> the gynaecological question).
 FIRST_TOTAL = 10
 
+# Every page the service worker precaches, with the heading a person sees on it.
+PRECACHED_PAGES = {
+    "/": "Low back pain self-check",
+    "/check/": "Low back pain self-check",
+    "/result/": "Your result",
+    "/history/": "Your past checks",
+    "/emergency/": "When to get help",
+    "/tips/": "Tips for your back",
+    "/offline/": "You are offline",
+}
+
 
 def open_app(page: Page, url: str) -> None:
     """Visit a page and wait until the service worker controls it (everything precached)."""

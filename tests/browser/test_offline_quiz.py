@@ -6,19 +6,18 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
-from steps import FIRST_TOTAL, go_to_screen, next_screen, open_app, saved_checks, start_check, take_full_check
+from steps import (
+    FIRST_TOTAL,
+    PRECACHED_PAGES,
+    go_to_screen,
+    next_screen,
+    open_app,
+    saved_checks,
+    start_check,
+    take_full_check,
+)
 
 pytestmark = pytest.mark.browser
-
-MAIN_PAGES = {
-    "/": "Low back pain self-check",
-    "/check/": "Low back pain self-check",
-    "/result/": "Your result",
-    "/history/": "Your past checks",
-    "/emergency/": "When to get help",
-    "/tips/": "Tips for your back",
-    "/offline/": "You are offline",
-}
 
 
 def is_sync_call(path: str) -> bool:
@@ -57,7 +56,7 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
     server_hits.clear()
 
-    for path, heading in MAIN_PAGES.items():
+    for path, heading in PRECACHED_PAGES.items():
         page.goto(app_url + path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         page.reload()

@@ -7,23 +7,13 @@ from urllib.parse import urlparse
 import pytest
 from django.db import OperationalError
 from playwright.sync_api import expect
-from steps import open_app, saved_checks, start_check, take_full_check
+from steps import PRECACHED_PAGES, open_app, saved_checks, start_check, take_full_check
 
 from quiz import content, views
 from quiz.models import Question
 
 pytestmark = pytest.mark.browser
 
-# Every page the worker precaches, with the heading a person sees on it.
-PRECACHED_PAGES = {
-    "/": "Low back pain self-check",
-    "/check/": "Low back pain self-check",
-    "/result/": "Your result",
-    "/history/": "Your past checks",
-    "/emergency/": "When to get help",
-    "/tips/": "Tips for your back",
-    "/offline/": "You are offline",
-}
 
 # What the phone gets back from the server, by failure: Django's own 500 page with the
 # database gone, a proxy's 503, or nothing (a handler that never answers: a hung server).
