@@ -126,6 +126,11 @@ export async function markProblem(uuid, state, message) {
   return update(uuid, (record) => ({ ...record, sync: { state, message: message || null } }));
 }
 
+/** Add the device's own fields to a saved check (function ratings): toPayload never sends them. */
+export async function annotateCheck(uuid, fields) {
+  return update(uuid, (record) => ({ ...record, ...fields }));
+}
+
 /** Remove every saved check from this device ("Delete my data", after the server's copy). */
 export async function clearChecks() {
   await write((store) => store.clear());
