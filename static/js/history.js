@@ -14,7 +14,9 @@ import { el } from "./dom.js";
 import { formatDateTime, formatDay, formatTime } from "./dates.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
 import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
-import { allChecks, onOutboxChange } from "./outbox.js";
+import { allChecks, deleteDeviceRecord, onOutboxChange, readDeviceRecord } from "./outbox.js";
+import { ACTIVITIES_RECORD, functionChange, ratingsOf } from "./function-ratings.js";
+import { PLAN_RECORD } from "./plan.js";
 import { deleteMyData } from "./sync.js";
 import { showStatus } from "./sync-page.js";
 import { showStorageUse } from "./storage-status.js";
@@ -169,6 +171,13 @@ function item({ record, pain }) {
     ),
     el("p", { className: "urgency" }, urgencyLabel(record.outcome.urgency)),
     el("p", { className: "pain" }, painText(pain)),
+    ratingsOf(record).map(({ key, name, rating }) =>
+      el(
+        "p",
+        { className: "activity", "data-activity": key },
+        format(gettext("%(name)s: %(rating)s out of 10"), { name, rating }),
+      ),
+    ),
     el(
       "p",
       { className: `sync-state sync-${state}` },
@@ -211,6 +220,34 @@ function showChange(rows) {
   );
 }
 
+/** What the back makes hard, beside the pain: one chart per activity, its 0–10 ratings
+ * at each check (a check that did not rate it sits on the "not rated" lane). */
+function showFunction(rows) {
+  const oldestFirst = [...rows].reverse();
+  const activities = functionChange(oldestFirst.map(({ record }) => record));
+  document.getElementById("history-function").hidden = activities.length === 0;
+  document.getElementById("history-function-charts").replaceChildren(
+    ...activities.map(({ key, name }) => {
+      const points = oldestFirst.map(({ record }) => {
+        const rated = ratingsOf(record).find((entry) => entry.key === key);
+        return {
+          uuid: record.uuid,
+          day: formatDay(record.completed_at),
+          time: formatTime(record.completed_at),
+          pain: rated ? rated.rating : null,
+          max: 10,
+          urgency: record.outcome.urgency,
+        };
+      });
+      const chart = drawChart(points, {
+        noScoreLabel: gettext("not rated"),
+        onOpen: (uuid) => window.location.assign(summaryUrl(uuid)),
+      });
+      return el("figure", { className: "function-chart", "data-activity": key }, el("figcaption", {}, name), chart);
+    }),
+  );
+}
+
 let latestRows = [];
 
 async function refresh() {
@@ -220,6 +257,7 @@ async function refresh() {
   empty.hidden = checks.length > 0;
   empty.classList.remove("until-loaded");
   showChange(latestRows);
+  showFunction(latestRows);
   await showStorageUse();
 }
 
@@ -310,9 +348,14 @@ function setUpExport() {
   document.getElementById("export-csv").addEventListener("click", () => {
     download("backcare-checks.csv", "text/csv", checksCsv(latestRows));
   });
-  document.getElementById("export-json").addEventListener("click", () => {
-    const records = latestRows.map(({ record }) => record);
-    download("backcare-checks.json", "application/json", `${JSON.stringify(records, null, 2)}\n`);
+  document.getElementById("export-json").addEventListener("click", async () => {
+    // The checks as saved, and the device's own records of follow-through beside them.
+    const device = {
+      checks: latestRows.map(({ record }) => record),
+      activities: await readDeviceRecord(ACTIVITIES_RECORD).catch(() => null),
+      plan: await readDeviceRecord(PLAN_RECORD).catch(() => null),
+    };
+    download("backcare-checks.json", "application/json", `${JSON.stringify(device, null, 2)}\n`);
   });
 }
 
@@ -354,6 +397,8 @@ function setUpDelete() {
     dialog.returnValue = "";
     status.textContent = gettext("Deleting…");
     const erased = await deleteMyData();
+    // What never left the phone goes with the checks.
+    if (erased) await Promise.all([ACTIVITIES_RECORD, PLAN_RECORD].map((id) => deleteDeviceRecord(id).catch(() => {})));
     status.textContent = erased
       ? gettext("Your data has been deleted from this device and from the server.")
       : gettext(

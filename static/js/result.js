@@ -27,6 +27,11 @@ import {
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
 import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
+import { activitiesSection } from "./activities.js";
+import { planButton, planHint } from "./today.js";
+import { BREAKS } from "./plan.js";
+import { functionChange, ratingsOf } from "./function-ratings.js";
+import { allChecks } from "./outbox.js";
 
 const TIPS_SHOWN_FIRST = 5;
 const container = document.getElementById("result");
@@ -185,6 +190,7 @@ function tipCard(tip) {
     { className: "card" },
     el("h3", {}, el("a", { href: tipUrl(tip) }, tip.title)),
     el("p", {}, tip.body),
+    planButton(tip.key),
   );
 }
 
@@ -214,8 +220,10 @@ function tipsSection(record, snapshot) {
           { id: "result-breaks", "aria-labelledby": "result-breaks-heading" },
           el("h3", { id: "result-breaks-heading" }, gettext("Posture breaks")),
           breakControl(),
+          planButton(BREAKS),
         )
       : null,
+    matching.length ? planHint() : null,
   );
 }
 
@@ -291,6 +299,22 @@ function facts(record, snapshot) {
   };
 }
 
+/** Each activity's rating at this check, with its first rating on this device before it. */
+function activityLines(record, checks) {
+  const upToThis = checks.filter((check) => check.completed_at <= record.completed_at);
+  const firsts = new Map(functionChange(upToThis).map((change) => [change.key, change.first]));
+  return ratingsOf(record).map(({ key, name, rating }) => {
+    const first = firsts.get(key);
+    const line = format(gettext("%(name)s: %(rating)s out of 10"), { name, rating });
+    if (!first || first.at === record.completed_at) return line;
+    const since = format(gettext("first rated %(rating)s on %(date)s"), {
+      rating: first.rating,
+      date: formatDateTime(first.at),
+    });
+    return `${line} (${since})`;
+  });
+}
+
 function warningKeys(snapshot) {
   return new Set(snapshot.questions.filter((question) => question.section === "warning").map((q) => q.key));
 }
@@ -317,6 +341,18 @@ function renderSummary(record, summary) {
       el("dd", { id: "summary-urgency" }, el("strong", {}, summary.urgency), " — ", summary.action),
       el("dt", {}, gettext("Pain score")),
       el("dd", { id: "summary-pain" }, summary.pain),
+      summary.activities.length ? el("dt", {}, gettext("Everyday activities (0–10)")) : null,
+      summary.activities.length
+        ? el(
+            "dd",
+            {},
+            el(
+              "ul",
+              { id: "summary-activities" },
+              summary.activities.map((line) => el("li", {}, line)),
+            ),
+          )
+        : null,
     ),
     el("h2", {}, gettext("Warning signs screened")),
     el(
@@ -368,6 +404,8 @@ function summaryText(summary) {
     `${gettext("Date")}: ${summary.date}`,
     `${gettext("Result")}: ${summary.urgency} — ${summary.action}`,
     `${gettext("Pain score")}: ${summary.pain}`,
+    ...(summary.activities.length ? [`${gettext("Everyday activities (0–10)")}:`] : []),
+    ...summary.activities.map((line) => `- ${line}`),
     `${gettext("Warning signs screened")}:`,
     ...summary.screens.flatMap((screen) => [
       `- ${screen.question}`,
@@ -408,12 +446,13 @@ function wireActions(text) {
   document.getElementById("summary-copy").addEventListener("click", () => copy(text));
 }
 
-function showSummary(record, snapshot) {
+async function showSummary(record, snapshot) {
   const heading = gettext("Summary of a back pain self-check");
   document.querySelector("main h1").textContent = heading;
   document.title = `${heading} · BackCare`;
   container.hidden = true;
   const summary = facts(record, snapshot);
+  summary.activities = activityLines(record, await allChecks().catch(() => []));
   renderSummary(record, summary);
   wireActions(summaryText(summary));
 }
@@ -428,7 +467,7 @@ async function init() {
   }
   loading.hidden = true;
   if (new URLSearchParams(window.location.search).get("view") === "summary") {
-    showSummary(loaded.record, loaded.snapshot);
+    await showSummary(loaded.record, loaded.snapshot);
     return;
   }
   render(loaded.record, loaded.snapshot);
@@ -436,6 +475,11 @@ async function init() {
   if (loaded.unsaved) container.querySelector("#result-urgency").after(unsavedNotice(loaded.unsaved, summaryUrl(uuid)));
   // Below the result, never above the urgency.
   showPersistMessage();
+  const outcome = loaded.record.outcome;
+  if (!loaded.unsaved && outcome.urgency !== "emergency" && outcome.urgency !== "urgent") {
+    const activities = await activitiesSection(loaded.record).catch(() => null);
+    if (activities) container.append(activities);
+  }
 }
 
 window.addEventListener("hashchange", init);
