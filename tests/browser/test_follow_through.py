@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from steps import calm_answers, open_app, saved_checks, save_check, wait_until_resolves_true
+from steps import calm_answers, open_app, save_check, saved_checks, wait_until_resolves_true
 
 pytestmark = pytest.mark.browser
 
