@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from steps import calm_answers, open_app, save_check, saved_checks, wait_until_resolves_true
+from steps import calm_answers, open_app, save_check, saved_checks, wait_until_resolves_true, warning_signs
 
 pytestmark = pytest.mark.browser
 
@@ -159,6 +159,7 @@ def test_the_plan_survives_a_reload_and_a_cold_start_offline(
         expect(items_shown).to_have_count(2)
         expect(items_shown.first.get_by_label("Done today")).to_be_checked()
         expect(items_shown.nth(1).get_by_label("Done today")).not_to_be_checked()
+        expect(page.locator("#today")).to_contain_text("Reminders reach you only while BackCare is open")
 
         items_shown.nth(1).get_by_role("button", name="Remove").click()
         expect(items_shown).to_have_count(1)
@@ -220,3 +221,20 @@ def test_ticks_belong_to_the_local_day_across_midnight_and_the_clock_change(page
     # From 18:00 an item not ticked yet is a reminder while BackCare is open.
     page.clock.fast_forward("17:40:00")
     expect(page.locator("#today-status")).to_have_text("Not ticked yet today: 2.")
+
+
+def test_an_urgent_result_asks_for_no_activities_and_offers_no_plan(page, app_url, published):
+    open_app(page, app_url + "/history/")
+    calm = save_check(page, calm_answers(page, 5), "2026-12-01T09:00:00.000Z")
+    page.goto(f"{app_url}/result/#{calm}")
+    expect(page.locator("#activity-form")).to_be_visible()
+
+    urgent = save_check(
+        page, calm_answers(page, 5, warning_signs(published.snapshot, "urgent")), "2026-12-02T09:00:00.000Z"
+    )
+    page.goto(f"{app_url}/result/#{urgent}")
+    expect(page.locator("#result-summary-link")).to_be_visible()
+    # The page's own reads of the device records are done once a later one answers.
+    page.evaluate(READ_RECORD, "activities")
+    expect(page.locator("#result-activities")).to_have_count(0)
+    expect(page.locator(".plan-toggle")).to_have_count(0)
