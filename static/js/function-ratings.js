@@ -43,7 +43,7 @@ export function ratingsOf(check) {
 }
 
 /**
- * For the course rule: per activity, its first, previous and last rating over `checks`
+ * For the course rule: per activity, its first, previous and last rating over the checks given
  * (any order; read by completed_at), each {rating, at}; previous is null with one rating.
  * -> [{key, name, first, previous, last, count}] in the order the activities were named.
  */
