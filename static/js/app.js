@@ -8,6 +8,7 @@ import { fetchContent } from "./content.js";
 import { setUpLanguage } from "./language.js";
 import { startSyncing } from "./sync-page.js";
 import { runBreaks } from "./breaks.js";
+import { watchFollowUp } from "./follow-up.js";
 
 // -- service worker and updates ------------------------------------------------------
 
@@ -99,6 +100,8 @@ registerWorker().then(refreshContent, () => {});
 startSyncing();
 // The posture-break timer ticks on every page, not only on Tips › Posture breaks.
 runBreaks();
+// A follow-up check that is due: said on home, and notified while open (follow-up.js).
+watchFollowUp().catch(() => {});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refreshContent();
 });

@@ -16,6 +16,7 @@ import { format, gettext, gettext_noop } from "./i18n.js";
 import { SYNC_LABELS, URGENCY_LABELS } from "./labels.js";
 import { allChecks, onOutboxChange } from "./outbox.js";
 import { deleteMyData } from "./sync.js";
+import { courseRecords, forgetCourse, showCourseIn } from "./follow-up.js";
 import { showStatus } from "./sync-page.js";
 import { showStorageUse } from "./storage-status.js";
 
@@ -220,6 +221,7 @@ async function refresh() {
   empty.hidden = checks.length > 0;
   empty.classList.remove("until-loaded");
   showChange(latestRows);
+  await showCourseIn(document.getElementById("history-course")).catch(() => {});
   await showStorageUse();
 }
 
@@ -311,8 +313,12 @@ function setUpExport() {
     download("backcare-checks.csv", "text/csv", checksCsv(latestRows));
   });
   document.getElementById("export-json").addEventListener("click", () => {
-    const records = latestRows.map(({ record }) => record);
-    download("backcare-checks.json", "application/json", `${JSON.stringify(records, null, 2)}\n`);
+    const checks = latestRows.map(({ record }) => record);
+    // The checks, and what the phone keeps between them (the follow-up, the episode).
+    courseRecords().then((device) => {
+      const data = { checks, device };
+      download("backcare-checks.json", "application/json", `${JSON.stringify(data, null, 2)}\n`);
+    });
   });
 }
 
@@ -354,6 +360,7 @@ function setUpDelete() {
     dialog.returnValue = "";
     status.textContent = gettext("Deleting…");
     const erased = await deleteMyData();
+    if (erased) await forgetCourse().catch(() => {});
     status.textContent = erased
       ? gettext("Your data has been deleted from this device and from the server.")
       : gettext(

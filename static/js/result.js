@@ -26,6 +26,7 @@ import {
   withPhoneLinks,
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
+import { addToResult, courseFor, courseWords } from "./follow-up.js";
 import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
 
 const TIPS_SHOWN_FIRST = 5;
@@ -274,7 +275,7 @@ function showPersistMessage() {
 // it, "Copy" puts it on the clipboard. Offline, like the result.
 
 /** The summary as plain facts, used for both the page and the shared text. */
-function facts(record, snapshot) {
+function facts(record, snapshot, course) {
   const pain = painScore(record, snapshot);
   return {
     date: formatDateTime(record.completed_at),
@@ -288,6 +289,7 @@ function facts(record, snapshot) {
       : gettext("not given"),
     version: String(record.content_version),
     disclaimer: snapshot.settings.disclaimer,
+    course: course ? courseWords(course) : null,
   };
 }
 
@@ -317,6 +319,8 @@ function renderSummary(record, summary) {
       el("dd", { id: "summary-urgency" }, el("strong", {}, summary.urgency), " — ", summary.action),
       el("dt", {}, gettext("Pain score")),
       el("dd", { id: "summary-pain" }, summary.pain),
+      summary.course && el("dt", {}, gettext("Since earlier checks")),
+      summary.course && el("dd", { id: "summary-course" }, courseLines(summary.course).join(" ")),
     ),
     el("h2", {}, gettext("Warning signs screened")),
     el(
@@ -361,6 +365,10 @@ function renderSummary(record, summary) {
   container.hidden = false;
 }
 
+function courseLines({ advice, figures }) {
+  return advice ? [advice, ...figures] : figures;
+}
+
 /** The same summary as text, for sharing or pasting into a message. */
 function summaryText(summary) {
   const lines = [
@@ -368,6 +376,7 @@ function summaryText(summary) {
     `${gettext("Date")}: ${summary.date}`,
     `${gettext("Result")}: ${summary.urgency} — ${summary.action}`,
     `${gettext("Pain score")}: ${summary.pain}`,
+    ...(summary.course ? [`${gettext("Since earlier checks")}: ${courseLines(summary.course).join(" ")}`] : []),
     `${gettext("Warning signs screened")}:`,
     ...summary.screens.flatMap((screen) => [
       `- ${screen.question}`,
@@ -408,12 +417,12 @@ function wireActions(text) {
   document.getElementById("summary-copy").addEventListener("click", () => copy(text));
 }
 
-function showSummary(record, snapshot) {
+async function showSummary(record, snapshot) {
   const heading = gettext("Summary of a back pain self-check");
   document.querySelector("main h1").textContent = heading;
   document.title = `${heading} · BackCare`;
   container.hidden = true;
-  const summary = facts(record, snapshot);
+  const summary = facts(record, snapshot, await courseFor(record.uuid).catch(() => null));
   renderSummary(record, summary);
   wireActions(summaryText(summary));
 }
@@ -436,6 +445,7 @@ async function init() {
   if (loaded.unsaved) container.querySelector("#result-urgency").after(unsavedNotice(loaded.unsaved, summaryUrl(uuid)));
   // Below the result, never above the urgency.
   showPersistMessage();
+  await addToResult(container, loaded.record, init).catch(() => {});
 }
 
 window.addEventListener("hashchange", init);
