@@ -3,7 +3,7 @@
  * week"), the notice on home when it is due (and a notification while BackCare is open,
  * when allowed: there is no push service), and the course of this episode's checks in
  * words for the result, the history and the summary (the rule is course.js). Kept as two
- * device records, "follow-up" and "episode": in the JSON download, erased with the checks.
+ * device records (the follow-up, the episode): in the JSON download, erased with the checks.
  */
 
 import { painScore, snapshotFor } from "./check-record.js";
@@ -228,7 +228,7 @@ function notifyFollowUp() {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
   navigator.serviceWorker?.ready
     .then((registration) =>
-      registration.showNotification("BackCare", { body: gettext("Time to check again"), tag: "follow-up" }),
+      registration.showNotification("BackCare", { body: gettext("Time to check again"), tag: FOLLOW_UP }),
     )
     .catch(() => {});
 }
