@@ -15,7 +15,10 @@ class Migration(migrations.Migration):
             name="course_change",
             field=models.PositiveSmallIntegerField(
                 default=2,
-                help_text="The smallest change in a 0–10 pain score a person can tell apart (about 2). A rise of this much since the last check adds the same advice at once.",
+                help_text=(
+                    "The smallest change in a 0–10 pain score a person can tell apart (about 2). A rise of this "
+                    "much since the last check adds the same advice at once."
+                ),
                 validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)],
                 verbose_name="course: a real change, in points",
             ),
@@ -25,7 +28,10 @@ class Migration(migrations.Migration):
             name="course_weeks",
             field=models.PositiveSmallIntegerField(
                 default=3,
-                help_text="Checks spanning this many weeks or more in which the pain has not fallen by the change below add “This has not been getting better: see a GP or physiotherapist”.",
+                help_text=(
+                    "Checks spanning this many weeks or more in which the pain has not fallen by the change "
+                    "below add “This has not been getting better: see a GP or physiotherapist”."
+                ),
                 validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(52)],
                 verbose_name="course: weeks without improvement",
             ),
@@ -35,7 +41,9 @@ class Migration(migrations.Migration):
             name="follow_up_days",
             field=models.PositiveSmallIntegerField(
                 default=7,
-                help_text="What a self-care or “see a doctor soon” result offers first: check again after this many days.",
+                help_text=(
+                    "What a self-care or “see a doctor soon” result offers first: check again after this many days."
+                ),
                 validators=[django.core.validators.MinValueValidator(3), django.core.validators.MaxValueValidator(28)],
                 verbose_name="follow-up check after (days)",
             ),

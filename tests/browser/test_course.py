@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from steps import calm_answers, open_app, pain_question, save_check, start_check, take_check_with, warning_signs
+from steps import (
+    calm_answers,
+    open_app,
+    pain_question,
+    save_check,
+    start_check,
+    take_check_with,
+    wait_until_resolves_true,
+    warning_signs,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +43,11 @@ def iso(moment: datetime) -> str:
 def weekly_checks(page, scores: list[int], signs: dict | None = None) -> list[str]:
     """Checks a week apart from START, the last one now (the page clock's time)."""
     return [
-        save_check(page, calm_answers(page, pain, signs if week == len(scores) - 1 else None), iso(START + timedelta(weeks=week)))
+        save_check(
+            page,
+            calm_answers(page, pain, signs if week == len(scores) - 1 else None),
+            iso(START + timedelta(weeks=week)),
+        )
         for week, pain in enumerate(scores)
     ]
 
@@ -162,7 +175,13 @@ def test_a_follow_up_turned_off_never_shows(page, context, app_url, published):
 @pytest.mark.parametrize("urgency", ["urgent", "emergency"])
 def test_urgent_and_emergency_results_offer_no_follow_up_and_no_course(page, context, app_url, published, urgency):
     offline_at(page, context, app_url, START + timedelta(weeks=3))
-    last = weekly_checks(page, [3, 3, 3, 8], warning_signs(published.snapshot, urgency))[-1]
+    *_earlier, before, last = weekly_checks(page, [3, 3, 3, 8], warning_signs(published.snapshot, urgency))
+    # A follow-up chosen on the check before (its result showed when it was the newest).
+    page.evaluate(
+        "(uuid) => import('/static/js/outbox.js').then((o) => o.writeDeviceRecord('follow-up', "
+        "{from: uuid, days: 7, due_at: '2026-11-23T09:00:00.000Z', from_at: '2026-11-16T09:00:00.000Z'}))",
+        before,
+    )
 
     page.goto(app_url + f"/result/#{last}")
     expect(page.locator(f"#result-urgency.urgency-{urgency}")).to_be_visible()
@@ -170,6 +189,10 @@ def test_urgent_and_emergency_results_offer_no_follow_up_and_no_course(page, con
     expect(page.locator("#result-follow-up")).to_have_count(0)
     expect(page.locator("#result-course")).to_have_count(0)
     # An earlier follow-up is off too: home says to get care, not "check again".
+    wait_until_resolves_true(
+        page,
+        "() => import('/static/js/follow-up.js').then((f) => f.courseRecords()).then((r) => r['follow-up'].days === 0)",
+    )
     page.clock.set_system_time(START + timedelta(weeks=8))
     page.goto(app_url + "/")
     page.wait_for_load_state("networkidle")
