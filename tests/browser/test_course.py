@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 NOT_BETTER = "This has not been getting better: see a GP or physiotherapist."
-NOT_BETTER_ZH = "情况一直没有好转：请去看全科医生或物理治疗师。"
+NOT_BETTER_ZH = "情况一直没有好转：请去看全科医生（GP）或理疗师。"
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_the_follow_up_and_episode_are_downloaded_and_erased_by_delete_my_data(p
 
 @pytest.fixture
 def chinese_page(new_context):
-    return new_context(locale="zh-CN", timezone_id="UTC").new_page()
+    return new_context(locale="zh-CN").new_page()
 
 
 def test_in_chinese_weekly_checks_7_7_6_7_say_not_getting_better_everywhere(chinese_page, app_url, published):
