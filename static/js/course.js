@@ -1,15 +1,10 @@
 /**
- * The course over several checks, read from the history: the rule alone (pure, no DOM,
- * no storage), so `node --test` holds every threshold (tests/js/course.test.mjs).
- *
- * A check is {uuid, completed_at (ISO), urgency, pain: {value, max} | null}. Checks of one
- * episode (from the day the person said a new one began) are compared: the pain since the
- * first scored check and since the last one, and whether the tier rose. The advice "not
- * getting better" comes when checks span `course_weeks` weeks or more and the pain has not
- * fallen by `course_change` points (about the smallest change a person can tell apart on
- * a 0–10 scale), or at once on a rise of that much since the last check. It only adds:
- * the check's own tier is never read back from here, and an urgent or emergency result,
- * which says to get care now, carries no course advice beside it.
+ * The course over several checks: the rule alone (pure; tests/js/course.test.mjs).
+ * A check: {uuid, completed_at, urgency, pain: {value, max} | null}. Within one episode,
+ * "not getting better" when checks span `course_weeks` weeks and the pain has not fallen
+ * by `course_change` points (about the smallest change a person can tell on 0–10), or at
+ * once on a rise of that much since the last check. It only adds: no tier comes from
+ * here, and urgent or emergency results (get care now) carry none.
  */
 
 export const COURSE_DEFAULTS = { course_weeks: 3, course_change: 2, follow_up_days: 7 };
