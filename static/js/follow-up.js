@@ -102,7 +102,9 @@ function choiceLabel(days) {
 }
 
 const dueText = ({ due_at }) =>
-  due_at ? format(gettext("BackCare will remind you from %(date)s when you open it."), { date: formatDateTime(due_at) }) : "";
+  due_at
+    ? format(gettext("BackCare will remind you from %(date)s when you open it."), { date: formatDateTime(due_at) })
+    : "";
 
 async function saveFollowUp(record, days) {
   const followUp = { from: record.uuid, from_at: record.completed_at, days };
@@ -134,7 +136,11 @@ async function followUpControl(record, helpNow) {
     el("h2", { id: "result-follow-up-h" }, gettext("Check again")),
     select,
     status,
-    el("p", { className: "hint" }, gettext("Reminders reach you only while BackCare is open on this device: there is no push service.")),
+    el(
+      "p",
+      { className: "hint" },
+      gettext("Reminders reach you only while BackCare is open on this device: there is no push service."),
+    ),
   );
 }
 
@@ -145,7 +151,11 @@ export async function addToResult(container, record, redo) {
   const helpNow = !["self_care", "soon"].includes(record.outcome.urgency);
   const course = !helpNow && (await courseFor(record.uuid));
   if (course) {
-    const episode = el("button", { type: "button", className: "button" }, gettext("This is a new episode of back pain"));
+    const episode = el(
+      "button",
+      { type: "button", className: "button" },
+      gettext("This is a new episode of back pain"),
+    );
     episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
     container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
   }
@@ -167,12 +177,24 @@ export async function watchFollowUp() {
   if (wait <= 0 && place) {
     place.replaceChildren(
       el("h2", {}, gettext("Time to check again")),
-      el("p", {}, format(gettext("You asked to check again after your check of %(date)s."), { date: formatDateTime(followUp.from_at) })),
+      el(
+        "p",
+        {},
+        format(gettext("You asked to check again after your check of %(date)s."), {
+          date: formatDateTime(followUp.from_at),
+        }),
+      ),
       el("a", { className: "button button-primary", href: "/check/" }, gettext("Check again now")),
     );
     place.hidden = false;
   }
   // setTimeout fires a longer wait than 2^31 ms at once.
   if (wait > 0 && wait < 2 ** 31 && window.Notification?.permission === "granted")
-    setTimeout(() => navigator.serviceWorker.ready.then((r) => r.showNotification("BackCare", { body: gettext("Time to check again"), tag: FOLLOW_UP })), wait);
+    setTimeout(
+      () =>
+        navigator.serviceWorker.ready.then((r) =>
+          r.showNotification("BackCare", { body: gettext("Time to check again"), tag: FOLLOW_UP }),
+        ),
+      wait,
+    );
 }
