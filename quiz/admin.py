@@ -243,6 +243,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         ),
         (_("Actions a warning sign adds"), {"fields": ["action_pregnancy", "action_coping"]}),
         (_("Scoring"), {"fields": ["cause_threshold", "severe_pain_from"]}),
+        (_("Between checks"), {"fields": ["follow_up_days", "course_weeks", "course_change"]}),
     ]
 
     def has_add_permission(self, request):

@@ -104,6 +104,9 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
         },
         "limits": site.limits,
         "severe_pain_from": site.severe_pain_from,
+        "course_weeks": site.course_weeks,
+        "course_change": site.course_change,
+        "follow_up_days": site.follow_up_days,
     }
 
 
@@ -774,6 +777,10 @@ def read_seed(path: Path = SEED_PATH) -> dict:
     return body
 
 
+# The course thresholds (optional in a snapshot: versions before them read as the defaults).
+COURSE_SETTINGS = ("course_weeks", "course_change", "follow_up_days")
+
+
 def _load_settings(values: dict) -> None:
     actions = values["actions"]
     SiteSettings.objects.update_or_create(
@@ -794,6 +801,8 @@ def _load_settings(values: dict) -> None:
             "action_coping": actions.get("coping", ""),
             "limits": values["limits"],
             "severe_pain_from": values.get("severe_pain_from"),
+            # Files from before the course advice have none: the model's defaults.
+            **{name: values[name] for name in COURSE_SETTINGS if name in values},
         },
     )
 

@@ -43,6 +43,10 @@ class Settings(TypedDict):
     limits: str
     # Schema 2 on (older versions lack the keys below).
     severe_pain_from: NotRequired[int | None]
+    # Read on the phone only, for the course over several checks (absent before them).
+    course_weeks: NotRequired[int]
+    course_change: NotRequired[int]
+    follow_up_days: NotRequired[int]
 
 
 class Provenance(TypedDict):

@@ -112,6 +112,31 @@ class SiteSettings(models.Model):
             "“for severe pain” first. Leave empty to turn this off."
         ),
     )
+    # The course over several checks (static/js/course.js): read on the phone only.
+    course_weeks = models.PositiveSmallIntegerField(
+        _("course: weeks without improvement"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_(
+            "Checks spanning this many weeks or more in which the pain has not fallen by the "
+            "change below add “This has not been getting better: see a GP or physiotherapist”."
+        ),
+    )
+    course_change = models.PositiveSmallIntegerField(
+        _("course: a real change, in points"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "The smallest change in a 0–10 pain score a person can tell apart (about 2). A rise "
+            "of this much since the last check adds the same advice at once."
+        ),
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow-up check after (days)"),
+        default=7,
+        validators=[MinValueValidator(3), MaxValueValidator(28)],
+        help_text=_("What a self-care or “see a doctor soon” result offers first: check again after this many days."),
+    )
 
     class Meta:
         verbose_name = _("site settings")

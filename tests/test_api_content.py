@@ -59,3 +59,17 @@ def test_it_says_clearly_when_nothing_is_published(client, db):
 
     assert response.status_code == 404
     assert response.json()["code"] == "no_content"
+
+
+def test_the_bundle_carries_the_course_thresholds_a_clinic_set(client, published, admin_client):
+    from quiz.models import SiteSettings
+
+    assert client.get("/api/content/").json()["settings"]["course_weeks"] == 3
+    SiteSettings.objects.update(course_weeks=4, course_change=3, follow_up_days=14)
+    admin_client.post("/admin/quiz/contentversion/publish/")
+
+    settings = client.get("/api/content/").json()["settings"]
+
+    assert (settings["course_weeks"], settings["course_change"], settings["follow_up_days"]) == (4, 3, 14)
+    # The version published before keeps its own figures: versions never change.
+    assert client.get("/api/content/1/").json()["settings"]["course_weeks"] == 3

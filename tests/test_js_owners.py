@@ -23,6 +23,8 @@ OWNED_NAMES = {
     "backcare-outbox": "outbox.js",  # the BroadcastChannel announcing changes
     "/api/content/": "content.js",  # the content bundle
     "backcare-content-versions": "content.js",  # the cache of published versions
+    "follow-up": "follow-up.js",  # the device record of the follow-up check chosen
+    "episode": "follow-up.js",  # the device record of when this episode began
 }
 
 

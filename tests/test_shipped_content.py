@@ -165,3 +165,11 @@ def test_it_leaves_existing_content_alone_when_seeding_again(published):
 
     assert seed() is None
     assert ContentVersion.objects.count() == 1
+
+
+def test_every_self_care_result_says_when_to_see_a_gp_even_with_no_history_on_the_phone(snapshot):
+    # The course advice needs earlier checks on the phone; cleared storage loses them
+    # (docs/SAFETY.md H36). A single check still says it, in both languages.
+    assert "not improving after a few weeks" in snapshot["settings"]["actions"]["self_care"]
+    chinese = snapshot["translations"]["zh-hans"]["settings"]["actions"]["self_care"]
+    assert "几周后疼痛没有好转" in chinese

@@ -9,6 +9,7 @@ import { setUpLanguage } from "./language.js";
 import { startSyncing } from "./sync-page.js";
 import { runBreaks } from "./breaks.js";
 import { showToday } from "./today.js";
+import { watchFollowUp } from "./follow-up.js";
 
 // -- service worker and updates ------------------------------------------------------
 
@@ -102,6 +103,8 @@ startSyncing();
 runBreaks();
 // Home's "Today": the plan, once there is one.
 if (document.getElementById("today")) showToday().catch(() => {});
+// A follow-up check that is due: said on home, and notified while open (follow-up.js).
+watchFollowUp().catch(() => {});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refreshContent();
 });

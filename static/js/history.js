@@ -18,6 +18,7 @@ import { allChecks, deleteDeviceRecord, onOutboxChange, readDeviceRecord } from 
 import { ACTIVITIES_RECORD, functionChange, ratingsOf } from "./function-ratings.js";
 import { PLAN_RECORD } from "./plan.js";
 import { deleteMyData } from "./sync.js";
+import { courseRecords, forgetCourse, showCourseIn } from "./follow-up.js";
 import { showStatus } from "./sync-page.js";
 import { showStorageUse } from "./storage-status.js";
 
@@ -258,6 +259,7 @@ async function refresh() {
   empty.classList.remove("until-loaded");
   showChange(latestRows);
   showFunction(latestRows);
+  await showCourseIn(document.getElementById("history-course")).catch(() => {});
   await showStorageUse();
 }
 
@@ -349,13 +351,15 @@ function setUpExport() {
     download("backcare-checks.csv", "text/csv", checksCsv(latestRows));
   });
   document.getElementById("export-json").addEventListener("click", async () => {
-    // The checks as saved, and the device's own records of follow-through beside them.
+    // The checks as saved, and what the phone keeps between them: the follow-up, the
+    // episode, the everyday activities and the plan.
     const device = {
-      checks: latestRows.map(({ record }) => record),
+      ...(await courseRecords().catch(() => ({}))),
       activities: await readDeviceRecord(ACTIVITIES_RECORD).catch(() => null),
       plan: await readDeviceRecord(PLAN_RECORD).catch(() => null),
     };
-    download("backcare-checks.json", "application/json", `${JSON.stringify(device, null, 2)}\n`);
+    const data = { checks: latestRows.map(({ record }) => record), device };
+    download("backcare-checks.json", "application/json", `${JSON.stringify(data, null, 2)}\n`);
   });
 }
 
@@ -398,7 +402,10 @@ function setUpDelete() {
     status.textContent = gettext("Deleting…");
     const erased = await deleteMyData();
     // What never left the phone goes with the checks.
-    if (erased) await Promise.all([ACTIVITIES_RECORD, PLAN_RECORD].map((id) => deleteDeviceRecord(id).catch(() => {})));
+    if (erased) {
+      await forgetCourse().catch(() => {});
+      await Promise.all([ACTIVITIES_RECORD, PLAN_RECORD].map((id) => deleteDeviceRecord(id).catch(() => {})));
+    }
     status.textContent = erased
       ? gettext("Your data has been deleted from this device and from the server.")
       : gettext(

@@ -26,6 +26,7 @@ import {
   withPhoneLinks,
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
+import { addToResult, courseFor, courseWords } from "./follow-up.js";
 import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
 import { activitiesSection } from "./activities.js";
 import { planButton, planHint } from "./today.js";
@@ -282,7 +283,7 @@ function showPersistMessage() {
 // it, "Copy" puts it on the clipboard. Offline, like the result.
 
 /** The summary as plain facts, used for both the page and the shared text. */
-function facts(record, snapshot) {
+function facts(record, snapshot, course) {
   const pain = painScore(record, snapshot);
   return {
     date: formatDateTime(record.completed_at),
@@ -296,6 +297,7 @@ function facts(record, snapshot) {
       : gettext("not given"),
     version: String(record.content_version),
     disclaimer: snapshot.settings.disclaimer,
+    course: course ? courseWords(course) : null,
   };
 }
 
@@ -341,6 +343,8 @@ function renderSummary(record, summary) {
       el("dd", { id: "summary-urgency" }, el("strong", {}, summary.urgency), " — ", summary.action),
       el("dt", {}, gettext("Pain score")),
       el("dd", { id: "summary-pain" }, summary.pain),
+      summary.course && el("dt", {}, gettext("Since earlier checks")),
+      summary.course && el("dd", { id: "summary-course" }, courseLines(summary.course).join(" ")),
       summary.activities.length ? el("dt", {}, gettext("Everyday activities (0–10)")) : null,
       summary.activities.length
         ? el(
@@ -397,6 +401,10 @@ function renderSummary(record, summary) {
   container.hidden = false;
 }
 
+function courseLines({ advice, figures }) {
+  return advice ? [advice, ...figures] : figures;
+}
+
 /** The same summary as text, for sharing or pasting into a message. */
 function summaryText(summary) {
   const lines = [
@@ -404,6 +412,7 @@ function summaryText(summary) {
     `${gettext("Date")}: ${summary.date}`,
     `${gettext("Result")}: ${summary.urgency} — ${summary.action}`,
     `${gettext("Pain score")}: ${summary.pain}`,
+    ...(summary.course ? [`${gettext("Since earlier checks")}: ${courseLines(summary.course).join(" ")}`] : []),
     ...(summary.activities.length ? [`${gettext("Everyday activities (0–10)")}:`] : []),
     ...summary.activities.map((line) => `- ${line}`),
     `${gettext("Warning signs screened")}:`,
@@ -451,7 +460,7 @@ async function showSummary(record, snapshot) {
   document.querySelector("main h1").textContent = heading;
   document.title = `${heading} · BackCare`;
   container.hidden = true;
-  const summary = facts(record, snapshot);
+  const summary = facts(record, snapshot, await courseFor(record.uuid).catch(() => null));
   summary.activities = activityLines(record, await allChecks().catch(() => []));
   renderSummary(record, summary);
   wireActions(summaryText(summary));
@@ -475,6 +484,7 @@ async function init() {
   if (loaded.unsaved) container.querySelector("#result-urgency").after(unsavedNotice(loaded.unsaved, summaryUrl(uuid)));
   // Below the result, never above the urgency.
   showPersistMessage();
+  await addToResult(container, loaded.record, init).catch(() => {});
   const outcome = loaded.record.outcome;
   if (!loaded.unsaved && outcome.urgency !== "emergency" && outcome.urgency !== "urgent") {
     const activities = await activitiesSection(loaded.record).catch(() => null);

@@ -126,6 +126,12 @@ def saved_check(page: Page, signs: dict[str, str | list[str]]) -> str:
     return save_check(page, answers, "2026-12-06T19:42:33Z")
 
 
+# Four weekly checks with pain 7, 7, 6, 7 (day of November 2026, pain score).
+COURSE = [("02", 7), ("09", 7), ("16", 6), ("23", 7)]
+FOLLOW_UP_DUE_JS = """() => import('/static/js/outbox.js').then((outbox) => outbox.writeDeviceRecord('follow-up',
+  {from: 'screens', from_at: '2026-11-23T09:00:00Z', days: 7, due_at: '2026-11-30T09:00:00Z'}))"""
+
+
 def walk(context: BrowserContext, base_url: str, visit: Visit) -> None:
     """Every screen, in one phone (context), in the order a person could reach them."""
     page = context.new_page()
@@ -176,6 +182,16 @@ def walk(context: BrowserContext, base_url: str, visit: Visit) -> None:
     assert walk_check(page, base_url, EMERGENCY_CHECK, None) == "emergency"
     expect(page.locator("#emergency-result-link")).to_be_visible()
     visit(Screen("check-emergency", page, critical=True))
+
+    # Between checks: weekly checks that are not getting better, and a follow-up due.
+    weeks = [save_check(page, calm_answers(page, pain, {}), f"2026-11-{day}T09:00:00Z") for day, pain in COURSE]
+    page.goto(f"{base_url}/result/#{weeks[-1]}")
+    expect(page.locator("#result-course .course-advice")).to_be_visible()
+    visit(Screen("result-course", page))
+    page.evaluate(FOLLOW_UP_DUE_JS)
+    page.goto(base_url + "/")
+    expect(page.locator("#follow-up-due")).to_be_visible()
+    visit(Screen("home-follow-up-due", page))
     page.close()
 
 

@@ -95,7 +95,7 @@ def test_export_downloads_a_json_equal_to_the_saved_checks_and_a_csv_a_person_ca
         page.get_by_role("button", name="Download JSON").click()
     assert json_download.value.suggested_filename == "backcare-checks.json"
     exported = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
-    # The checks exactly as saved; the device's activities and plan beside them.
+    # The checks exactly as saved (the device's own records beside them, under "device").
     assert exported["checks"] == checks
 
     with page.expect_download() as csv_download:
