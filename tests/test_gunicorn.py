@@ -109,6 +109,7 @@ def test_it_serves_hashed_compressed_static_files_and_an_uncached_worker_and_man
     manifest = request(server, "/manifest.json")
     precached = [url for url in json.loads(_precache_json(worker.body)) if url.startswith("/static/js/")]
     script = request(server, precached[0], headers={"Accept-Encoding": "gzip"})
+    script_br = request(server, precached[0], headers={"Accept-Encoding": "gzip, br"})
 
     assert "no-cache" in worker.headers["Cache-Control"]
     assert "no-cache" in manifest.headers.get("Cache-Control", ""), manifest
@@ -117,6 +118,9 @@ def test_it_serves_hashed_compressed_static_files_and_an_uncached_worker_and_man
     assert precached and all(_is_hashed(url) for url in precached)
     assert script.status == 200
     assert script.headers["Content-Encoding"] == "gzip"
+    # A browser that takes Brotli (every current one) gets the smaller copy.
+    assert script_br.headers["Content-Encoding"] == "br"
+    assert len(script_br.body) < len(script.body)
     assert "immutable" in script.headers["Cache-Control"]
 
 
