@@ -4,6 +4,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -110,6 +111,45 @@ class ChoiceInline(admin.TabularInline):
         return format_html_join("", "{}: {}<br>", weights) or "—"
 
 
+class NotLiveUntilPublishedMixin(admin.ModelAdmin):
+    """After any save of content (add, change, delete, a list's own edits), say that phones
+    see nothing until it is published, with the way to review and publish it: Django's
+    "changed successfully" alone reads as if the change were live."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._said_not_live(request, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._said_not_live(request, super().response_change(request, obj))
+
+    def response_delete(self, request, obj_display, obj_id):
+        return self._said_not_live(request, super().response_delete(request, obj_display, obj_id))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # The list's own edits ("_save") and a confirmed bulk delete ("post") redirect once saved.
+        saved = request.method == "POST" and ("_save" in request.POST or request.POST.get("post") == "yes")
+        return self._said_not_live(request, response) if saved else response
+
+    def _said_not_live(self, request, response):
+        """The notice below Django's own, on the page the save leads to (not in a pop-up)."""
+        if IS_POPUP_VAR in request.POST or not isinstance(response, HttpResponseRedirect):
+            return response
+        link_text = (
+            _("Review changes and publish content")
+            if request.user.has_perm("quiz.publish_content")
+            else _("Review changes")
+        )
+        notice = format_html(
+            '{} <a href="{}" class="review-link">{}</a>',
+            _("Saved — not live until you publish."),
+            reverse("admin:quiz_contentversion_review"),
+            link_text,
+        )
+        self.message_user(request, notice, messages.INFO)
+        return response
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A record nobody edits in the admin: published versions, people's results, devices.
 
@@ -127,7 +167,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class QuestionAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     list_display = ["key", "text", "section", "kind", "order", "is_active"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
@@ -165,7 +205,7 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(TextAreasMixin, admin.ModelAdmin):
+class ChoiceAdmin(NotLiveUntilPublishedMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"text": 2}
 
     def get_readonly_fields(self, request, obj=None):
@@ -191,7 +231,7 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class CauseGroupAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"explanation": 5}
     published_kind = "cause_groups"
     list_display = ["key", "name", "order", "source_paragraph", "source_note"]
@@ -201,7 +241,7 @@ class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
+class TipCategoryAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, admin.ModelAdmin):
     published_kind = "tip_categories"
     list_display = ["key", "name", "order"]
     list_editable = ["order"]
@@ -209,7 +249,7 @@ class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
 
 
 @admin.register(Tip)
-class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class TipAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"title": 2, "body": 6}
     published_kind = "tips"
     list_display = ["key", "title", "category", "order", "is_active"]
@@ -230,7 +270,7 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(NotLiveUntilPublishedMixin, admin.ModelAdmin):
     fieldsets = [
         (
             _("Phone numbers"),
