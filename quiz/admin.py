@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -336,11 +337,13 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         publish_view = self.admin_site.admin_view(self.publish_view)
         review_view = self.admin_site.admin_view(self.review_view)
         preview_view = self.admin_site.admin_view(self.preview_view)
+        preview_result_view = self.admin_site.admin_view(self.preview_result_view)
         draft_view = self.admin_site.admin_view(never_cache(self.draft_content_view))
         return [
             path("publish/", publish_view, name="quiz_contentversion_publish"),
             path("review/", review_view, name="quiz_contentversion_review"),
             path("preview/", preview_view, name="quiz_contentversion_preview"),
+            path("preview/result/", preview_result_view, name="quiz_contentversion_preview_result"),
             path("preview/content.json", draft_view, name="quiz_contentversion_draft"),
             *super().get_urls(),
         ]
@@ -368,6 +371,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             "next_number": (current.number + 1) if current else 1,
             "reviewed_hash": content.content_hash(body),
             "problems": content.validate_snapshot(body),
+            "stale_translations": content_diff.unpublished_stale_translations(body),
             "can_publish": request.user.has_perm("quiz.publish_content"),
         }
         return TemplateResponse(request, "admin/quiz/contentversion/review.html", context)
@@ -383,9 +387,22 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             "site": body["settings"],
             "preview": True,
             "content_url": reverse("admin:quiz_contentversion_draft"),
+            "result_url": reverse("admin:quiz_contentversion_preview_result"),
             "review_url": reverse("admin:quiz_contentversion_review"),
         }
         return TemplateResponse(request, "admin/quiz/contentversion/preview.html", context)
+
+    def preview_result_view(self, request):
+        """Where a preview ends: the real result page (static/js/result.js), showing the
+        previewed check from the editor's tab with the unpublished texts, tips included."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            "preview": True,
+            "preview_url": reverse("admin:quiz_contentversion_preview"),
+            "review_url": reverse("admin:quiz_contentversion_review"),
+        }
+        return TemplateResponse(request, "admin/quiz/contentversion/preview_result.html", context)
 
     def draft_content_view(self, request):
         """The working copy as a content bundle, for the preview only: staff-only, never
@@ -394,7 +411,9 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         body = _working_copy()
-        return JsonResponse({**body, "version": None, "hash": content.content_hash(body), "preview": True})
+        # In the editor's language, as a phone reading it gets a published version.
+        texts = translation.localize(body, get_supported_language_variant(get_language()))
+        return JsonResponse({**texts, "version": None, "hash": content.content_hash(body), "preview": True})
 
     def publish_view(self, request):
         if request.method != "POST":
@@ -426,6 +445,8 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             )
             for warning in translation.translation_warnings(version.snapshot):
                 self.message_user(request, warning, messages.WARNING)
+            for stale in content_diff.stale_translations_in(version):
+                self.message_user(request, str(stale), messages.WARNING)
         return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
 
 
