@@ -147,7 +147,7 @@ class NotLiveUntilPublishedMixin(admin.ModelAdmin):
             reverse("admin:quiz_contentversion_review"),
             link_text,
         )
-        self.message_user(request, notice, messages.INFO)
+        self.message_user(request, notice, messages.WARNING)
         return response
 
 

@@ -209,3 +209,25 @@ def test_a_chinese_speaking_editor_reads_the_stale_translation_warning_in_chines
 
     assert "比原文旧的译文" in review
     assert "的正文：简体中文文本是比原文旧的译文" in review
+
+
+# -- the preview ---------------------------------------------------------------------
+
+
+def test_the_preview_reads_the_unpublished_texts_in_the_editors_language(editor_client):
+    tip = Tip.objects.get(key="ease_back_after_sprain")
+    Tip.objects.filter(pk=tip.pk).update(body_zh_hans="诊所今天改过的建议。")
+    editor_client.cookies["django_language"] = "zh-hans"
+
+    draft = editor_client.get(reverse("admin:quiz_contentversion_draft")).json()
+
+    assert draft["version"] is None and draft["language"] == "zh-hans"
+    assert next(item for item in draft["tips"] if item["key"] == tip.key)["body"] == "诊所今天改过的建议。"
+
+
+def test_the_preview_result_page_is_the_real_result_page_marked_as_a_preview(editor_client):
+    page = editor_client.get(reverse("admin:quiz_contentversion_preview_result")).content.decode()
+
+    assert '<div id="result" data-preview="true" hidden></div>' in page
+    assert "result.js" in page
+    assert f'href="{REVIEW_URL}">Back to the review</a>' in page

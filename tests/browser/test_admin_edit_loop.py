@@ -28,7 +28,7 @@ def test_an_edited_tip_is_seen_on_the_preview_result_page_and_nothing_is_kept(pa
     page.locator("textarea[name=body]").fill(edited_body)
     page.get_by_role("button", name="Save", exact=True).click()
 
-    notice = page.locator(".messagelist .info")
+    notice = page.locator(".messagelist .warning")
     expect(notice).to_contain_text("Saved — not live until you publish.")
     notice.get_by_role("link", name="Review changes and publish content").click()
 
