@@ -4,6 +4,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -110,6 +112,45 @@ class ChoiceInline(admin.TabularInline):
         return format_html_join("", "{}: {}<br>", weights) or "—"
 
 
+class NotLiveUntilPublishedMixin(admin.ModelAdmin):
+    """After any save of content (add, change, delete, a list's own edits), say that phones
+    see nothing until it is published, with the way to review and publish it: Django's
+    "changed successfully" alone reads as if the change were live."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._said_not_live(request, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._said_not_live(request, super().response_change(request, obj))
+
+    def response_delete(self, request, obj_display, obj_id):
+        return self._said_not_live(request, super().response_delete(request, obj_display, obj_id))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # The list's own edits ("_save") and a confirmed bulk delete ("post") redirect once saved.
+        saved = request.method == "POST" and ("_save" in request.POST or request.POST.get("post") == "yes")
+        return self._said_not_live(request, response) if saved else response
+
+    def _said_not_live(self, request, response):
+        """The notice below Django's own, on the page the save leads to (not in a pop-up)."""
+        if IS_POPUP_VAR in request.POST or not isinstance(response, HttpResponseRedirect):
+            return response
+        link_text = (
+            _("Review changes and publish content")
+            if request.user.has_perm("quiz.publish_content")
+            else _("Review changes")
+        )
+        notice = format_html(
+            '{} <a href="{}" class="review-link">{}</a>',
+            _("Saved — not live until you publish."),
+            reverse("admin:quiz_contentversion_review"),
+            link_text,
+        )
+        self.message_user(request, notice, messages.WARNING)
+        return response
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A record nobody edits in the admin: published versions, people's results, devices.
 
@@ -127,7 +168,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class QuestionAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     list_display = ["key", "text", "section", "kind", "order", "is_active"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
@@ -165,7 +206,7 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(TextAreasMixin, admin.ModelAdmin):
+class ChoiceAdmin(NotLiveUntilPublishedMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"text": 2}
 
     def get_readonly_fields(self, request, obj=None):
@@ -191,7 +232,7 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class CauseGroupAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"explanation": 5}
     published_kind = "cause_groups"
     list_display = ["key", "name", "order", "source_paragraph", "source_note"]
@@ -201,7 +242,7 @@ class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
+class TipCategoryAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, admin.ModelAdmin):
     published_kind = "tip_categories"
     list_display = ["key", "name", "order"]
     list_editable = ["order"]
@@ -209,7 +250,7 @@ class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
 
 
 @admin.register(Tip)
-class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class TipAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"title": 2, "body": 6}
     published_kind = "tips"
     list_display = ["key", "title", "category", "order", "is_active"]
@@ -230,7 +271,7 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(NotLiveUntilPublishedMixin, admin.ModelAdmin):
     fieldsets = [
         (
             _("Phone numbers"),
@@ -297,11 +338,13 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         publish_view = self.admin_site.admin_view(self.publish_view)
         review_view = self.admin_site.admin_view(self.review_view)
         preview_view = self.admin_site.admin_view(self.preview_view)
+        preview_result_view = self.admin_site.admin_view(self.preview_result_view)
         draft_view = self.admin_site.admin_view(never_cache(self.draft_content_view))
         return [
             path("publish/", publish_view, name="quiz_contentversion_publish"),
             path("review/", review_view, name="quiz_contentversion_review"),
             path("preview/", preview_view, name="quiz_contentversion_preview"),
+            path("preview/result/", preview_result_view, name="quiz_contentversion_preview_result"),
             path("preview/content.json", draft_view, name="quiz_contentversion_draft"),
             *super().get_urls(),
         ]
@@ -329,6 +372,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             "next_number": (current.number + 1) if current else 1,
             "reviewed_hash": content.content_hash(body),
             "problems": content.validate_snapshot(body),
+            "stale_translations": content_diff.unpublished_stale_translations(body),
             "can_publish": request.user.has_perm("quiz.publish_content"),
         }
         return TemplateResponse(request, "admin/quiz/contentversion/review.html", context)
@@ -344,9 +388,22 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             "site": body["settings"],
             "preview": True,
             "content_url": reverse("admin:quiz_contentversion_draft"),
+            "result_url": reverse("admin:quiz_contentversion_preview_result"),
             "review_url": reverse("admin:quiz_contentversion_review"),
         }
         return TemplateResponse(request, "admin/quiz/contentversion/preview.html", context)
+
+    def preview_result_view(self, request):
+        """Where a preview ends: the real result page (static/js/result.js), showing the
+        previewed check from the editor's tab with the unpublished texts, tips included."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            "preview": True,
+            "preview_url": reverse("admin:quiz_contentversion_preview"),
+            "review_url": reverse("admin:quiz_contentversion_review"),
+        }
+        return TemplateResponse(request, "admin/quiz/contentversion/preview_result.html", context)
 
     def draft_content_view(self, request):
         """The working copy as a content bundle, for the preview only: staff-only, never
@@ -355,7 +412,9 @@ class ContentVersionAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         body = _working_copy()
-        return JsonResponse({**body, "version": None, "hash": content.content_hash(body), "preview": True})
+        # In the editor's language, as a phone reading it gets a published version.
+        texts = translation.localize(body, get_supported_language_variant(get_language()))
+        return JsonResponse({**texts, "version": None, "hash": content.content_hash(body), "preview": True})
 
     def publish_view(self, request):
         if request.method != "POST":
@@ -387,6 +446,8 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             )
             for warning in translation.translation_warnings(version.snapshot):
                 self.message_user(request, warning, messages.WARNING)
+            for stale in content_diff.stale_translations_in(version):
+                self.message_user(request, str(stale), messages.WARNING)
         return HttpResponseRedirect(reverse("admin:quiz_contentversion_changelist"))
 
 

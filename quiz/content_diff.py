@@ -6,12 +6,21 @@ the "Review changes" page, the publish confirmation, and a published version's p
 content schema adds: a field it does not know is compared and reported by its name.
 """
 
-from collections.abc import Mapping
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from django.db import models
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 
 from . import content, translation
-from .models import ContentVersion, SiteSettings
+from .models import CauseGroup, Choice, ContentVersion, Question, SiteSettings, Tip, TipCategory
 
 # Fields whose change is a change of wording (the rest change behaviour or order).
 TEXT_FIELDS = {"text", "help_text", "title", "body", "name", "explanation", "description"}
@@ -34,6 +43,48 @@ class Change:
     field: str = ""
     before: str = ""
     after: str = ""
+
+    @property
+    def marked(self) -> tuple[SafeString, SafeString]:
+        """Before and after as HTML, the words that changed in <del> and <ins>."""
+        return marked_changes(self.before, self.after)
+
+
+# Chinese has no spaces between words: each CJK character (and full-width mark) is a token
+# of its own; elsewhere a word, a run of white space or one punctuation mark is.
+_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+|\s+|[^\w\s]")
+
+
+def _wrapped(tag: str, text: str) -> str:
+    """`text` in `tag`, its outer white space left outside (nothing to mark in a space)."""
+    core = text.strip()
+    if not core:
+        return escape(text)
+    start = text.index(core)
+    inner = format_html(f"<{tag}>{{}}</{tag}>", core)
+    return f"{escape(text[:start])}{inner}{escape(text[start + len(core) :])}"
+
+
+def marked_changes(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """`before` with its removed words in <del>, `after` with its added words in <ins>.
+    An item added or removed whole has one side only: nothing to mark within it."""
+    if not before or not after:
+        return escape(before), escape(after)
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    before_html: list[str] = []
+    after_html: list[str] = []
+    for operation, old_from, old_to, new_from, new_to in difflib.SequenceMatcher(
+        a=old, b=new, autojunk=False
+    ).get_opcodes():
+        removed, added = "".join(old[old_from:old_to]), "".join(new[new_from:new_to])
+        if operation == "equal":
+            before_html.append(escape(removed))
+            after_html.append(escape(added))
+            continue
+        before_html.append(_wrapped("del", removed))
+        after_html.append(_wrapped("ins", added))
+    return mark_safe("".join(before_html)), mark_safe("".join(after_html))  # every part is escaped above
 
 
 def _shown(value) -> str:
@@ -163,3 +214,98 @@ def published_keys() -> dict[str, set[str]]:
         for question in snapshot.get("questions", []):
             keys["choices"].update(f"{question['key']}.{choice['key']}" for choice in question.get("choices", []))
     return keys
+
+
+# -- translations older than their source ----------------------------------------------
+# A translation is older than its source when the English text is no longer the one it
+# was last edited against. Published versions are the record of both: walking them in
+# order, the English text at the version where a translation last changed is the English
+# it translates. Unlike "changed since the last version", this keeps warning after a
+# version published with the stale text, and stops when the English is changed back.
+
+TextKey = tuple[type[models.Model], str, str]  # (model, item key, model field)
+_ITEM_MODELS = {"cause_groups": CauseGroup, "tip_categories": TipCategory, "tips": Tip, "questions": Question}
+
+
+@dataclass(frozen=True)
+class StaleTranslation:
+    model: type[models.Model]
+    key: str
+    label: str
+    field: str
+    language: str
+
+    def __str__(self) -> str:
+        return _(
+            "%(kind)s “%(item)s”, %(field)s: the %(language)s text is a translation older than its source "
+            "(its English changed after the %(language)s was last edited)."
+        ) % {
+            "kind": capfirst(self.model._meta.verbose_name),
+            "item": self.label,
+            "field": cast(models.Field, self.model._meta.get_field(self.field)).verbose_name,
+            "language": get_language_info(self.language)["name_translated"],
+        }
+
+
+def _texts(body: Mapping[str, Any]) -> dict[TextKey, tuple[str, str, dict[str, str]]]:
+    """Every translated text of a snapshot: (model, key, field) -> (label, English, {language: text})."""
+    flat = translation.inline(body)
+    texts: dict[TextKey, tuple[str, str, dict[str, str]]] = {}
+
+    def add(model: type[models.Model], key: str, label: str, values: Mapping, name: str, field: str) -> None:
+        translated = {
+            language: values.get(f"{name}{suffix}", "") for language, suffix in translation.CONTENT_LANGUAGES.items()
+        }
+        texts[(model, key, field)] = (label, values.get(name, ""), translated)
+
+    settings = flat.get("settings", {})
+    site = str(SiteSettings._meta.verbose_name)
+    for name in translation.SITE_TEXTS:
+        add(SiteSettings, "settings", site, settings, name, name)
+    for tier, field in translation.ACTION_FIELDS.items():
+        add(SiteSettings, "settings", site, settings.get("actions", {}), tier, field)
+    for part, fields in translation.ITEM_TEXTS.items():
+        for item in flat.get(part, []):
+            label = Truncator(_label(item)).chars(60)
+            for field in fields:
+                add(_ITEM_MODELS[part], item["key"], label, item, field, field)
+            for choice in item.get("choices", []) if part == "questions" else []:
+                where = f"{item['key']}.{choice['key']}"
+                add(Choice, where, Truncator(_label(choice)).chars(60), choice, "text", "text")
+    return texts
+
+
+def stale_translations(history: Iterable[Mapping[str, Any]], working: Mapping[str, Any]) -> list[StaleTranslation]:
+    """Each non-empty translation in `working` whose English is not the English it was last
+    edited against, given every published snapshot before it (oldest first). A missing
+    translation is not stale: translation.translation_warnings reports it."""
+    translated_against: dict[tuple[TextKey, str], str] = {}
+    last_seen: dict[tuple[TextKey, str], str] = {}
+    working_texts = _texts(working)
+    for texts in (*(_texts(body) for body in history), working_texts):
+        for where, (_label_text, english, translated) in texts.items():
+            for language, text in translated.items():
+                if last_seen.get((where, language)) != text:
+                    last_seen[(where, language)] = text
+                    translated_against[(where, language)] = english
+    return [
+        StaleTranslation(model, key, label, field, language)
+        for (model, key, field), (label, english, translated) in working_texts.items()
+        for language, text in translated.items()
+        if text.strip() and english.strip() and translated_against[((model, key, field), language)] != english
+    ]
+
+
+def _published_snapshots(**filters) -> Iterator[Mapping[str, Any]]:
+    versions = ContentVersion.objects.filter(**filters).order_by("number")
+    return versions.values_list("snapshot", flat=True).iterator()
+
+
+def unpublished_stale_translations(body: Mapping[str, Any]) -> list[StaleTranslation]:
+    """Translations of the working copy `body` older than their English source."""
+    return stale_translations(_published_snapshots(), body)
+
+
+def stale_translations_in(version: ContentVersion) -> list[StaleTranslation]:
+    """Translations a published version carries that are older than their English source."""
+    return stale_translations(_published_snapshots(number__lt=version.number), version.snapshot)

@@ -23,3 +23,24 @@ export function checkInProgress() {
  * reason, sent}}) so their result and summary still show (storage-status.js).
  */
 export const UNSAVED_CHECKS_KEY = "backcare-unsaved-checks";
+
+/**
+ * The admin's "Preview the check": the finished check and the unpublished snapshot it was
+ * answered with, for the preview's result page to show. Held in this tab only, never in
+ * the outbox, so it is never synced and no history lists it.
+ */
+const PREVIEW_CHECK_KEY = "backcare-preview-check";
+
+export function holdPreviewCheck(record, snapshot) {
+  sessionStorage.setItem(PREVIEW_CHECK_KEY, JSON.stringify({ record, snapshot }));
+}
+
+/** The previewed check named `uuid` ({record, snapshot}), or null. */
+export function previewCheck(uuid) {
+  try {
+    const held = JSON.parse(sessionStorage.getItem(PREVIEW_CHECK_KEY) || "null");
+    return held && held.record.uuid === uuid ? held : null;
+  } catch {
+    return null;
+  }
+}

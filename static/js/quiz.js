@@ -10,12 +10,11 @@
 import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
 import { allChecks } from "./outbox.js";
 import { withPhoneLinks } from "./check-record.js";
-import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY } from "./check-session.js";
+import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY, holdPreviewCheck } from "./check-session.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
 import { keepFinishedCheck } from "./storage-status.js";
 import { el } from "./dom.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
-import { URGENCY_LABELS } from "./labels.js";
 
 const SECTION_NAMES = {
   facts: gettext_noop("About you"),
@@ -30,7 +29,7 @@ const emergencySection = document.getElementById("check-emergency");
 const beginButton = document.getElementById("check-begin");
 const loading = document.getElementById("check-loading");
 // The admin's "Preview the check" runs unpublished content: it keeps its own state and,
-// when it ends, nothing is saved, synced or cached.
+// when it ends, nothing is saved, synced or cached; its result page reads it from this tab.
 const preview = app.dataset.preview === "true";
 const STATE_KEY = preview ? `${CHECK_STATE_KEY}-preview` : CHECK_STATE_KEY;
 
@@ -436,8 +435,13 @@ async function finish(state, { emergency }) {
   };
   if (preview) {
     endState();
-    if (emergency) showEmergency(state.snapshot, record.uuid, answers);
-    else showPreviewEnd(state.snapshot, outcome);
+    if (emergency) {
+      showEmergency(state.snapshot, record.uuid, answers);
+      return;
+    }
+    // The preview's own result page: the real one, on the unpublished snapshot, from this tab.
+    holdPreviewCheck(record, state.snapshot);
+    window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
     return;
   }
   if (emergency) {
@@ -458,22 +462,6 @@ async function finish(state, { emergency }) {
   // Not saved, but the result page still shows it (from this tab) with the reason.
   if (!saved) link.querySelector("a").textContent = gettext("See my result");
   link.hidden = false;
-}
-
-/** The end of a preview: the outcome in words, and nothing kept. */
-function showPreviewEnd(snapshot, outcome) {
-  const causeNames = new Map(snapshot.cause_groups.map((group) => [group.key, group.name]));
-  questionSection.replaceChildren(
-    el("h1", { id: "preview-heading", tabindex: "-1" }, gettext("Preview finished")),
-    el("p", { id: "preview-urgency" }, gettext(URGENCY_LABELS[outcome.urgency])),
-    el(
-      "ul",
-      { id: "preview-causes" },
-      ...outcome.causes.map((cause) => el("li", {}, causeNames.get(cause.key) || cause.key)),
-    ),
-    el("p", {}, gettext("This was a preview: nothing was saved or sent.")),
-  );
-  document.getElementById("preview-heading").focus();
 }
 
 /** Answers given before (and including) the emergency one: later ones were never seen. */

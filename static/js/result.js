@@ -7,7 +7,7 @@
  * snapshot it was answered against comes from the content-versions cache.
  */
 
-import { PERSIST_MESSAGE_KEY } from "./check-session.js";
+import { PERSIST_MESSAGE_KEY, previewCheck } from "./check-session.js";
 import { el } from "./dom.js";
 import { formatDateTime } from "./dates.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
@@ -37,6 +37,9 @@ import { allChecks } from "./outbox.js";
 const TIPS_SHOWN_FIRST = 5;
 const container = document.getElementById("result");
 const loading = document.getElementById("result-loading");
+// The admin's "Preview the check" ends here: its check and unpublished snapshot come from
+// this tab (check-session.js), never from the phone's saved checks or published versions.
+const preview = container.dataset.preview === "true";
 
 function section(id, heading, ...children) {
   return el(
@@ -186,10 +189,11 @@ function causesSection(outcome, snapshot) {
 }
 
 function tipCard(tip) {
+  // A tip's own page shows its published text: a preview shows the edited one only here.
   return el(
     "li",
     { className: "card" },
-    el("h3", {}, el("a", { href: tipUrl(tip) }, tip.title)),
+    el("h3", {}, preview ? tip.title : el("a", { href: tipUrl(tip) }, tip.title)),
     el("p", {}, tip.body),
     planButton(tip.key),
   );
@@ -228,9 +232,10 @@ function tipsSection(record, snapshot) {
   );
 }
 
-/** The summary for a clinician of one check: /result/?id=<uuid>&view=summary. */
+/** The summary for a clinician of one check: ?id=<uuid>&view=summary on this page
+ * (/result/, or the preview's own result page). */
 function summaryUrl(uuid) {
-  return `/result/?id=${encodeURIComponent(uuid)}&view=summary`;
+  return `${window.location.pathname}?id=${encodeURIComponent(uuid)}&view=summary`;
 }
 
 function render(record, snapshot) {
@@ -295,7 +300,8 @@ function facts(record, snapshot, course) {
     pain: pain
       ? format(gettext("%(value)s out of %(max)s"), { value: pain.value, max: pain.max })
       : gettext("not given"),
-    version: String(record.content_version),
+    // A preview's check was answered against no published version.
+    version: record.content_version === null ? gettext("unpublished preview") : String(record.content_version),
     disclaimer: snapshot.settings.disclaimer,
     course: course ? courseWords(course) : null,
   };
@@ -469,7 +475,9 @@ async function showSummary(record, snapshot) {
 async function init() {
   // Not on the phone (its storage refused it): this tab's copy, if it holds one.
   const uuid = requestedUuid();
-  const loaded = (await loadCheck(uuid).catch(() => null)) || (await loadUnsavedCheck(uuid));
+  const loaded = preview
+    ? previewCheck(uuid)
+    : (await loadCheck(uuid).catch(() => null)) || (await loadUnsavedCheck(uuid));
   if (loaded === null) {
     loading.textContent = gettext("This result is not saved on this device.");
     return;
