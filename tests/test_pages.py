@@ -233,6 +233,8 @@ def test_the_service_worker_changes_when_its_logic_module_changes(client, publis
     after = client.get("/serviceworker.js").content
 
     assert b'import { startServiceWorker } from "/static/js/service-worker.js";' in before
+    # The browser keeps a worker's modules with the worker: no copy in the precache.
+    assert b'"/static/js/service-worker.js"' not in re.search(rb"const PRECACHE_URLS = (\[.*?\]);", before).group(1)
     assert _cache_version(before) != _cache_version(after)
 
 
