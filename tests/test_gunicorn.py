@@ -121,8 +121,9 @@ def test_it_serves_hashed_compressed_static_files_and_an_uncached_worker_and_man
 
 
 def test_static_files_go_without_the_document_policies_and_the_worker_keeps_them(server):
-    """CSP and Permissions-Policy govern the document or worker script they arrive with;
-    on the files the worker precaches they would only cost bytes (about 620 on each)."""
+    """CSP, Permissions-Policy and COOP govern the document or worker script they arrive
+    with, and only our own pages load static files (no CORS header): on the files the worker
+    precaches these would only cost bytes (about 700 on each)."""
     worker = request(server, "/serviceworker.js")
     precached = [url for url in json.loads(_precache_json(worker.body)) if url.startswith("/static/")]
     statics = [request(server, url) for url in precached]
@@ -131,9 +132,13 @@ def test_static_files_go_without_the_document_policies_and_the_worker_keeps_them
     names = {url: {name.lower() for name in reply.headers} for url, reply in zip(precached, statics, strict=True)}
     assert [url for url, found in names.items() if "content-security-policy" in found] == []
     assert [url for url, found in names.items() if "permissions-policy" in found] == []
-    assert all("x-content-type-options" in found for found in names.values())
+    assert [url for url, found in names.items() if "cross-origin-opener-policy" in found] == []
+    assert [url for url, found in names.items() if "access-control-allow-origin" in found] == []
+    assert all({"x-content-type-options", "referrer-policy"} <= found for found in names.values())
     worker_names = {name.lower() for name in worker.headers}
     assert {"content-security-policy", "permissions-policy"} <= worker_names
+    page = request(server, "/")
+    assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_it_rewrites_es_module_imports_to_the_hashed_names(server):
