@@ -144,8 +144,10 @@ def test_static_files_go_without_the_document_policies_and_the_worker_keeps_them
 def test_it_rewrites_es_module_imports_to_the_hashed_names(server):
     worker = request(server, "/serviceworker.js")
     scripts = [url for url in json.loads(_precache_json(worker.body)) if url.endswith(".js")]
+    # The worker's own module (kept by the browser with the worker, not precached) too.
+    logic = re.search(r'from "(/static/js/service-worker\.[0-9a-f]{12}\.js)"', worker.body.decode()).group(1)
     imports = {}
-    for url in scripts:
+    for url in [*scripts, logic]:
         source = request(server, url).body.decode()
         imports[url] = re.findall(r"""^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']""", source, re.M | re.S)
 
