@@ -25,7 +25,10 @@ PRECACHED_STATIC_FOLDERS = ("css/", "js/", "icons/")
 
 # The worker's own logic (static/js/service-worker.js): the browser keeps the modules a
 # worker imports with the worker itself, and no page loads it, so a copy in the precache
-# would only cost bytes. Its bytes are still in the version, so changing it updates the worker.
+# would only cost bytes. Its bytes are still in the version, so changing it updates the
+# worker. Browsers fetch a worker's imports through the HTTP cache: in production the
+# import names the hashed file (a new one for new bytes); in development WhiteNoise
+# serves it with max-age=0, so it is revalidated.
 WORKER_MODULES = ("js/service-worker.js",)
 
 
