@@ -1,4 +1,5 @@
-"""Small middleware for production: request ids and a Permissions-Policy header."""
+"""Small middleware for production: request ids, a Permissions-Policy header, and static
+files without the policies that govern only documents."""
 
 import re
 import uuid
@@ -50,4 +51,20 @@ class PermissionsPolicyMiddleware:
         # every file the service worker precaches) go without it.
         if self.header and not request.path.startswith(STATIC_PREFIX):
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class StaticFilesWithoutDocumentPoliciesMiddleware:
+    """Take Cross-Origin-Opener-Policy off static files. It governs the browsing context a
+    document opens in; on a stylesheet, a module or an image it does nothing, yet it costs
+    about 45 bytes on each file the service worker precaches (CSP and Permissions-Policy
+    stay off them for the same reason). Listed before SecurityMiddleware, which adds it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(STATIC_PREFIX):
+            del response["Cross-Origin-Opener-Policy"]
         return response

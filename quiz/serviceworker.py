@@ -23,6 +23,14 @@ from .models import ContentVersion
 # staff/ holds the admin's styles, which a phone never needs.
 PRECACHED_STATIC_FOLDERS = ("css/", "js/", "icons/")
 
+# The worker's own logic (static/js/service-worker.js): the browser keeps the modules a
+# worker imports with the worker itself, and no page loads it, so a copy in the precache
+# would only cost bytes. Its bytes are still in the version, so changing it updates the
+# worker. Browsers fetch a worker's imports through the HTTP cache: in production the
+# import names the hashed file (a new one for new bytes); in development WhiteNoise
+# serves it with max-age=0, so it is revalidated.
+WORKER_MODULES = ("js/service-worker.js",)
+
 
 # Pages the worker keeps in each language. Tip category and tip pages are not among
 # them: offline the worker answers those with the tips shell, which renders them from
@@ -81,7 +89,8 @@ def render_service_worker() -> str:
     # Pages, the manifest and the bundle differ by language (cached per language by the
     # worker); static files do not. Each language's catalogue is kept with its pages.
     pages = [*page_urls(), "/manifest.json"]
-    precache = [*pages, reverse("api-content"), *(static(p) for p in paths)]
+    precached = [static(path) for path in paths if path not in WORKER_MODULES]
+    precache = [*pages, reverse("api-content"), *precached]
     fingerprint = hashlib.sha256(
         json.dumps([precache, catalogue_urls(), _files_digest(paths), version.number if version else 0]).encode()
     ).hexdigest()[:12]

@@ -280,7 +280,8 @@ def test_the_worker_keeps_every_language_and_caches_pages_per_language(client, p
     assert re.search(r"const LANGUAGES = \[\"en\", \"zh-hans\"\];", worker)
     for url in catalogue_urls():
         assert f'"{url}"' in worker
-    assert "backcare-pages-" in worker
+    # Its logic, one cache per language among it, is the module tests/js/service-worker.test.mjs covers.
+    assert re.search(r'import \{ startServiceWorker \} from "/static/js/service-worker\.js"', worker)
 
 
 def test_the_chinese_interface_has_no_verdict_wording():

@@ -12,7 +12,7 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 JS_DIR = BASE / "static" / "js"
-# The service worker is a template but runs the same modules.
+# The service worker is a template that starts static/js/service-worker.js; both are read.
 SCRIPTS = [*sorted(JS_DIR.glob("*.js")), BASE / "templates" / "serviceworker.js"]
 
 # Each name as a string literal (comments may mention it), and the module that owns it.

@@ -4,6 +4,7 @@ import builtins
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -211,6 +212,30 @@ def test_the_service_worker_reads_the_static_files_again_only_when_one_has_chang
     finally:
         os.utime(stylesheet, ns=(times.st_atime_ns, times.st_mtime_ns))
     assert stylesheet in opened
+
+
+def _cache_version(worker: bytes) -> bytes:
+    return re.search(rb'CACHE_VERSION = "([^"]+)"', worker).group(1)
+
+
+def test_the_service_worker_changes_when_its_logic_module_changes(client, published, monkeypatch, tmp_path):
+    """The logic is a static module the worker imports: browsers only install a new worker
+    when /serviceworker.js's bytes change, so the module's bytes must be in its version."""
+    logic = tmp_path / "service-worker.js"
+    logic.write_bytes(Path(finders.find("js/service-worker.js")).read_bytes())
+    find = finders.find
+    monkeypatch.setattr(
+        finders, "find", lambda path, **kw: str(logic) if path == "js/service-worker.js" else find(path, **kw)
+    )
+    before = client.get("/serviceworker.js").content
+
+    logic.write_text(logic.read_text(encoding="utf-8") + "\n// a changed decision\n", encoding="utf-8")
+    after = client.get("/serviceworker.js").content
+
+    assert b'import { startServiceWorker } from "/static/js/service-worker.js";' in before
+    # The browser keeps a worker's modules with the worker: no copy in the precache.
+    assert b'"/static/js/service-worker.js"' not in re.search(rb"const PRECACHE_URLS = (\[.*?\]);", before).group(1)
+    assert _cache_version(before) != _cache_version(after)
 
 
 def test_the_service_worker_changes_when_a_new_version_is_published(client, published):

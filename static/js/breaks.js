@@ -1,84 +1,38 @@
 /**
- * Posture breaks across the whole app: a reminder every N minutes of sitting or standing
- * (30 by default, up to 60). The state lives in localStorage, so moving between pages or
- * reloading never resets the countdown; every page (app.js calls runBreaks) ticks it and
+ * Posture breaks on every page: a reminder every N minutes of sitting or standing (30 by
+ * default, up to 60). app.js calls runBreaks on every page, which ticks the countdowns and
  * shows the prompt with "Done" and "Snooze 5 min" when a break is due: a notice pinned to
  * the bottom of the screen, polite (it never takes focus), which confirms Done and Snooze.
  * No prompt shows while something on the page holds breaks (`data-no-break-prompt`: a
- * check screen, the emergency screen, an urgent or emergency result). A system
- * notification goes through the service worker when the person allowed it and BackCare
- * is in the background. There is no push service: reminders need the app open.
- * Tips › Posture breaks also has a form to choose the interval (5 to 60 minutes) and
- * allow notifications; it is wired here too (one module fewer to precache).
+ * check screen, the emergency screen, an urgent or emergency result). Tips › Posture
+ * breaks also has a form to choose the interval (5 to 60 minutes) and allow notifications.
+ * The timer's state is break-timer.js's; system notifications are break-notifications.js's.
  */
 
 import { el } from "./dom.js";
 import { format, gettext } from "./i18n.js";
+import {
+  BREAKS_CHANGED,
+  breakDone,
+  breaksTakenToday,
+  DEFAULT_MINUTES,
+  isTimerKey,
+  MAX_MINUTES,
+  MIN_MINUTES,
+  MINUTE_MS,
+  SNOOZE_MINUTES,
+  snoozeBreak,
+  startBreaks,
+  stopBreaks,
+  timerState,
+} from "./break-timer.js";
+import { notify, setUpNotifications } from "./break-notifications.js";
 
-const TIMER_KEY = "backcare-break-timer";
-const TAKEN_KEY = "backcare-breaks-taken";
-const DEFAULT_MINUTES = 30;
-const MIN_MINUTES = 5;
-const MAX_MINUTES = 60;
-const SNOOZE_MINUTES = 5;
-const MINUTE_MS = 60 * 1000;
-const CHANGED_EVENT = "backcare:breaks-changed";
+// The timer stays reachable here under its old names (break-timer.js holds it now).
+export { breakDone, breaksTakenToday, snoozeBreak, startBreaks, stopBreaks, timerState } from "./break-timer.js";
+
 // How long "Snoozed…" or "Break done…" stays before the notice goes.
 const CONFIRMATION_MS = 5000;
-
-// -- state in the device's storage ---------------------------------------------------
-
-/** {minutes, endsAt, notifiedFor} or null when reminders are off. */
-export function timerState() {
-  try {
-    const raw = localStorage.getItem(TIMER_KEY);
-    return raw ? JSON.parse(raw) : null;
-  } catch {
-    return null;
-  }
-}
-
-function saveTimer(timer) {
-  if (timer === null) localStorage.removeItem(TIMER_KEY);
-  else localStorage.setItem(TIMER_KEY, JSON.stringify(timer));
-  window.dispatchEvent(new CustomEvent(CHANGED_EVENT));
-  tick();
-}
-
-export function startBreaks(minutes = DEFAULT_MINUTES) {
-  saveTimer({ minutes, endsAt: Date.now() + minutes * MINUTE_MS, notifiedFor: null });
-}
-
-export function stopBreaks() {
-  saveTimer(null);
-}
-
-/** The person took the break: count it and start the next interval. */
-export function breakDone() {
-  const timer = timerState();
-  const taken = breaksTakenToday() + 1;
-  localStorage.setItem(TAKEN_KEY, JSON.stringify({ day: today(), count: taken }));
-  if (timer) saveTimer({ ...timer, endsAt: Date.now() + timer.minutes * MINUTE_MS, notifiedFor: null });
-}
-
-export function snoozeBreak() {
-  const timer = timerState();
-  if (timer) saveTimer({ ...timer, endsAt: Date.now() + SNOOZE_MINUTES * MINUTE_MS, notifiedFor: null });
-}
-
-export function breaksTakenToday() {
-  try {
-    const taken = JSON.parse(localStorage.getItem(TAKEN_KEY) || "null");
-    return taken && taken.day === today() ? taken.count : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function today() {
-  const now = new Date();
-  return `${now.getFullYear()}-${now.getMonth() + 1}-${now.getDate()}`;
-}
 
 function countdownText(timer) {
   // Said rather than left blank: an empty line is a gap under the control's heading.
@@ -208,18 +162,6 @@ function confirm(text) {
   showPrompt(text);
 }
 
-/** A system notification, once per due break, only when allowed and BackCare is not in view. */
-function notify(timer) {
-  if (!("Notification" in window) || Notification.permission !== "granted") return;
-  if (document.visibilityState === "visible" && document.hasFocus()) return;
-  if (helpComesFirst()) return;
-  localStorage.setItem(TIMER_KEY, JSON.stringify({ ...timer, notifiedFor: timer.endsAt }));
-  const body = gettext("Time for a short break: stand up, walk a little and stretch gently.");
-  navigator.serviceWorker?.ready
-    .then((registration) => registration.showNotification("BackCare", { body, tag: "break" }))
-    .catch(() => {});
-}
-
 /** The notice pinned to the bottom of every page, hidden until a break is due. A polite
  * status region that is always there, so screen readers hear what appears in it without
  * losing their place. Built here rather than in base.html: every precached page would
@@ -277,24 +219,11 @@ function setUpIntervalForm(form) {
     stopBreaks();
     status.textContent = gettext("Timer stopped.");
   });
-  window.addEventListener(CHANGED_EVENT, showRunning);
+  window.addEventListener(BREAKS_CHANGED, showRunning);
   setUpNotifications(document.getElementById("timer-notify"), status);
   const existing = timerState();
   if (existing) minutesInput.value = existing.minutes;
   showRunning();
-}
-
-function setUpNotifications(button, status) {
-  if (!("Notification" in window) || Notification.permission !== "default") return;
-  button.hidden = false;
-  button.addEventListener("click", async () => {
-    const answer = await Notification.requestPermission();
-    button.hidden = true;
-    status.textContent =
-      answer === "granted"
-        ? gettext("You will also get a notification when it is time for a break and BackCare is in the background.")
-        : gettext("No notifications: the reminder will show inside BackCare.");
-  });
 }
 
 /** Tick on this page: countdowns, the prompt, and the controls the page asks for. */
@@ -305,9 +234,10 @@ export function runBreaks() {
   const intervalForm = document.getElementById("timer-form");
   if (intervalForm) setUpIntervalForm(intervalForm);
   for (const control of document.querySelectorAll(".break-control")) wireControl(control);
-  // Another tab started, stopped or answered a break.
+  // This tab or another started, stopped or answered a break.
+  window.addEventListener(BREAKS_CHANGED, tick);
   window.addEventListener("storage", (event) => {
-    if (event.key === TIMER_KEY || event.key === TAKEN_KEY) tick();
+    if (isTimerKey(event.key)) tick();
   });
   document.addEventListener("visibilitychange", tick);
   window.addEventListener("blur", () => setTimeout(tick, 0));

@@ -8,11 +8,11 @@
  */
 
 import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
-import { allChecks } from "./outbox.js";
-import { withPhoneLinks } from "./check-record.js";
-import { CHECK_STATE_KEY, PERSIST_MESSAGE_KEY, holdPreviewCheck } from "./check-session.js";
+import { PERSIST_MESSAGE_KEY, holdPreviewCheck } from "./check-session.js";
+import { checkStateKey, isPreview } from "./check-preview.js";
+import { showEmergency } from "./emergency-screen.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
-import { keepFinishedCheck } from "./storage-status.js";
+import { askToPersist, keepFinishedCheck } from "./storage-status.js";
 import { el } from "./dom.js";
 import { format, gettext, gettext_noop } from "./i18n.js";
 
@@ -28,10 +28,9 @@ const questionSection = document.getElementById("check-question");
 const emergencySection = document.getElementById("check-emergency");
 const beginButton = document.getElementById("check-begin");
 const loading = document.getElementById("check-loading");
-// The admin's "Preview the check" runs unpublished content: it keeps its own state and,
-// when it ends, nothing is saved, synced or cached; its result page reads it from this tab.
-const preview = app.dataset.preview === "true";
-const STATE_KEY = preview ? `${CHECK_STATE_KEY}-preview` : CHECK_STATE_KEY;
+// The admin's "Preview the check" (check-preview.js): nothing is saved, synced or cached.
+const preview = isPreview(app);
+const STATE_KEY = checkStateKey(preview);
 
 const HELP_ID = "question-help";
 const SELECT_ALL_ID = "question-select-all";
@@ -435,18 +434,15 @@ async function finish(state, { emergency }) {
   };
   if (preview) {
     endState();
-    if (emergency) {
-      showEmergency(state.snapshot, record.uuid, answers);
-      return;
-    }
-    // The preview's own result page: the real one, on the unpublished snapshot, from this tab.
+    // Its result page (the real one, on the unpublished snapshot) reads the check from this tab.
     holdPreviewCheck(record, state.snapshot);
-    window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
+    if (emergency) showEmergency(state.snapshot, answers, `${app.dataset.resultUrl}#${record.uuid}`);
+    else window.location.assign(`${app.dataset.resultUrl}#${record.uuid}`);
     return;
   }
   if (emergency) {
     // People in an emergency see the numbers first; saving takes milliseconds.
-    showEmergency(state.snapshot, record.uuid, answers);
+    showEmergency(state.snapshot, answers, `${app.dataset.resultUrl}#${record.uuid}`);
   }
   // Storage full or refused: the result still shows, from this tab, saying it was not kept.
   const { saved } = await keepFinishedCheck(record);
@@ -469,82 +465,6 @@ function answersUpToStop(state) {
   const earlier = new Set(state.snapshot.questions.slice(0, state.index + 1).map((question) => question.key));
   const shown = shownAnswers(state.snapshot, state.answers);
   return Object.fromEntries(Object.entries(shown).filter(([key]) => earlier.has(key)));
-}
-
-/** The emergency action only (no non-emergency line beside it), and "Tell them:" the
- * signs the person ticked, in their words. */
-function showEmergency(snapshot, uuid, answers) {
-  const settings = snapshot.settings;
-  const ticked = emergencySigns(snapshot, answers);
-  questionSection.replaceChildren();
-  questionSection.hidden = true;
-  startSection.hidden = true;
-  emergencySection.hidden = false;
-  emergencySection.replaceChildren(
-    el("h1", { id: "emergency-heading", tabindex: "-1" }, gettext("Get emergency help now")),
-    el("p", { className: "action" }, withPhoneLinks(settings.actions.emergency, settings)),
-    el(
-      "p",
-      { className: "phone" },
-      el(
-        "a",
-        { className: "button button-danger", href: `tel:${settings.emergency_number}` },
-        settings.emergency_label,
-      ),
-    ),
-    el(
-      "p",
-      {},
-      gettext("Emergency number:"),
-      " ",
-      el("a", { className: "number", href: `tel:${settings.emergency_number}` }, settings.emergency_number),
-    ),
-    el(
-      "div",
-      { id: "emergency-tell", hidden: ticked.length === 0 },
-      el("p", { className: "why-tier" }, gettext("Tell them:")),
-      el(
-        "ul",
-        { id: "emergency-signs" },
-        ticked.map((text) => el("li", {}, text)),
-      ),
-    ),
-    el("p", { className: "disclaimer" }, settings.disclaimer),
-    el(
-      "p",
-      { id: "emergency-result-link", hidden: true },
-      el("a", { href: `${app.dataset.resultUrl}#${uuid}` }, gettext("See your saved result")),
-    ),
-  );
-  document.getElementById("emergency-heading").focus();
-}
-
-/** The emergency signs among `answers`, as the choices' own words. */
-function emergencySigns(snapshot, answers) {
-  const signs = [];
-  for (const question of snapshot.questions) {
-    const value = answers[question.key];
-    if (value === undefined) continue;
-    for (const key of Array.isArray(value) ? value : [value]) {
-      const choice = question.choices.find((c) => c.key === key);
-      if (choice && choice.urgency === "emergency") signs.push(choice.text);
-    }
-  }
-  return signs;
-}
-
-/** After the first finished check, ask the browser to keep our data; say what it answered. */
-async function askToPersist() {
-  if (!navigator.storage || !navigator.storage.persist) return null;
-  const checks = await allChecks();
-  if (checks.length !== 1) return null;
-  if (await navigator.storage.persisted()) return gettext("Your checks are stored on this device and will be kept.");
-  const granted = await navigator.storage.persist();
-  return granted
-    ? gettext("Your browser agreed to keep your checks on this device, even when space runs low.")
-    : gettext(
-        "Your browser may delete saved checks if the device runs low on space. Installing BackCare makes this less likely.",
-      );
 }
 
 init();

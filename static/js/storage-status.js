@@ -6,14 +6,15 @@
  * notice saying it is not kept on this phone and why, and what still works: the summary
  * to show or print, and sending it to the server now (its receipt then counts as the
  * copy; the request is the sync engine's). The history says how much space BackCare
- * uses and whether the browser may delete it.
+ * uses and whether the browser may delete it. After the first check, the browser is asked
+ * to keep BackCare's data, and its answer is told on the result.
  */
 
 import { UNSAVED_CHECKS_KEY } from "./check-session.js";
 import { snapshotFor } from "./check-record.js";
 import { el } from "./dom.js";
 import { format, gettext } from "./i18n.js";
-import { saveCheck } from "./outbox.js";
+import { allChecks, saveCheck } from "./outbox.js";
 import { sendCheckNow } from "./sync.js";
 
 // Little enough left that the next check may not fit (a check is a few kilobytes; the
@@ -198,4 +199,20 @@ export async function showStorageUse(doc = document) {
   }
   target.replaceChildren(...lines);
   target.hidden = false;
+}
+
+// -- asking the browser to keep BackCare's data ------------------------------------------
+
+/** After the first finished check, ask the browser to keep our data; say what it answered. */
+export async function askToPersist() {
+  if (!navigator.storage || !navigator.storage.persist) return null;
+  const checks = await allChecks();
+  if (checks.length !== 1) return null;
+  if (await navigator.storage.persisted()) return gettext("Your checks are stored on this device and will be kept.");
+  const granted = await navigator.storage.persist();
+  return granted
+    ? gettext("Your browser agreed to keep your checks on this device, even when space runs low.")
+    : gettext(
+        "Your browser may delete saved checks if the device runs low on space. Installing BackCare makes this less likely.",
+      );
 }
