@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import schema, services
+from .contracts import MAX_BATCH
 from .models import ContentVersion, Result
 from .rest import (
     DeviceRegistrationThrottle,
@@ -25,7 +26,6 @@ from .rest import (
     refuse_unmeasured_body,
 )
 from .serializers import (
-    MAX_BATCH,
     RESULTS_PAGE_MAX,
     RESULTS_PAGE_SIZE,
     DeviceCreatedSerializer,

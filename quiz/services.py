@@ -15,16 +15,16 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import content, scoring
 from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
+from .ingest_fastpath import PublishedVersion, insert_results_skipping_known, lock_device_reading_versions
 from .models import ContentVersion, Device, Result
 
 logger = logging.getLogger(__name__)
@@ -52,44 +52,16 @@ def device_register() -> RegisteredDevice:
     return RegisteredDevice(device=device, token=f"{public_id}.{secret}")
 
 
-class PublishedVersion(NamedTuple):
-    """What ingest needs of a content version: its row and which snapshot it is."""
-
-    pk: int
-    number: int
-    content_hash: str
-
-
 class DeviceGone(Exception):
     """The device was erased while its request was on the way ("Delete my data" racing a sync)."""
 
 
 def _lock_device(device: Device, versions_among: Collection[int] = ()) -> dict[int, PublishedVersion] | None:
     """Lock the device's row until commit, and read the published versions among
-    `versions_among` by number, in one statement; None when the device is gone. A sync
-    and an erase of one device take the lock first, so one waits for the other: no result
-    is inserted for an erased device (its foreign key failed at commit: a 500), none is
-    left behind. SQLite locks the whole database for a write transaction instead (and has
-    no FOR UPDATE)."""
-    quote = connection.ops.quote_name
-    # One row per version found, or one row of NULLs when none is (or none was asked
-    # for): no row at all only when the device is gone.
-    numbers = sorted(versions_among)
-    match = f"v.{quote('number')} IN ({', '.join(['%s'] * len(numbers))})" if numbers else "1 = 0"
-    for_update = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
-    # Plain SQL: the ORM's query (with the snapshot deferred) cost five times as much CPU
-    # as running it (bench/NOTES.md).
-    sql = (
-        f"SELECT v.{quote('id')}, v.{quote('number')}, v.{quote('content_hash')} "
-        f"FROM {quote(Device._meta.db_table)} d LEFT JOIN {quote(ContentVersion._meta.db_table)} v "
-        f"ON {match} WHERE d.{quote('id')} = %s{for_update}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*numbers, device.pk])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    return {row[1]: PublishedVersion(*row) for row in rows if row[0] is not None}
+    `versions_among` by number; None when the device is gone. A sync and an erase of one
+    device take the lock first, so one waits for the other: no result is inserted for an
+    erased device (its foreign key failed at commit: a 500), none is left behind."""
+    return lock_device_reading_versions(device.pk, versions_among)
 
 
 def device_erase(*, device: Device) -> None:
@@ -190,85 +162,8 @@ def _store(device: Device, candidates: list[_Candidate]) -> None:
         batch_id = uuid.uuid4()
         scored = [c for c in candidates if c.receipt is None]
         rows = [_row(device, c, batch_id) for c in scored]
-        inserted = _insert_skipping_known(rows)
+        inserted = insert_results_skipping_known(rows)
         _classify_inserted(device, scored, rows, batch_id, inserted)
-
-
-def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
-    """Insert the rows (values by field attname); a UUID already stored is skipped (like
-    bulk_create's ignore_conflicts). Returns the UUIDs inserted on PostgreSQL (RETURNING),
-    None where the database cannot tell (SQLite: the caller reads back every row).
-
-    Not bulk_create: on PostgreSQL it sends the rows as `UNNEST(%s::jsonb[], ...)`, and
-    psycopg escapes every JSON text inside those arrays in pure Python; with Django's
-    multi-row VALUES instead, compiling the statement costs as much (bench/NOTES.md).
-    """
-    if not rows:
-        return set()
-    fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
-    if connection.vendor == "postgresql":
-        return _insert_from_json(fields, rows)
-    # Elsewhere (SQLite): one statement run for every row, each value adapted by its
-    # field as Django adapts it, without building a model instance per row.
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
-    )
-    # The connection itself, not Django's proxy to it: every attribute read through the
-    # proxy looks the connection up again, 15 times a row here.
-    db = transaction.get_connection()
-    values = [[field.get_db_prep_save(row[field.attname], db) for field in fields] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
-    return None
-
-
-def _insert_from_json(fields: list, rows: list[dict]) -> set[uuid.UUID]:
-    """PostgreSQL: every row in one JSON document, one parameter of one statement, which
-    the server unpacks into the columns' own types (`jsonb_to_recordset`). Encoding the
-    batch is one call to the json module's C encoder; adapting each value of each row in
-    Python and sending them by `executemany` was most of the insert's time (bench/NOTES.md).
-    Inserted in UUID order, so two syncs holding the same results take their row locks
-    in the same order. Returns the UUIDs inserted (a resend's are skipped)."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
-    names = ", ".join(quote(field.attname) for field in fields)
-    record = ", ".join(f"{quote(field.attname)} {field.db_type(connection)}" for field in fields)
-    sql = (
-        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) "
-        f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS row({record}) ORDER BY {quote('uuid')} "
-        f"ON CONFLICT ({quote('uuid')}) DO NOTHING RETURNING {quote('uuid')}"
-    )
-    document = json.dumps(rows, default=_json_value, separators=(",", ":"))
-    with _server_binding_cursor() as cursor:
-        cursor.execute(sql, [document])
-        return {found for (found,) in cursor.fetchall()}
-
-
-def _json_value(value: Any) -> str:
-    """The JSON text of a column value the json module has no type for."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()  # with its offset: the server reads it as that instant
-    raise TypeError(f"{type(value).__name__} is not a column value this insert knows.")
-
-
-def _server_binding_cursor():
-    """A PostgreSQL cursor that sends parameters apart from the statement (server-side
-    binding; the site's other queries keep Django's default, client-side binding): the
-    batch's JSON goes as it is, not quoted into the SQL text in Python. Wrapped as Django
-    wraps its cursors, so the query is logged and counted the same."""
-    from django.db.backends.postgresql import base as postgresql
-
-    # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
-    binding_cursor: Any = postgresql.ServerBindingCursor
-    connection.ensure_connection()
-    raw = binding_cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def _settled(item_receipt: Receipt | None) -> Receipt:
@@ -437,7 +332,7 @@ def _known_receipt(device: Device, candidate: _Candidate, stored: "_StoredRow") 
 
 
 def _row(device: Device, candidate: _Candidate, batch_id: uuid.UUID) -> dict:
-    """The result's columns by field attname, as `_insert_skipping_known` takes them."""
+    """The result's columns by field attname, as `insert_results_skipping_known` takes them."""
     data = candidate.data
     server_outcome = candidate.server_outcome
     if server_outcome is None or candidate.version is None:  # _score gave every one left both
@@ -514,7 +409,7 @@ def _insert_vanished(rows: list[dict], batch_id: uuid.UUID) -> dict[uuid.UUID, _
     The UUID is free again, so the result is inserted now, once; what is found then
     (this batch's row, or one that raced in once more) is returned as read back."""
     logger.info("%d results collided with rows erased meanwhile; inserting them again.", len(rows))
-    _insert_skipping_known(rows)
+    insert_results_skipping_known(rows)
     return _stored_rows([row["uuid"] for row in rows], batch_id)
 
 

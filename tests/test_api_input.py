@@ -560,7 +560,7 @@ def test_a_sync_colliding_with_results_another_device_erases_meanwhile_stores_th
     b_id, b_token = register(client)
     items = [result_item(snapshot) for _ in range(3)]
     assert [r["status"] for r in post_results(client, b_token, items).json()["receipts"]] == ["created"] * 3
-    real_insert = services._insert_skipping_known
+    real_insert = services.insert_results_skipping_known
     erased: list[str] = []
 
     def insert_then_erase_b(rows):
@@ -573,7 +573,7 @@ def test_a_sync_colliding_with_results_another_device_erases_meanwhile_stores_th
                 services.device_erase(device=Device.objects.get(public_id=b_id))
         return inserted
 
-    monkeypatch.setattr(services, "_insert_skipping_known", insert_then_erase_b)
+    monkeypatch.setattr(services, "insert_results_skipping_known", insert_then_erase_b)
     response = post_results(client, a_token, items)
 
     assert response.status_code == 200, response.content
@@ -592,7 +592,7 @@ def test_a_result_that_collides_twice_with_rows_erased_meanwhile_is_sent_again_l
     client = Client(raise_request_exception=False)
     _a_id, a_token = register(client)
     item, other = result_item(snapshot), result_item(snapshot)
-    real_insert = services._insert_skipping_known
+    real_insert = services.insert_results_skipping_known
     collisions: list[int] = []  # how many rows A inserted each time it collided
     others_syncing = threading.Event()
 
@@ -610,7 +610,7 @@ def test_a_result_that_collides_twice_with_rows_erased_meanwhile_is_sent_again_l
         assert client.delete("/api/devices/me/", headers=token_header(other_token)).status_code == 204
         return inserted
 
-    monkeypatch.setattr(services, "_insert_skipping_known", someone_else_stores_and_erases_it)
+    monkeypatch.setattr(services, "insert_results_skipping_known", someone_else_stores_and_erases_it)
     response = post_results(client, a_token, [item, other])
 
     receipt, other_receipt = response.json()["receipts"]
