@@ -53,7 +53,7 @@ class PublishedVersion(NamedTuple):
 def device_by_public_id(public_id: uuid.UUID) -> Device | None:
     """The device row, as `Device.objects.filter(public_id=public_id).first()` reads it
     but without its ORDER BY, and with one statement through a cursor: run on every API
-    request, the ORM's query cost three times the CPU. Values go through the converters
+    request, where the ORM's query costs more to compile than to run. Values go through the converters
     the ORM applies (SQLite keeps times as text)."""
     fields = Device._meta.concrete_fields
     quote = connection.ops.quote_name
@@ -77,8 +77,8 @@ def device_by_public_id(public_id: uuid.UUID) -> Device | None:
 def lock_device_reading_versions(device_id: int, numbers: Collection[int]) -> dict[int, PublishedVersion] | None:
     """Lock the device's row until commit (`select_for_update(of=("self",))`), and read
     the content versions numbered among `numbers` (`ContentVersion.objects.filter(
-    number__in=numbers)`), in one statement: one round trip fewer per sync, and the ORM
-    took five times as much CPU to compile the two as PostgreSQL to run them. None when
+    number__in=numbers)`), in one statement: one round trip fewer per sync, and none of
+    the ORM's compiling, which costs more than PostgreSQL's running them. None when
     the device is gone. SQLite has no FOR UPDATE: it locks the whole database for a
     write transaction instead. Call it inside a transaction."""
     quote = connection.ops.quote_name

@@ -116,9 +116,9 @@ class DeviceCreatedSerializer(serializers.Serializer):
 
 # Answers and the phone's outcome are checked as JSON shapes only: the scorer checks every
 # answer key, and the server's own outcome is compared with the phone's. DRF's DictField
-# and ListField validate each entry through a child field, about half of validating a
-# result (bench/NOTES.md); these check the same shapes in one pass and keep DRF's
-# messages. The declared children still describe the shape in the schema.
+# and ListField would validate each entry through a child field; these check the same
+# shapes in one pass and keep DRF's messages. The declared children still describe the
+# shape in the schema.
 
 
 UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")

@@ -282,8 +282,7 @@ def _newest_version_number() -> int:
 
 # Each version's rules (its snapshot, decoded and indexed for the scorer) by (number,
 # hash). A published version never changes, so the pair always names the same snapshot:
-# each process decodes and indexes it once, not on every sync (loading and decoding it
-# was 8% of ingest time, indexing it per result a third of scoring; bench/NOTES.md).
+# each process decodes and indexes it once, not on every sync, and not per result.
 # Read-only once built: shared. None: a version the scorer cannot use (below).
 _RULES: dict[tuple[int, str], scoring.Rules | None] = {}
 _RULES_KEPT = 16
