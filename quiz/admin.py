@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import content, content_diff, results_report, translation
+from . import content, content_diff, results_report, services, translation
 from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
 from .i18n import readable_datetime
@@ -370,7 +370,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             )
             return HttpResponseRedirect(reverse("admin:quiz_contentversion_review"))
         try:
-            version = content.publish(user=request.user)
+            version = services.content_publish(user=request.user)
         except content.PublishError as error:
             self.message_user(request, _("Not published. Fix these first:"), messages.ERROR)
             for problem in error.problems:

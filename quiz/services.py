@@ -1,4 +1,6 @@
-"""Writes that span models: registering devices, ingesting synced results, erasing a device.
+"""Every write: registering devices, ingesting synced results, erasing a device,
+publishing content, loading the shipped content and importing a content file. Reads are
+QuerySet methods (quiz/models.py); the admin's own forms write single rows.
 
 Ingest is idempotent by result UUID, and stays so under concurrent resends: the unique
 constraint on `Result.uuid` decides who stores a row; everything else only classifies.
@@ -17,15 +19,15 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, scoring
-from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
+from . import content, content_diff, scoring
+from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, Snapshot, receipt
 from .ingest_fastpath import PublishedVersion, insert_results_skipping_known, lock_device_reading_versions
-from .models import ContentVersion, Device, Result
+from .models import CauseGroup, ContentVersion, Device, Question, Result, SiteSettings, Tip, TipCategory
 
 logger = logging.getLogger(__name__)
 
@@ -432,3 +434,125 @@ def _stored_rows(uuids: list[uuid.UUID], batch_id: uuid.UUID) -> dict[uuid.UUID,
     )
     # A UUID the insert skipped may be missing: its row was deleted since (see above).
     return {found_uuid: _StoredRow(*values) for found_uuid, *values in found}
+
+
+# -- content: publishing, the shipped content, importing a file ------------------------
+
+
+@transaction.atomic
+def content_publish(*, user=None) -> ContentVersion:
+    """Validate the working copy and store it as the next immutable content version.
+    Raises `content.PublishError` (every problem) or `content.NothingToPublish`."""
+    # Publishes queue here, before the working copy is read: two at once (a double-clicked
+    # button) then number in turn, and the second finds nothing new. Locking the newest
+    # version after reading is not enough: on PostgreSQL the second still reads the
+    # version the first has just superseded and takes the same number (IntegrityError).
+    list(SiteSettings.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
+    body = content.build_snapshot()
+    problems = content.validate_snapshot(body)
+    if problems:
+        raise content.PublishError(problems)
+    digest = content.content_hash(body)
+    current = ContentVersion.objects.current()
+    if current is not None and current.content_hash == digest:
+        raise content.NothingToPublish(current)
+    number = (current.number + 1) if current else 1
+    snapshot: Snapshot = {**body, "version": number, "hash": digest}
+    return ContentVersion.objects.create(number=number, content_hash=digest, snapshot=snapshot, published_by=user)
+
+
+@transaction.atomic
+def content_seed(*, user=None) -> ContentVersion | None:
+    """Load the shipped content and publish it as version 1, unless content already exists.
+
+    Returns the version published, or None when the database already had content
+    (so `make run` can call this every time without touching an admin's edits).
+    """
+    if Question.objects.exists() or ContentVersion.objects.exists():
+        return None
+    content.load_content(content.read_seed())
+    return content_publish(user=user)
+
+
+@transaction.atomic
+def content_upgrade_to_seed(*, user=None) -> ContentVersion | None:
+    """Replace the working copy with the shipped content and publish it as a new version.
+
+    For an installation that already published older content (the data migration that
+    ships a new check calls this). Published versions are untouched, so results stored
+    against them still read with their own questions. The site's phone numbers and
+    their labels differ by country, so they are kept; everything else comes from the
+    seed. Returns None on an installation with nothing published (`content_seed` does it then).
+    """
+    if not ContentVersion.objects.exists():
+        return None
+    site = SiteSettings.load()
+    # A label never written (a Chinese one before there were any) comes from the seed.
+    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT if getattr(site, name)}
+    _clear_working_copy()
+    content.load_content(content.read_seed())
+    SiteSettings.objects.filter(pk=site.pk).update(**kept)
+    try:
+        return content_publish(user=user)
+    except content.NothingToPublish as already:
+        return already.version
+
+
+_SITE_FIELDS_KEPT = (
+    "emergency_number",
+    "emergency_label",
+    "non_emergency_number",
+    "non_emergency_label",
+    # The same labels in Chinese: they name the installation's numbers too.
+    "emergency_label_zh_hans",
+    "non_emergency_label_zh_hans",
+)
+
+
+def _clear_working_copy() -> None:
+    """Every editable content row; the site settings stay (a load updates them)."""
+    Question.objects.all().delete()  # choices and their weights go with them
+    Tip.objects.all().delete()
+    CauseGroup.objects.all().delete()
+    TipCategory.objects.all().delete()
+
+
+@transaction.atomic
+def content_import(
+    body: dict, *, force: bool = False, publish: bool = True, user=None
+) -> tuple[ContentVersion | None, bool]:
+    """Make `body` (a content file, `content_io.parse`) the working copy, then publish it
+    (unless `publish` is False).
+
+    Returns (the current version, whether this import published it). Refuses content that
+    publishing would refuse, with publishing's own messages (`content.PublishError`), and
+    refuses to replace a working copy that holds unpublished changes unless `force`.
+    Nothing changes when it refuses."""
+    # The whole file, before anything is loaded: publishing checks the same again after.
+    problems = content.validate_snapshot(cast(Snapshot, body))
+    if problems:
+        raise content.PublishError(problems)
+    if not force and Question.objects.exists():
+        pending = content_diff.unpublished_changes()
+        if pending:
+            raise content.PublishError(
+                [
+                    f"The working copy has {len(pending)} unpublished change(s) that the import would replace. "
+                    "Publish or review them first, or import with --force to discard them."
+                ]
+            )
+    _clear_working_copy()
+    try:
+        content.load_content(body)
+    # validate_snapshot checked all of it; should the database still refuse a row, the
+    # import is refused (and rolled back) with its reason, not a traceback.
+    except (KeyError, TypeError, ValueError, AttributeError, DatabaseError) as error:
+        raise content.PublishError(
+            [f"The file does not follow docs/CONTENT_FORMAT.md: {error!r} is missing or wrong."]
+        ) from None
+    if not publish:
+        return None, False
+    try:
+        return content_publish(user=user), True
+    except content.NothingToPublish as unchanged:
+        return unchanged.version, False

@@ -1,4 +1,4 @@
-"""The quick check of a synced result (`serializers.plainly_valid`) against the DRF
+"""The quick check of a synced result (`ingest_fastpath.plainly_valid`) against the DRF
 serializer it stands in for: whatever the quick check accepts, the serializer accepts
 too and returns the same clean data; everything else goes to the serializer, so every
 error code and message is the serializer's."""
