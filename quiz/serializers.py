@@ -132,6 +132,14 @@ JSON_VALUE_ERRORS = {
 }
 
 
+def _storable(field: serializers.Field, data):
+    """`data` as sent, or `field`'s error for what jsonb cannot store or nests too deep."""
+    problem = json_values.json_problem(data, MAX_FIELD_DEPTH)
+    if problem:
+        field.fail(problem)
+    return data
+
+
 class JSONObjectField(serializers.DictField):
     """A JSON object, kept as sent."""
 
@@ -140,10 +148,7 @@ class JSONObjectField(serializers.DictField):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             self.fail("not_a_dict", input_type=type(data).__name__)
-        problem = json_values.json_problem(data, MAX_FIELD_DEPTH)
-        if problem:
-            self.fail(problem)
-        return data
+        return _storable(self, data)
 
 
 class JSONListField(serializers.ListField):
@@ -163,10 +168,7 @@ class JSONListField(serializers.ListField):
         }
         if errors:
             raise serializers.ValidationError(errors)
-        problem = json_values.json_problem(data, MAX_FIELD_DEPTH)
-        if problem:
-            self.fail(problem)
-        return data
+        return _storable(self, data)
 
 
 class CompletedAtField(serializers.DateTimeField):

@@ -398,6 +398,24 @@ def test_it_refuses_a_malformed_batch(client, token, body, code):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("en", 'Send {"results": [...]} with 1 to 100 results.'),
+        ("zh-hans", '请发送 {"results": [...]}，包含 1 到 100 条结果。'),
+    ],
+)
+def test_it_says_how_many_results_a_batch_holds_in_the_requests_language(client, token, language, detail):
+    response = client.post(
+        "/api/results/",
+        {"results": []},
+        content_type="application/json",
+        headers={**token_header(token), "Accept-Language": language},
+    )
+
+    assert response.json() == {"code": "invalid_batch", "detail": detail}
+
+
 def test_it_refuses_more_than_100_results_at_once(client, token, published):
     items = [result_item(published.snapshot) for _ in range(101)]
 
