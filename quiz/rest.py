@@ -10,7 +10,6 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,23 +19,18 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import OperationalError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, parsers, permissions, renderers, throttling
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
+from . import services
 from .health import CACHE_ERRORS
 from .ingest_fastpath import count_in_redis, device_by_public_id
 from .json_values import nests_deeper_than
 from .models import Device
 
 logger = logging.getLogger(__name__)
-
-# Writing last_seen_at on every request would cost a query each; hourly is enough to
-# know which devices are alive.
-LAST_SEEN_RESOLUTION = timedelta(hours=1)
-
 
 # -- tokens -------------------------------------------------------------------------
 
@@ -67,7 +61,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         if device is None:
             _count_failed_token(request)
             raise exceptions.AuthenticationFailed(self.invalid_token, code="invalid_token")
-        _touch(device)
+        services.device_seen(device)
         return device, None
 
     def authenticate_header(self, request):
@@ -83,13 +77,6 @@ def _device_holding(token: str) -> Device | None:
     public_id, secret = parts
     device = device_by_public_id(public_id)
     return device if device is not None and device.has_token_secret(secret) else None
-
-
-def _touch(device: Device) -> None:
-    now = timezone.now()
-    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-        device.last_seen_at = now
 
 
 def _count_failed_token(request) -> None:

@@ -17,6 +17,7 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db import DatabaseError, OperationalError, transaction
@@ -64,6 +65,25 @@ def _lock_device(device: Device, versions_among: Collection[int] = ()) -> dict[i
     device take the lock first, so one waits for the other: no result is inserted for an
     erased device (its foreign key failed at commit: a 500), none is left behind."""
     return lock_device_reading_versions(device.pk, versions_among)
+
+
+# Writing last_seen_at on every request would cost a query each; hourly is enough to
+# know which devices are alive.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+
+def device_seen(device: Device) -> None:
+    """Note that the device made a request now (to the hour)."""
+    now = timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+
+
+def devices_prune_idle(*, since: datetime) -> int:
+    """Delete the devices idle since `since` that never stored a result; how many."""
+    deleted, _by_model = Device.objects.idle_without_results(since=since).delete()
+    return deleted
 
 
 def device_erase(*, device: Device) -> None:
