@@ -2,14 +2,18 @@
 
 import copy
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item, token_header
 
+from quiz.contracts import MAX_BATCH
 from quiz.models import Result, Tip
 
 
@@ -414,6 +418,12 @@ def test_it_says_how_many_results_a_batch_holds_in_the_requests_language(client,
     )
 
     assert response.json() == {"code": "invalid_batch", "detail": detail}
+
+
+def test_the_phone_sends_batches_no_larger_than_the_server_takes():
+    rules = (Path(settings.BASE_DIR) / "static" / "js" / "sync-rules.js").read_text(encoding="utf-8")
+
+    assert re.search(r"^export const BATCH_SIZE = (\d+);$", rules, re.M).group(1) == str(MAX_BATCH)
 
 
 def test_it_refuses_more_than_100_results_at_once(client, token, published):
