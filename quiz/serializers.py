@@ -125,7 +125,7 @@ UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogat
 TOO_DEEP = _("Nested too deeply.")
 NUMBER_OUT_OF_RANGE = _("A number is too large to store (it reads as infinity).")
 # Messages for each problem `json_values.json_problem` names.
-JSON_VALUE_ERRORS = {
+JSON_VALUE_ERRORS: dict[str, Any] = {  # lazy texts; DRF formats them when it fails
     json_values.UNSTORABLE_TEXT: UNSTORABLE_TEXT,
     json_values.TOO_DEEP: TOO_DEEP,
     json_values.NUMBER_OUT_OF_RANGE: NUMBER_OUT_OF_RANGE,
