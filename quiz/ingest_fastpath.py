@@ -51,10 +51,10 @@ class PublishedVersion(NamedTuple):
 
 
 def device_by_public_id(public_id: uuid.UUID) -> Device | None:
-    """The device row, as `Device.objects.filter(public_id=public_id).first()` reads it
-    but without its ORDER BY, and with one statement through a cursor: run on every API
-    request, where the ORM's query costs more to compile than to run. Values go through the converters
-    the ORM applies (SQLite keeps times as text)."""
+    """The device row, as `Device.objects.filter(public_id=public_id).first()` reads it,
+    but without its ORDER BY and through a cursor: it runs on every API request, and the
+    ORM's query costs more to compile than to run. Values go through the converters the
+    ORM applies (SQLite keeps times as text)."""
     fields = Device._meta.concrete_fields
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
@@ -186,9 +186,9 @@ return {count, left}
 """
 
 # The script, registered with one Redis client per cache backend (Django makes one
-# backend per thread, and a new one when a test overrides CACHES). The store's own
-# client is not reachable without Django's private attributes, so this is a client of
-# its server; its pool holds one connection per thread.
+# backend per thread, and a new one when a test overrides CACHES). The backend's own
+# client is reachable only through Django's private attributes, so this is a client of
+# its server, with a connection pool of its own.
 _redis_counters: "WeakKeyDictionary[RedisCache, Any]" = WeakKeyDictionary()
 
 
@@ -201,12 +201,12 @@ def count_in_redis(store: RedisCache, key: str, window_seconds: int) -> tuple[in
     `store` must be the default cache (its client is built from its settings)."""
     counter = _redis_counters.get(store)
     if counter is None:
-        counter = _redis_counters[store] = _client_of(store).register_script(_COUNT_SCRIPT)
+        counter = _redis_counters[store] = _default_cache_server().register_script(_COUNT_SCRIPT)
     count, left_ms = counter(keys=[store.make_and_validate_key(key)], args=[window_seconds])
     return count, left_ms / 1000
 
 
-def _client_of(store: RedisCache) -> redis.Redis:
+def _default_cache_server() -> redis.Redis:
     """A redis-py client of the server the default cache writes to (its first LOCATION,
     with its OPTIONS, as Django's backend builds its own): Django's cache API has no way
     to run a script, and reaches its client only through private attributes."""
