@@ -156,8 +156,12 @@ class InvalidCursor(exceptions.ValidationError):
 
 class BadBatch(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _('Send {"results": [...]} with 1 to 100 results.')
     default_code = "invalid_batch"
+
+    def __init__(self, detail=None, code=None):
+        if detail is None:  # worded when raised, in the request's language
+            detail = _('Send {"results": [...]} with 1 to %(max)d results.') % {"max": MAX_BATCH}
+        super().__init__(detail, code)
 
 
 class DeviceRegisterView(ApiView):
