@@ -105,13 +105,12 @@ def _start_child(label: str) -> ChildRun:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from quiz import content
     from quiz.models import ContentVersion
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
     if not ContentVersion.objects.exists():
-        content.seed()
+        call_command("seed_content", verbosity=0)
     client = Client()
     token = client.post("/api/devices/", {}, content_type="application/json").json()["token"]
     return ChildRun(label, client, token, ContentVersion.objects.current().snapshot)

@@ -18,7 +18,7 @@ from django.utils.translation import get_language, get_supported_language_varian
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import content, content_diff, results_report, translation
+from . import content, content_diff, results_report, services, translation
 from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
 from .i18n import readable_datetime
@@ -51,16 +51,27 @@ class TextAreasMixin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+def is_published_key(item, published: set[str] | frozenset[str]) -> bool:
+    """Whether a published version used `item`'s key (`published`: that kind's keys from
+    `content_diff.published_keys`). Such a key is read-only wherever the admin shows
+    it: stored results refer to it, so its meaning must not change. A new key (a new
+    item) is how meaning changes. A choice's key is `question.choice`."""
+    if item.pk is None:  # a row being added
+        return False
+    key = f"{item.question.key}.{item.key}" if isinstance(item, Choice) else item.key
+    return key in published
+
+
 class PublishedKeyMixin(admin.ModelAdmin):
-    """A key that any published version used is read-only: stored results refer to it, so
-    its meaning must not change. A new key (a new item) is how meaning changes."""
+    """An item's key (and `published_readonly`'s other fields) read-only once published."""
 
     published_kind = ""
+    published_readonly: tuple[str, ...] = ("key",)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.key in content_diff.published_keys()[self.published_kind]:
-            readonly.append("key")
+        if obj is not None and is_published_key(obj, content_diff.published_keys()[self.published_kind]):
+            readonly += self.published_readonly
         return readonly
 
 
@@ -79,7 +90,7 @@ class ChoiceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
-        if instance.pk and f"{instance.question.key}.{instance.key}" in self.published_choice_keys:
+        if is_published_key(instance, self.published_choice_keys):
             self.fields["key"].disabled = True
             self.fields["key"].help_text = _("Published: read-only. Add a new choice to change its meaning.")
 
@@ -206,14 +217,11 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(NotLiveUntilPublishedMixin, TextAreasMixin, admin.ModelAdmin):
+class ChoiceAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
     text_areas = {"text": 2}
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and f"{obj.question.key}.{obj.key}" in content_diff.published_keys()["choices"]:
-            readonly += ["question", "key"]
-        return readonly
+    published_kind = "choices"
+    # Moving a published choice to another question would change its key too.
+    published_readonly = ("question", "key")
 
     list_display = ["__str__", "text", "urgency", "stops_quiz"]
     list_filter = ["urgency", "stops_quiz", "question__section"]
@@ -430,7 +438,7 @@ class ContentVersionAdmin(ReadOnlyAdmin):
             )
             return HttpResponseRedirect(reverse("admin:quiz_contentversion_review"))
         try:
-            version = content.publish(user=request.user)
+            version = services.content_publish(user=request.user)
         except content.PublishError as error:
             self.message_user(request, _("Not published. Fix these first:"), messages.ERROR)
             for problem in error.problems:
@@ -481,7 +489,8 @@ class ResultChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         # Each row is worded with its own version: one query for the versions on the page.
-        page_wordings = results_report.wordings(result.content_version_id for result in self.result_list)
+        snapshots = ContentVersion.objects.snapshots_by_pk(result.content_version_id for result in self.result_list)
+        page_wordings = results_report.wordings(snapshots)
         for result in self.result_list:
             result.wording = page_wordings[result.content_version_id]
 
@@ -610,7 +619,7 @@ class ResultAdmin(ReadOnlyAdmin):
         changelist = self.get_changelist_instance(request)
         queryset = changelist.queryset
         summary = queryset.summary()
-        weeks = results_report.weekly_urgency_counts(queryset)
+        weeks = results_report.weekly_urgency_counts(queryset.counts_by_week_and_urgency())
         causes = sorted(summary["causes"], key=lambda row: -row[1])  # most common first
         context = {
             **self.admin_site.each_context(request),
@@ -640,7 +649,7 @@ class ResultAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = self.get_changelist_instance(request).queryset.order_by("-completed_at")
-        version_wordings = results_report.wordings(results_report.versions_in(rows))
+        version_wordings = results_report.wordings(ContentVersion.objects.snapshots_by_pk(rows.content_version_ids()))
         question_keys = results_report.csv_question_keys(version_wordings)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import schema, services
+from .contracts import MAX_BATCH
 from .models import ContentVersion, Result
 from .rest import (
     DeviceRegistrationThrottle,
@@ -25,7 +26,6 @@ from .rest import (
     refuse_unmeasured_body,
 )
 from .serializers import (
-    MAX_BATCH,
     RESULTS_PAGE_MAX,
     RESULTS_PAGE_SIZE,
     DeviceCreatedSerializer,
@@ -156,8 +156,12 @@ class InvalidCursor(exceptions.ValidationError):
 
 class BadBatch(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _('Send {"results": [...]} with 1 to 100 results.')
     default_code = "invalid_batch"
+
+    def __init__(self, detail=None, code=None):
+        if detail is None:  # worded when raised, in the request's language
+            detail = _('Send {"results": [...]} with 1 to %(max)d results.') % {"max": MAX_BATCH}
+        super().__init__(detail, code)
 
 
 class DeviceRegisterView(ApiView):

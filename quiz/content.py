@@ -745,27 +745,6 @@ def validate_snapshot(body: contracts.Snapshot) -> list[str]:
     return problems
 
 
-@transaction.atomic
-def publish(*, user=None) -> ContentVersion:
-    """Validate the working copy and store it as the next immutable content version."""
-    # Publishes queue here, before the working copy is read: two at once (a double-clicked
-    # button) then number in turn, and the second finds nothing new. Locking the newest
-    # version after reading was not enough: on PostgreSQL the second still read the
-    # version the first had just superseded and took the same number (IntegrityError).
-    list(SiteSettings.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
-    body = build_snapshot()
-    problems = validate_snapshot(body)
-    if problems:
-        raise PublishError(problems)
-    digest = content_hash(body)
-    current = ContentVersion.objects.current()
-    if current is not None and current.content_hash == digest:
-        raise NothingToPublish(current)
-    number = (current.number + 1) if current else 1
-    snapshot: contracts.Snapshot = {**body, "version": number, "hash": digest}
-    return ContentVersion.objects.create(number=number, content_hash=digest, snapshot=snapshot, published_by=user)
-
-
 def read_seed(path: Path = SEED_PATH) -> dict:
     """The shipped content, its other languages' texts (kept in a file of their own beside
     the English, translations.json) under `translations`."""
@@ -877,56 +856,3 @@ def load_content(body: dict) -> None:
     for item in body["questions"]:
         _load_question(item, groups)
     translation.load_translations(body.get("translations") or {})
-
-
-@transaction.atomic
-def seed(*, user=None) -> ContentVersion | None:
-    """Load the shipped content and publish it as version 1, unless content already exists.
-
-    Returns the version published, or None when the database already had content
-    (so `make run` can call this every time without touching an admin's edits).
-    """
-    if Question.objects.exists() or ContentVersion.objects.exists():
-        return None
-    load_content(read_seed())
-    return publish(user=user)
-
-
-@transaction.atomic
-def upgrade_to_seed(*, user=None) -> ContentVersion | None:
-    """Replace the working copy with the shipped content and publish it as a new version.
-
-    For an installation that already published older content (the data migration that
-    ships a new check calls this). Published versions are untouched, so results stored
-    against them still read with their own questions. The site's phone numbers and
-    their labels differ by country, so they are kept; everything else comes from the
-    seed. Returns None on an installation with nothing published (`seed` does it then).
-    """
-    if not ContentVersion.objects.exists():
-        return None
-    site = SiteSettings.load()
-    # A label never written (a Chinese one before there were any) comes from the seed.
-    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT if getattr(site, name)}
-    ChoiceWeight.objects.all().delete()
-    Choice.objects.all().delete()
-    Question.objects.all().delete()
-    Tip.objects.all().delete()
-    TipCategory.objects.all().delete()
-    CauseGroup.objects.all().delete()
-    load_content(read_seed())
-    SiteSettings.objects.filter(pk=site.pk).update(**kept)
-    try:
-        return publish(user=user)
-    except NothingToPublish as already:
-        return already.version
-
-
-_SITE_FIELDS_KEPT = (
-    "emergency_number",
-    "emergency_label",
-    "non_emergency_number",
-    "non_emergency_label",
-    # The same labels in Chinese: they name the installation's numbers too.
-    "emergency_label_zh_hans",
-    "non_emergency_label_zh_hans",
-)

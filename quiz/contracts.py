@@ -8,9 +8,10 @@ documented shape. No Django here: the pure scorer may use them too.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, NotRequired, TypedDict
 
 # Urgency tiers, lowest first. A choice raises one of the upper three; an outcome has any.
@@ -186,6 +187,27 @@ OUTCOME_KEYS: tuple[str, ...] = tuple(Outcome.__annotations__)
 
 
 # -- syncing: a result in, one receipt out -------------------------------------------
+
+# The most results one sync request may hold (the phone sends them in batches this size).
+MAX_BATCH = 100
+# The largest content version a result may name: PostgreSQL's `integer`, the column's type.
+MAX_CONTENT_VERSION = 2**31 - 1
+# How deep answers and each outcome list may nest (the field itself is level 1). The
+# phone's deepest is 2 (a list of causes, each an object); the margin is for new content.
+MAX_FIELD_DEPTH = 10
+# Phones' clocks drift; a result "completed" a little in the future is still believable.
+# Further ahead, the receipt says `retry_later` (README, Sync API): the server's clock catches up.
+CLOCK_SKEW = timedelta(minutes=5)
+# BackCare did not exist before this: an earlier date is a phone clock that was wrong (a
+# reset to 1970) or made up, and no later attempt can make it right.
+EARLIEST_COMPLETED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+# The time as the phone writes it (`new Date().toISOString()`, 2026-03-01T10:00:00.123Z)
+# or with an offset, in ASCII digits and nothing after it. Django's parser alone also
+# reads other digits (`２０２６`, by `\d`) and a trailing newline; the offset (and the
+# time) are left optional here so a time without a zone gets its own code.
+CANONICAL_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 ReceiptStatus = Literal["created", "duplicate", "conflict", "rejected", "retry_later"]

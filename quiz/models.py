@@ -7,12 +7,15 @@ complete JSON snapshot that never changes afterwards (see `quiz/content.py`).
 
 import hashlib
 import hmac
+from collections.abc import Iterable
+from datetime import date
 from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import TruncWeek
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -373,6 +376,10 @@ class ContentVersionQuerySet(models.QuerySet["ContentVersion"]):
     def current(self) -> "ContentVersion | None":
         return self.order_by("-number").first()
 
+    def snapshots_by_pk(self, pks: Iterable[int]) -> dict[int, dict]:
+        """The snapshot of each version named by primary key, in one query."""
+        return dict(self.filter(pk__in=set(pks)).values_list("pk", "snapshot"))
+
 
 class ContentVersion(models.Model):
     """A published, immutable snapshot of all content. Results name the version they used."""
@@ -496,6 +503,21 @@ class ResultQuerySet(models.QuerySet["Result"]):
             "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
             "causes": [(name, by_cause.get(f"c{index}", 0)) for index, (_key, name) in enumerate(groups)],
         }
+
+    def content_version_ids(self) -> list[int]:
+        """The primary key of every content version these results name, once each."""
+        return list(self.order_by().values_list("content_version", flat=True).distinct())
+
+    def counts_by_week_and_urgency(self) -> list[tuple[date, str, int]]:
+        """How many of these results were completed in each ISO week (its Monday), by
+        urgency; only the weeks and urgencies that have any."""
+        rows = (
+            self.order_by()
+            .annotate(week=TruncWeek("completed_at"))
+            .values_list("week", "urgency")
+            .annotate(count=models.Count("id"))
+        )
+        return [(week.date() if hasattr(week, "date") else week, urgency, count) for week, urgency, count in rows]
 
     def cause_names(self) -> dict[str, str]:
         """Every cause group key of the versions these results name, as the newest names it."""

@@ -5,36 +5,32 @@ Kept apart from `api.py` because settings name these classes and DRF imports the
 while `APIView` itself is being defined.
 """
 
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any, cast
-from weakref import WeakKeyDictionary
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, parsers, permissions, renderers, throttling
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
+from . import services
 from .health import CACHE_ERRORS
+from .ingest_fastpath import count_in_redis, device_by_public_id
+from .json_values import nests_deeper_than
 from .models import Device
 
 logger = logging.getLogger(__name__)
-
-# Writing last_seen_at on every request would cost a query each; hourly is enough to
-# know which devices are alive.
-LAST_SEEN_RESOLUTION = timedelta(hours=1)
-
 
 # -- tokens -------------------------------------------------------------------------
 
@@ -65,7 +61,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         if device is None:
             _count_failed_token(request)
             raise exceptions.AuthenticationFailed(self.invalid_token, code="invalid_token")
-        _touch(device)
+        services.device_seen(device)
         return device, None
 
     def authenticate_header(self, request):
@@ -79,38 +75,8 @@ def _device_holding(token: str) -> Device | None:
     if parts is None:
         return None
     public_id, secret = parts
-    device = _device_by_public_id(public_id)
+    device = device_by_public_id(public_id)
     return device if device is not None and device.has_token_secret(secret) else None
-
-
-def _device_by_public_id(public_id: uuid.UUID) -> Device | None:
-    """The device row, read with plain SQL: run on every API request, the ORM's query
-    cost three times the CPU of the same statement through a cursor (bench/NOTES.md).
-    Values go through the converters the ORM applies (SQLite keeps times as text)."""
-    fields = Device._meta.concrete_fields
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
-    sql = f"SELECT {columns} FROM {quote(Device._meta.db_table)} WHERE {quote('public_id')} = %s"
-    key = Device._meta.get_field("public_id").get_db_prep_value(public_id, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        column = field.get_col(Device._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            value = convert(value, column, connection)
-        values.append(value)
-    return Device.from_db(connection.alias, [field.attname for field in fields], values)
-
-
-def _touch(device: Device) -> None:
-    now = timezone.now()
-    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-        device.last_seen_at = now
 
 
 def _count_failed_token(request) -> None:
@@ -140,8 +106,10 @@ _local_counts = LocMemCache("backcare-throttle-fallback", {})
 _shared_cache_retry_at = 0.0
 
 
-def _parse_rate(rate: str) -> tuple[int, int]:
-    """ "20/hour" → (20, 3600); the period's first letter counts, as in DRF."""
+@functools.cache
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "20/hour" → (20, 3600); the period's first letter counts, as in DRF. Each rate
+    is parsed once per process (settings only checked its form at startup)."""
     count, _slash, period = rate.partition("/")
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
@@ -159,14 +127,14 @@ class AtomicRateThrottle(throttling.BaseThrottle):
     the end of one window and the start of the next — a bound, not a rate, which is
     what these limits (device registrations, token guesses, syncs) need.
 
-    The rate is read from settings on every request (throttles are built per request),
-    so a changed setting (a test, a reload) takes effect.
+    The rate is looked up in settings on every request (throttles are built per
+    request), so a changed setting (a test, a reload) takes effect.
     """
 
     scope = ""
 
     def __init__(self):
-        self.num_requests, self.duration = _parse_rate(str(api_settings.DEFAULT_THROTTLE_RATES[self.scope]))
+        self.num_requests, self.duration = parse_rate(str(api_settings.DEFAULT_THROTTLE_RATES[self.scope]))
         self.retry_after: float | None = None
 
     def get_cache_key(self, request, view) -> str | None:
@@ -227,43 +195,12 @@ def _count_in(store, key: str, duration: int, limit: int) -> float | None:
 
 
 def _count_in_redis(store: RedisCache, key: str, duration: int, limit: int) -> float | None:
-    """`_count_in` in one round trip to Redis, where Django's cache took two or three
-    (EXISTS, then INCR; ADD and SET when a window opened) and built a new client each
-    time (bench/NOTES.md). A script runs atomically in Redis, so of several racing
-    requests exactly one opens the window, as above."""
-    count, left_ms = _redis_counter(store)(keys=[store.make_and_validate_key(key)], args=[duration])
+    """`_count_in` in one round trip to Redis; of several racing requests exactly one
+    opens the window, as above."""
+    count, seconds_left = count_in_redis(store, key, duration)
     if count <= limit:
         return None
-    return max(left_ms / 1000, 1)
-
-
-# Count one request in the window KEYS[1] of ARGV[1] seconds: the first request opens
-# it (the key expires when the window ends). Returns the count and the window's time
-# left in milliseconds.
-_COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
-    left = ARGV[1] * 1000
-end
-return {count, left}
-"""
-
-# The script, registered with one Redis client per cache backend (Django makes one
-# backend per thread, and a new one when a test overrides CACHES), on that backend's own
-# connection pool. Django's cache built a client for every call: a third of a throttle
-# check's time.
-_redis_counters: "WeakKeyDictionary[RedisCache, Any]" = WeakKeyDictionary()
-
-
-def _redis_counter(store: RedisCache):
-    counter = _redis_counters.get(store)
-    if counter is None:
-        # The backend's client factory: private in Django, unchanged since 4.0.
-        client = store._cache.get_client(write=True)
-        counter = _redis_counters[store] = client.register_script(_COUNT_SCRIPT)
-    return counter
+    return max(seconds_left, 1)
 
 
 class DeviceRegistrationThrottle(AtomicRateThrottle):
@@ -326,28 +263,14 @@ def refuse_unmeasured_body(request) -> None:
 # that later walks the data recursively (DRF formatting a value into a message) needs the
 # same headroom, so 400 keeps well clear, yet lets a batch through whose one result nests
 # hundreds deep: that result alone is rejected (serializers.MAX_FIELD_DEPTH), the others
-# are stored. Checked after parsing, by an iterative walk: 0.4 ms for a batch of 100,
-# against 1.7 ms for scanning the text for brackets outside strings first.
+# are stored. Checked after parsing, by an iterative walk (quiz/json_values.py), and
+# only when the text holds enough brackets to nest that deep.
 MAX_JSON_DEPTH = 400
 
 
 class TooDeep(exceptions.ParseError):
     default_detail = _("The JSON is nested too deeply.")
     default_code = "too_deep"
-
-
-def nests_deeper_than(value, limit: int) -> bool:
-    """Whether arrays and objects inside `value` nest more than `limit` levels (the value
-    itself is level 1). Iterative: a check that recursed would fail on what it guards."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, (dict, list)):  # a plain loop: a generator per node cost twice as much
-                stack.append((child, depth + 1))
-    return False
 
 
 def _may_nest_deeper_than(text: str, limit: int) -> bool:

@@ -1,5 +1,6 @@
 """Synced results as a clinic reads them: labels from each version's own snapshot, CSV rows,
-and the counts behind the results dashboard.
+and the dashboard's weeks and charts. No queries here: what it words and counts is read
+by QuerySet methods (quiz/models.py).
 
 A result is worded with the content version it was answered in, never the working copy:
 a question reworded or a cause group renamed since then must not change what an old
@@ -9,10 +10,7 @@ result says.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
-
-from .models import ContentVersion, OutcomeUrgency, Result
+from .models import OutcomeUrgency, Result
 
 URGENCY_LABELS = dict(OutcomeUrgency.choices)
 # Highest first: the order a clinic reads a triage list in.
@@ -69,27 +67,17 @@ def answer_keys(answer) -> list[str]:
     return []
 
 
-def wordings(version_ids) -> dict[int, VersionWording]:
-    """The wording of each version named, in one query."""
-    rows = ContentVersion.objects.filter(pk__in=set(version_ids)).values_list("pk", "snapshot")
-    return {pk: VersionWording(snapshot) for pk, snapshot in rows}
+def wordings(snapshots: dict[int, dict]) -> dict[int, VersionWording]:
+    """The wording of each version, by primary key (`ContentVersion.objects.snapshots_by_pk`)."""
+    return {pk: VersionWording(snapshot) for pk, snapshot in snapshots.items()}
 
 
-def versions_in(queryset) -> list[int]:
-    return list(queryset.order_by().values_list("content_version", flat=True).distinct())
-
-
-def weekly_urgency_counts(queryset) -> list[tuple[date, dict[str, int]]]:
-    """Checks per ISO week (Monday) and urgency, every week from the first to the last."""
-    rows = (
-        queryset.order_by()
-        .annotate(week=TruncWeek("completed_at"))
-        .values_list("week", "urgency")
-        .annotate(count=Count("id"))
-    )
+def weekly_urgency_counts(counts: list[tuple[date, str, int]]) -> list[tuple[date, dict[str, int]]]:
+    """Checks per ISO week (Monday) and urgency, every week from the first to the last,
+    from `ResultQuerySet.counts_by_week_and_urgency`."""
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(URGENCY_ORDER, 0))
-    for week, urgency, count in rows:
-        weeks[week.date() if hasattr(week, "date") else week][urgency] = count
+    for week, urgency, count in counts:
+        weeks[week][urgency] = count
     if not weeks:
         return []
     first, last = min(weeks), max(weeks)

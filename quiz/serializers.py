@@ -5,12 +5,9 @@ Whether a result is new, a resend or a conflict, and what it scores, is decided 
 stable `code` (see `ITEM_ERROR_CODES`), so the phone can act on it.
 """
 
-import math
-import re
 import uuid
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,17 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, ResultData
+from . import json_values
+from .contracts import (
+    CANONICAL_TIME,
+    CLOCK_SKEW,
+    EARLIEST_COMPLETED_AT,
+    MAX_BATCH,
+    MAX_CONTENT_VERSION,
+    MAX_FIELD_DEPTH,
+    FieldError,
+    InvalidResult,
+    ResultData,
+)
+from .ingest_fastpath import plainly_valid
 from .models import OutcomeUrgency
 from .rest import flatten_errors
-
-MAX_BATCH = 100
-# Phones' clocks drift; a result "completed" a little in the future is still believable.
-# Further ahead, the receipt says `retry_later` (README, Sync API): the server's clock catches up.
-CLOCK_SKEW = timedelta(minutes=5)
-# BackCare did not exist before this: an earlier date is a phone clock that was wrong (a
-# reset to 1970) or made up, and no later attempt can make it right.
-EARLIEST_COMPLETED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 # Stable error codes for one result, by field. DRF's own codes ("invalid", "max_value"
 # ...) vary by field type; the phone gets one code per field instead.
@@ -115,91 +116,45 @@ class DeviceCreatedSerializer(serializers.Serializer):
 
 # Answers and the phone's outcome are checked as JSON shapes only: the scorer checks every
 # answer key, and the server's own outcome is compared with the phone's. DRF's DictField
-# and ListField validate each entry through a child field, about half of validating a
-# result (bench/NOTES.md); these check the same shapes in one pass and keep DRF's
-# messages. The declared children still describe the shape in the schema.
+# and ListField would validate each entry through a child field; these check the same
+# shapes in one pass and keep DRF's messages. The declared children still describe the
+# shape in the schema.
 
 
 UNSTORABLE_TEXT = _("Text may not contain the NUL character or unpaired surrogates.")
 TOO_DEEP = _("Nested too deeply.")
 NUMBER_OUT_OF_RANGE = _("A number is too large to store (it reads as infinity).")
-# How deep answers and each outcome list may nest (the field itself is level 1). The
-# phone's deepest is 2 (a list of causes, each an object); the margin is for new content.
-MAX_FIELD_DEPTH = 10
+# Messages for each problem `json_values.json_problem` names.
+JSON_VALUE_ERRORS: dict[str, Any] = {  # lazy texts; DRF formats them when it fails
+    json_values.UNSTORABLE_TEXT: UNSTORABLE_TEXT,
+    json_values.TOO_DEEP: TOO_DEEP,
+    json_values.NUMBER_OUT_OF_RANGE: NUMBER_OUT_OF_RANGE,
+}
 
 
-def json_problem(value) -> str | None:
-    """Why `value` (answers, an outcome list) cannot be stored, as an error key, or None:
-    `too_deep` past MAX_FIELD_DEPTH levels; `unstorable_text` when a string anywhere
-    inside (keys too) cannot go into PostgreSQL's jsonb: the NUL character or a lone
-    surrogate (not UTF-8), either a 500 there; `number_out_of_range` for a number JSON
-    reads as infinity (`1e400`), which jsonb refuses too (and with it the whole batch's
-    insert). One iterative walk: the recursive one it replaces ran out of stack on a
-    result nested ~300 deep and failed the whole batch."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, str):
-            if _unstorable(node):
-                return "unstorable_text"
-            continue
-        if isinstance(node, float):
-            if not math.isfinite(node):
-                return "number_out_of_range"
-            continue
-        children: Iterable[Any]
-        if isinstance(node, dict):
-            if any(_unstorable(key) for key in node if isinstance(key, str)):
-                return "unstorable_text"
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > MAX_FIELD_DEPTH:
-            return "too_deep"
-        stack.extend((child, depth + 1) for child in children)
-    return None
-
-
-def _unstorable(text: str) -> bool:
-    return "\x00" in text or (not text.isascii() and not _is_utf8(text))
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+def _storable(field: serializers.Field, data):
+    """`data` as sent, or `field`'s error for what jsonb cannot store or nests too deep."""
+    problem = json_values.json_problem(data, MAX_FIELD_DEPTH)
+    if problem:
+        field.fail(problem)
+    return data
 
 
 class JSONObjectField(serializers.DictField):
     """A JSON object, kept as sent."""
 
-    default_error_messages = {
-        "unstorable_text": UNSTORABLE_TEXT,
-        "too_deep": TOO_DEEP,
-        "number_out_of_range": NUMBER_OUT_OF_RANGE,
-    }
+    default_error_messages = JSON_VALUE_ERRORS
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             self.fail("not_a_dict", input_type=type(data).__name__)
-        problem = json_problem(data)
-        if problem:
-            self.fail(problem)
-        return data
+        return _storable(self, data)
 
 
 class JSONListField(serializers.ListField):
     """A JSON array whose items all have the JSON type of `child` (object or string)."""
 
-    default_error_messages = {
-        "unstorable_text": UNSTORABLE_TEXT,
-        "too_deep": TOO_DEEP,
-        "number_out_of_range": NUMBER_OUT_OF_RANGE,
-    }
+    default_error_messages = JSON_VALUE_ERRORS
     ITEM_TYPES = {serializers.DictField: (dict, "not_a_dict"), serializers.CharField: (str, "invalid")}
 
     def to_internal_value(self, data):
@@ -213,19 +168,7 @@ class JSONListField(serializers.ListField):
         }
         if errors:
             raise serializers.ValidationError(errors)
-        problem = json_problem(data)
-        if problem:
-            self.fail(problem)
-        return data
-
-
-# The time as the phone writes it (`new Date().toISOString()`, 2026-03-01T10:00:00.123Z)
-# or with an offset, in ASCII digits and nothing after it. Django's parser alone also
-# reads other digits (`２０２６`, by `\d`) and a trailing newline; the offset (and the
-# time) are left optional here so a time without a zone gets its own code below.
-CANONICAL_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
-)
+        return _storable(self, data)
 
 
 class CompletedAtField(serializers.DateTimeField):
@@ -309,7 +252,7 @@ class ResultItemSerializer(serializers.Serializer):
     """One finished check as the phone stored it."""
 
     uuid = CanonicalUUIDField(help_text=_("Generated on the phone; the same result always has the same UUID."))
-    content_version = ContentVersionField(min_value=1, max_value=2**31 - 1)
+    content_version = ContentVersionField(min_value=1, max_value=MAX_CONTENT_VERSION)
     answers = JSONObjectField(help_text=_("Question key to choice key, list of choice keys, or number."))
     outcome = OutcomeSerializer(help_text=_("What the phone showed."))
     completed_at = CompletedAtField()
@@ -344,10 +287,10 @@ class ResultItemSerializer(serializers.Serializer):
 
 def validate_results(items: list[Any]) -> list[ResultData | InvalidResult]:
     """Each item of a batch checked on its own: its clean data, or why it is not valid."""
-    # One serializer for the whole batch, as DRF's ListSerializer does: building its
-    # fields (a deep copy of each) per item was 40% of ingest time (bench/NOTES.md). It
-    # is built only for the first result the quick check leaves to it (about 1 ms a
-    # request of a batch that needs none).
+    # Most results pass the quick check (quiz/ingest_fastpath.py), which returns what the
+    # serializer would. One serializer serves the rest of the batch, as DRF's
+    # ListSerializer does: building its fields (a deep copy of each) per item would cost
+    # more than validating them. It is built only when a result needs it.
     validator: ResultItemSerializer | None = None
     checked: list[ResultData | InvalidResult] = []
     for item in items:
@@ -361,112 +304,6 @@ def validate_results(items: list[Any]) -> list[ResultData | InvalidResult]:
         except serializers.ValidationError as error:
             checked.append(InvalidResult(_raw_uuid(item), item_errors(error.detail)))
     return checked
-
-
-# The quick check: what a phone sends nearly always, accepted without DRF's per-field
-# machinery (about a third of ingest time at batches of 100; bench/NOTES.md). It never
-# rejects anything: whatever it is not sure of (a missing, null, extra or oddly typed
-# value, a number DRF would coerce, any problem at all) it leaves to the serializer,
-# which gives the errors and their codes and messages. What it accepts, it returns
-# exactly as the serializer would (tests/test_api_input.py holds the two equal).
-ITEM_FIELDS = frozenset({"uuid", "content_version", "answers", "outcome", "completed_at", "language"})
-URGENCIES = frozenset(OutcomeUrgency.values)
-LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
-MAX_VERSION = 2**31 - 1
-
-
-_COMPLETED_AT = CompletedAtField()  # the field's own parsing, for the quick check
-
-
-def plainly_valid(item: Any) -> ResultData | None:
-    """`item`'s clean data, as `ResultItemSerializer().run_validation(item)` returns it,
-    when it is plainly valid; None when the serializer has to look at it."""
-    if type(item) is not dict or not ITEM_FIELDS.issuperset(item) or len(item) < len(ITEM_FIELDS) - 1:
-        return None
-    version, language = item.get("content_version"), item.get("language", settings.LANGUAGE_CODE)
-    if type(version) is not int or not 1 <= version <= MAX_VERSION:
-        return None
-    if type(language) is not str or language not in LANGUAGES:
-        return None
-    raw_uuid, answers = item.get("uuid"), item.get("answers")
-    if type(raw_uuid) is not str or type(answers) is not dict or not _storable(answers):
-        return None
-    outcome = _plain_outcome(item.get("outcome"), version)
-    if outcome is None or type(item.get("completed_at")) is not str:
-        return None
-    try:
-        result_uuid = uuid.UUID(raw_uuid)
-        completed_at = check_completed_at(_COMPLETED_AT.to_internal_value(item["completed_at"]))
-    except (ValueError, serializers.ValidationError):
-        return None
-    if str(result_uuid) != raw_uuid:  # braces, `urn:`, capitals: CanonicalUUIDField's to refuse
-        return None
-    return cast(
-        ResultData,
-        {
-            "uuid": result_uuid,
-            "content_version": version,
-            "answers": answers,
-            "outcome": outcome,
-            "completed_at": completed_at,
-            "language": language,
-        },
-    )
-
-
-# Not float: a phone's numbers are whole (scores, scale answers), and a float may be one
-# JSON read as infinity, which `json_problem` looks for.
-SCALAR_TYPES = frozenset({int, bool, type(None)})
-
-
-def _storable(value: dict | list) -> bool:
-    """`json_problem(value) is None`, answered faster for the shapes a phone sends: an
-    object or array of plain values (strings, whole numbers, booleans, null), lists of
-    them and objects of them.
-    Every string inside such a shape is gathered and checked at once; anything deeper is
-    walked by `json_problem` itself."""
-    strings: list[str] = []
-    for child in value.values() if type(value) is dict else value:
-        kind = type(child)
-        if kind is str:
-            strings.append(child)
-        elif kind is list or kind is dict:
-            for grandchild in child.values() if kind is dict else child:
-                if type(grandchild) is str:
-                    strings.append(grandchild)
-                elif type(grandchild) not in SCALAR_TYPES:
-                    return json_problem(value) is None
-            if kind is dict:
-                strings.extend(child)
-        elif kind not in SCALAR_TYPES:
-            return json_problem(value) is None
-    if type(value) is dict:
-        strings.extend(value)
-    try:
-        joined = "".join(strings)  # no two strings join into a NUL or mend a lone surrogate
-    except TypeError:  # a key that is not a string (never from JSON)
-        return json_problem(value) is None
-    return not _unstorable(joined)
-
-
-def _plain_outcome(outcome: Any, version: int) -> dict | None:
-    """The outcome's five fields (the serializer drops any other), or None."""
-    if type(outcome) is not dict or not outcome.keys() >= set(OUTCOME_KEYS):
-        return None
-    named, urgency = outcome["content_version"], outcome["urgency"]
-    if not (named is None or (type(named) is int and named == version)) or type(urgency) is not str:
-        return None
-    if urgency not in URGENCIES:
-        return None
-    lists = [outcome["warning_signs"], outcome["causes"], outcome["tips"]]
-    if any(type(value) is not list for value in lists):
-        return None
-    signs, causes, tips = lists
-    if not all(type(entry) is dict for entry in signs + causes) or not all(type(tip) is str for tip in tips):
-        return None
-    if not all(_storable(value) for value in lists):
-        return None
-    return {"content_version": named, "urgency": urgency, "warning_signs": signs, "causes": causes, "tips": tips}
 
 
 def _raw_uuid(item: Any) -> str | None:

@@ -1,4 +1,6 @@
-"""Writes that span models: registering devices, ingesting synced results, erasing a device.
+"""Every write: registering devices, ingesting synced results, erasing a device,
+publishing content, loading the shipped content and importing a content file. Reads are
+QuerySet methods (quiz/models.py); the admin's own forms write single rows.
 
 Ingest is idempotent by result UUID, and stays so under concurrent resends: the unique
 constraint on `Result.uuid` decides who stores a row; everything else only classifies.
@@ -15,17 +17,18 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple, cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, scoring
-from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, receipt
-from .models import ContentVersion, Device, Result
+from . import content, content_diff, scoring
+from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, Snapshot, receipt
+from .ingest_fastpath import PublishedVersion, insert_results_skipping_known, lock_device_reading_versions
+from .models import CauseGroup, ContentVersion, Device, Question, Result, SiteSettings, Tip, TipCategory
 
 logger = logging.getLogger(__name__)
 
@@ -52,44 +55,35 @@ def device_register() -> RegisteredDevice:
     return RegisteredDevice(device=device, token=f"{public_id}.{secret}")
 
 
-class PublishedVersion(NamedTuple):
-    """What ingest needs of a content version: its row and which snapshot it is."""
-
-    pk: int
-    number: int
-    content_hash: str
-
-
 class DeviceGone(Exception):
     """The device was erased while its request was on the way ("Delete my data" racing a sync)."""
 
 
 def _lock_device(device: Device, versions_among: Collection[int] = ()) -> dict[int, PublishedVersion] | None:
     """Lock the device's row until commit, and read the published versions among
-    `versions_among` by number, in one statement; None when the device is gone. A sync
-    and an erase of one device take the lock first, so one waits for the other: no result
-    is inserted for an erased device (its foreign key failed at commit: a 500), none is
-    left behind. SQLite locks the whole database for a write transaction instead (and has
-    no FOR UPDATE)."""
-    quote = connection.ops.quote_name
-    # One row per version found, or one row of NULLs when none is (or none was asked
-    # for): no row at all only when the device is gone.
-    numbers = sorted(versions_among)
-    match = f"v.{quote('number')} IN ({', '.join(['%s'] * len(numbers))})" if numbers else "1 = 0"
-    for_update = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
-    # Plain SQL: the ORM's query (with the snapshot deferred) cost five times as much CPU
-    # as running it (bench/NOTES.md).
-    sql = (
-        f"SELECT v.{quote('id')}, v.{quote('number')}, v.{quote('content_hash')} "
-        f"FROM {quote(Device._meta.db_table)} d LEFT JOIN {quote(ContentVersion._meta.db_table)} v "
-        f"ON {match} WHERE d.{quote('id')} = %s{for_update}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*numbers, device.pk])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    return {row[1]: PublishedVersion(*row) for row in rows if row[0] is not None}
+    `versions_among` by number; None when the device is gone. A sync and an erase of one
+    device take the lock first, so one waits for the other: no result is inserted for an
+    erased device (its foreign key failed at commit: a 500), none is left behind."""
+    return lock_device_reading_versions(device.pk, versions_among)
+
+
+# Writing last_seen_at on every request would cost a query each; hourly is enough to
+# know which devices are alive.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+
+def device_seen(device: Device) -> None:
+    """Note that the device made a request now (to the hour)."""
+    now = timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+
+
+def devices_prune_idle(*, since: datetime) -> int:
+    """Delete the devices idle since `since` that never stored a result; how many."""
+    deleted, _by_model = Device.objects.idle_without_results(since=since).delete()
+    return deleted
 
 
 def device_erase(*, device: Device) -> None:
@@ -190,85 +184,8 @@ def _store(device: Device, candidates: list[_Candidate]) -> None:
         batch_id = uuid.uuid4()
         scored = [c for c in candidates if c.receipt is None]
         rows = [_row(device, c, batch_id) for c in scored]
-        inserted = _insert_skipping_known(rows)
+        inserted = insert_results_skipping_known(rows)
         _classify_inserted(device, scored, rows, batch_id, inserted)
-
-
-def _insert_skipping_known(rows: list[dict]) -> set[uuid.UUID] | None:
-    """Insert the rows (values by field attname); a UUID already stored is skipped (like
-    bulk_create's ignore_conflicts). Returns the UUIDs inserted on PostgreSQL (RETURNING),
-    None where the database cannot tell (SQLite: the caller reads back every row).
-
-    Not bulk_create: on PostgreSQL it sends the rows as `UNNEST(%s::jsonb[], ...)`, and
-    psycopg escapes every JSON text inside those arrays in pure Python; with Django's
-    multi-row VALUES instead, compiling the statement costs as much (bench/NOTES.md).
-    """
-    if not rows:
-        return set()
-    fields = [field for field in Result._meta.concrete_fields if not field.primary_key]
-    if connection.vendor == "postgresql":
-        return _insert_from_json(fields, rows)
-    # Elsewhere (SQLite): one statement run for every row, each value adapted by its
-    # field as Django adapts it, without building a model instance per row.
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({quote('uuid')}) DO NOTHING"
-    )
-    # The connection itself, not Django's proxy to it: every attribute read through the
-    # proxy looks the connection up again, 15 times a row here.
-    db = transaction.get_connection()
-    values = [[field.get_db_prep_save(row[field.attname], db) for field in fields] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
-    return None
-
-
-def _insert_from_json(fields: list, rows: list[dict]) -> set[uuid.UUID]:
-    """PostgreSQL: every row in one JSON document, one parameter of one statement, which
-    the server unpacks into the columns' own types (`jsonb_to_recordset`). Encoding the
-    batch is one call to the json module's C encoder; adapting each value of each row in
-    Python and sending them by `executemany` was most of the insert's time (bench/NOTES.md).
-    Inserted in UUID order, so two syncs holding the same results take their row locks
-    in the same order. Returns the UUIDs inserted (a resend's are skipped)."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(cast(str, field.column)) for field in fields)  # concrete: never None
-    names = ", ".join(quote(field.attname) for field in fields)
-    record = ", ".join(f"{quote(field.attname)} {field.db_type(connection)}" for field in fields)
-    sql = (
-        f"INSERT INTO {quote(Result._meta.db_table)} ({columns}) "
-        f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS row({record}) ORDER BY {quote('uuid')} "
-        f"ON CONFLICT ({quote('uuid')}) DO NOTHING RETURNING {quote('uuid')}"
-    )
-    document = json.dumps(rows, default=_json_value, separators=(",", ":"))
-    with _server_binding_cursor() as cursor:
-        cursor.execute(sql, [document])
-        return {found for (found,) in cursor.fetchall()}
-
-
-def _json_value(value: Any) -> str:
-    """The JSON text of a column value the json module has no type for."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()  # with its offset: the server reads it as that instant
-    raise TypeError(f"{type(value).__name__} is not a column value this insert knows.")
-
-
-def _server_binding_cursor():
-    """A PostgreSQL cursor that sends parameters apart from the statement (server-side
-    binding; the site's other queries keep Django's default, client-side binding): the
-    batch's JSON goes as it is, not quoted into the SQL text in Python. Wrapped as Django
-    wraps its cursors, so the query is logged and counted the same."""
-    from django.db.backends.postgresql import base as postgresql
-
-    # psycopg's cursor, as Django defines it for server-side binding (untyped in the stubs).
-    binding_cursor: Any = postgresql.ServerBindingCursor
-    connection.ensure_connection()
-    raw = binding_cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def _settled(item_receipt: Receipt | None) -> Receipt:
@@ -387,8 +304,7 @@ def _newest_version_number() -> int:
 
 # Each version's rules (its snapshot, decoded and indexed for the scorer) by (number,
 # hash). A published version never changes, so the pair always names the same snapshot:
-# each process decodes and indexes it once, not on every sync (loading and decoding it
-# was 8% of ingest time, indexing it per result a third of scoring; bench/NOTES.md).
+# each process decodes and indexes it once, not on every sync, and not per result.
 # Read-only once built: shared. None: a version the scorer cannot use (below).
 _RULES: dict[tuple[int, str], scoring.Rules | None] = {}
 _RULES_KEPT = 16
@@ -437,7 +353,7 @@ def _known_receipt(device: Device, candidate: _Candidate, stored: "_StoredRow") 
 
 
 def _row(device: Device, candidate: _Candidate, batch_id: uuid.UUID) -> dict:
-    """The result's columns by field attname, as `_insert_skipping_known` takes them."""
+    """The result's columns by field attname, as `insert_results_skipping_known` takes them."""
     data = candidate.data
     server_outcome = candidate.server_outcome
     if server_outcome is None or candidate.version is None:  # _score gave every one left both
@@ -514,7 +430,7 @@ def _insert_vanished(rows: list[dict], batch_id: uuid.UUID) -> dict[uuid.UUID, _
     The UUID is free again, so the result is inserted now, once; what is found then
     (this batch's row, or one that raced in once more) is returned as read back."""
     logger.info("%d results collided with rows erased meanwhile; inserting them again.", len(rows))
-    _insert_skipping_known(rows)
+    insert_results_skipping_known(rows)
     return _stored_rows([row["uuid"] for row in rows], batch_id)
 
 
@@ -538,3 +454,125 @@ def _stored_rows(uuids: list[uuid.UUID], batch_id: uuid.UUID) -> dict[uuid.UUID,
     )
     # A UUID the insert skipped may be missing: its row was deleted since (see above).
     return {found_uuid: _StoredRow(*values) for found_uuid, *values in found}
+
+
+# -- content: publishing, the shipped content, importing a file ------------------------
+
+
+@transaction.atomic
+def content_publish(*, user=None) -> ContentVersion:
+    """Validate the working copy and store it as the next immutable content version.
+    Raises `content.PublishError` (every problem) or `content.NothingToPublish`."""
+    # Publishes queue here, before the working copy is read: two at once (a double-clicked
+    # button) then number in turn, and the second finds nothing new. Locking the newest
+    # version after reading is not enough: on PostgreSQL the second still reads the
+    # version the first has just superseded and takes the same number (IntegrityError).
+    list(SiteSettings.objects.select_for_update().order_by("pk").values_list("pk", flat=True)[:1])
+    body = content.build_snapshot()
+    problems = content.validate_snapshot(body)
+    if problems:
+        raise content.PublishError(problems)
+    digest = content.content_hash(body)
+    current = ContentVersion.objects.current()
+    if current is not None and current.content_hash == digest:
+        raise content.NothingToPublish(current)
+    number = (current.number + 1) if current else 1
+    snapshot: Snapshot = {**body, "version": number, "hash": digest}
+    return ContentVersion.objects.create(number=number, content_hash=digest, snapshot=snapshot, published_by=user)
+
+
+@transaction.atomic
+def content_seed(*, user=None) -> ContentVersion | None:
+    """Load the shipped content and publish it as version 1, unless content already exists.
+
+    Returns the version published, or None when the database already had content
+    (so `make run` can call this every time without touching an admin's edits).
+    """
+    if Question.objects.exists() or ContentVersion.objects.exists():
+        return None
+    content.load_content(content.read_seed())
+    return content_publish(user=user)
+
+
+@transaction.atomic
+def content_upgrade_to_seed(*, user=None) -> ContentVersion | None:
+    """Replace the working copy with the shipped content and publish it as a new version.
+
+    For an installation that already published older content (the data migration that
+    ships a new check calls this). Published versions are untouched, so results stored
+    against them still read with their own questions. The site's phone numbers and
+    their labels differ by country, so they are kept; everything else comes from the
+    seed. Returns None on an installation with nothing published (`content_seed` does it then).
+    """
+    if not ContentVersion.objects.exists():
+        return None
+    site = SiteSettings.load()
+    # A label never written (a Chinese one before there were any) comes from the seed.
+    kept = {name: getattr(site, name) for name in _SITE_FIELDS_KEPT if getattr(site, name)}
+    _clear_working_copy()
+    content.load_content(content.read_seed())
+    SiteSettings.objects.filter(pk=site.pk).update(**kept)
+    try:
+        return content_publish(user=user)
+    except content.NothingToPublish as already:
+        return already.version
+
+
+_SITE_FIELDS_KEPT = (
+    "emergency_number",
+    "emergency_label",
+    "non_emergency_number",
+    "non_emergency_label",
+    # The same labels in Chinese: they name the installation's numbers too.
+    "emergency_label_zh_hans",
+    "non_emergency_label_zh_hans",
+)
+
+
+def _clear_working_copy() -> None:
+    """Every editable content row; the site settings stay (a load updates them)."""
+    Question.objects.all().delete()  # choices and their weights go with them
+    Tip.objects.all().delete()
+    CauseGroup.objects.all().delete()
+    TipCategory.objects.all().delete()
+
+
+@transaction.atomic
+def content_import(
+    body: dict, *, force: bool = False, publish: bool = True, user=None
+) -> tuple[ContentVersion | None, bool]:
+    """Make `body` (a content file, `content_io.parse`) the working copy, then publish it
+    (unless `publish` is False).
+
+    Returns (the current version, whether this import published it). Refuses content that
+    publishing would refuse, with publishing's own messages (`content.PublishError`), and
+    refuses to replace a working copy that holds unpublished changes unless `force`.
+    Nothing changes when it refuses."""
+    # The whole file, before anything is loaded: publishing checks the same again after.
+    problems = content.validate_snapshot(cast(Snapshot, body))
+    if problems:
+        raise content.PublishError(problems)
+    if not force and Question.objects.exists():
+        pending = content_diff.unpublished_changes()
+        if pending:
+            raise content.PublishError(
+                [
+                    f"The working copy has {len(pending)} unpublished change(s) that the import would replace. "
+                    "Publish or review them first, or import with --force to discard them."
+                ]
+            )
+    _clear_working_copy()
+    try:
+        content.load_content(body)
+    # validate_snapshot checked all of it; should the database still refuse a row, the
+    # import is refused (and rolled back) with its reason, not a traceback.
+    except (KeyError, TypeError, ValueError, AttributeError, DatabaseError) as error:
+        raise content.PublishError(
+            [f"The file does not follow docs/CONTENT_FORMAT.md: {error!r} is missing or wrong."]
+        ) from None
+    if not publish:
+        return None, False
+    try:
+        return content_publish(user=user), True
+    except content.NothingToPublish as unchanged:
+        return unchanged.version, False

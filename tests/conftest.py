@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
-from quiz import content
+from quiz import services
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run inside one unless told the test knows what it is doing.
@@ -88,7 +88,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture
 def published(db):
     """The shipped content, loaded into the editable models and published as version 1."""
-    return content.seed()
+    return services.content_seed()
 
 
 @pytest.fixture

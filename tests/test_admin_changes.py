@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from quiz import content
+from quiz import services
 from quiz.models import CauseGroup, Choice, ChoiceWeight, ContentVersion, Question, Tip
 
 REVIEW_URL = reverse("admin:quiz_contentversion_review")
@@ -110,7 +110,7 @@ def test_it_says_there_is_nothing_to_review_when_nothing_changed(editor_client):
 
 def test_a_published_version_shows_its_changes_from_the_version_before(editor_client, admin_client):
     Question.objects.filter(key="h_sitting").update(help_text="Count the longest stretch.")
-    second = content.publish()
+    second = services.content_publish()
 
     page = admin_client.get(reverse("admin:quiz_contentversion_change", args=[second.pk])).content.decode()
 

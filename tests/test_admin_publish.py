@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from quiz import content
+from quiz import services
 from quiz.content import validate_snapshot
 from quiz.models import Choice, ContentVersion, Question, Tip
 
@@ -263,7 +263,7 @@ def test_it_publishes_one_version_when_publish_is_pressed_three_times_at_once(tr
     """A triple-clicked publish button: the presses queue, the first publishes, the others
     are told nothing changed since. Run on PostgreSQL too (DATABASE_URL=postgres://...),
     where the requests truly overlap; a few rounds, as one round does not always collide."""
-    content.seed()
+    services.content_seed()
     clients = [Client() for _ in range(3)]
     for client in clients:
         client.force_login(editor)

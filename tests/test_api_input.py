@@ -18,7 +18,7 @@ from django.test import Client
 from rest_framework.views import APIView
 from sync_helpers import post_results, register, result_item, token_header
 
-from quiz import content, services
+from quiz import services
 from quiz.models import Device, Result
 
 API_ENDPOINTS = ["/api/devices/", "/api/results/"]
@@ -214,7 +214,7 @@ def test_it_answers_a_permission_error_outside_drf_under_the_api_in_json(db, mon
 
 
 def test_a_sync_that_loses_the_race_with_an_erase_answers_401_and_stores_nothing(transactional_db, monkeypatch):
-    snapshot = content.seed().snapshot
+    snapshot = services.content_seed().snapshot
     client = Client(raise_request_exception=False)
     device_id, token = register(client)
     real_payload_hash = services.payload_hash
@@ -517,7 +517,7 @@ def send_chunked(base_url: str, path: str, body: bytes, token: str | None = None
 
 
 def test_it_refuses_a_sync_sent_in_chunks_with_a_json_411_and_stores_nothing(transactional_db, live_server):
-    snapshot = content.seed().snapshot
+    snapshot = services.content_seed().snapshot
     _device_id, token = register(Client())
     body = json.dumps({"results": [result_item(snapshot)]}).encode()
 
@@ -554,13 +554,13 @@ def test_a_sync_colliding_with_results_another_device_erases_meanwhile_stores_th
     B's erase commits before A reads back who owns them (PostgreSQL reads each statement
     afresh). They were found nowhere: a 500. The UUIDs are free again, so A's results
     are stored now."""
-    snapshot = content.seed().snapshot
+    snapshot = services.content_seed().snapshot
     client = Client(raise_request_exception=False)
     _a_id, a_token = register(client)
     b_id, b_token = register(client)
     items = [result_item(snapshot) for _ in range(3)]
     assert [r["status"] for r in post_results(client, b_token, items).json()["receipts"]] == ["created"] * 3
-    real_insert = services._insert_skipping_known
+    real_insert = services.insert_results_skipping_known
     erased: list[str] = []
 
     def insert_then_erase_b(rows):
@@ -573,7 +573,7 @@ def test_a_sync_colliding_with_results_another_device_erases_meanwhile_stores_th
                 services.device_erase(device=Device.objects.get(public_id=b_id))
         return inserted
 
-    monkeypatch.setattr(services, "_insert_skipping_known", insert_then_erase_b)
+    monkeypatch.setattr(services, "insert_results_skipping_known", insert_then_erase_b)
     response = post_results(client, a_token, items)
 
     assert response.status_code == 200, response.content
@@ -588,11 +588,11 @@ def test_a_sync_colliding_with_results_another_device_erases_meanwhile_stores_th
 def test_a_result_that_collides_twice_with_rows_erased_meanwhile_is_sent_again_later(transactional_db, monkeypatch):
     """Inserted again, it collides once more with a row that then vanishes too (a third
     device, erased as well): not stored yet, `retry_later`; the phone sends it again."""
-    snapshot = content.seed().snapshot
+    snapshot = services.content_seed().snapshot
     client = Client(raise_request_exception=False)
     _a_id, a_token = register(client)
     item, other = result_item(snapshot), result_item(snapshot)
-    real_insert = services._insert_skipping_known
+    real_insert = services.insert_results_skipping_known
     collisions: list[int] = []  # how many rows A inserted each time it collided
     others_syncing = threading.Event()
 
@@ -610,7 +610,7 @@ def test_a_result_that_collides_twice_with_rows_erased_meanwhile_is_sent_again_l
         assert client.delete("/api/devices/me/", headers=token_header(other_token)).status_code == 204
         return inserted
 
-    monkeypatch.setattr(services, "_insert_skipping_known", someone_else_stores_and_erases_it)
+    monkeypatch.setattr(services, "insert_results_skipping_known", someone_else_stores_and_erases_it)
     response = post_results(client, a_token, [item, other])
 
     receipt, other_receipt = response.json()["receipts"]

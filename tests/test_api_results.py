@@ -2,14 +2,18 @@
 
 import copy
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item, token_header
 
+from quiz.contracts import MAX_BATCH
 from quiz.models import Result, Tip
 
 
@@ -396,6 +400,30 @@ def test_it_refuses_a_malformed_batch(client, token, body, code):
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("en", 'Send {"results": [...]} with 1 to 100 results.'),
+        ("zh-hans", '请发送 {"results": [...]}，包含 1 到 100 条结果。'),
+    ],
+)
+def test_it_says_how_many_results_a_batch_holds_in_the_requests_language(client, token, language, detail):
+    response = client.post(
+        "/api/results/",
+        {"results": []},
+        content_type="application/json",
+        headers={**token_header(token), "Accept-Language": language},
+    )
+
+    assert response.json() == {"code": "invalid_batch", "detail": detail}
+
+
+def test_the_phone_sends_batches_no_larger_than_the_server_takes():
+    rules = (Path(settings.BASE_DIR) / "static" / "js" / "sync-rules.js").read_text(encoding="utf-8")
+
+    assert re.search(r"^export const BATCH_SIZE = (\d+);$", rules, re.M).group(1) == str(MAX_BATCH)
 
 
 def test_it_refuses_more_than_100_results_at_once(client, token, published):

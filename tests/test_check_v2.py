@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from sync_helpers import post_results, register, result_item
 
-from quiz import content
+from quiz import content, services
 from quiz.models import Choice, ContentVersion, Question, Result, SiteSettings
 from quiz.scoring import score, visible_questions
 
@@ -327,7 +327,7 @@ def test_it_publishes_show_if_and_choice_flags_edited_in_the_models(published):
     Question.objects.filter(key="w_gynae").update(show_if=None)
     Choice.objects.filter(question__key="w_soon", key="none").update(exclusive=False)
 
-    version = content.publish()
+    version = services.content_publish()
 
     questions = {q["key"]: q for q in version.snapshot["questions"]}
     assert questions["w_gynae"]["show_if"] is None
@@ -361,7 +361,7 @@ def test_an_edited_warning_sign_reaches_the_emergency_page_when_published(client
     Choice.objects.filter(question__key="w_emergency", key="chest_pain").update(text="Chest pain or tightness")
 
     assert "Chest pain or tightness" not in client.get(reverse("emergency")).content.decode()
-    content.publish()
+    services.content_publish()
     page = client.get(reverse("emergency")).content.decode()
 
     assert "<li>Chest pain or tightness</li>" in page
@@ -371,7 +371,7 @@ def test_an_edited_warning_sign_reaches_the_emergency_page_when_published(client
 def test_a_new_published_version_makes_a_new_service_worker_that_precaches_the_emergency_page(client, published):
     before = client.get("/serviceworker.js").content.decode()
     Choice.objects.filter(question__key="w_emergency", key="chest_pain").update(text="Chest pain or tightness")
-    content.publish()
+    services.content_publish()
     after = client.get("/serviceworker.js").content.decode()
 
     assert "/emergency/" in after
@@ -407,12 +407,12 @@ def version_one_with_a_result(db, client):
     """An installation that ran the first check: version 1 published, one result stored,
     then upgraded to the shipped content as the data migration does."""
     content.load_content(VERSION_ONE)
-    version_one = content.publish()
+    version_one = services.content_publish()
     SiteSettings.objects.update(emergency_number="112", emergency_label="Call 112")
     _device, token = register(client)
     item = result_item(version_one.snapshot, V1_FEVER)
     assert post_results(client, token, [item]).status_code == 200
-    version_two = content.upgrade_to_seed()
+    version_two = services.content_upgrade_to_seed()
     return version_one, version_two, item
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from sync_helpers import post_results, register, result_item
 from test_check_v2 import SEED, person_without_warning_signs, walk
 
-from quiz import content
+from quiz import content, services
 from quiz.models import Choice, ContentVersion, Result, SiteSettings
 from quiz.scoring import score
 
@@ -115,7 +115,7 @@ def test_the_pregnancy_and_coping_actions_are_site_settings_published_in_both_la
     site.action_pregnancy_zh_hans = "现在就打电话给圣玛丽医院的产科单位。"
     site.save()
 
-    content.publish()
+    services.content_publish()
 
     english = client.get("/api/content/", HTTP_ACCEPT_LANGUAGE="en").json()["settings"]["actions"]
     chinese = client.get("/api/content/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["settings"]["actions"]
@@ -166,7 +166,7 @@ def test_an_action_chosen_in_the_admin_is_published_on_its_choice(admin_client, 
     response = admin_client.post(reverse("admin:quiz_choice_change", args=[choice.pk]), form)
 
     assert response.status_code == 302
-    assert choice_of(content.publish().snapshot, "w_urgent", "fever")["action"] == "pregnancy"
+    assert choice_of(services.content_publish().snapshot, "w_urgent", "fever")["action"] == "pregnancy"
 
 
 # -- the emergency page ----------------------------------------------------------------------
@@ -211,7 +211,7 @@ def version_two_with_a_result(db, client):
     """An installation that ran the check v2: it published, one result stored, then the
     migration that ships the check v3."""
     content.load_content(VERSION_TWO)
-    version_two = content.publish()
+    version_two = services.content_publish()
     _device, token = register(client)
     item = result_item(version_two.snapshot, V2_FEVER)
     assert post_results(client, token, [item]).status_code == 200

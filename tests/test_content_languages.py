@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from sync_helpers import post_results, register, result_item
 
-from quiz import content, scoring
+from quiz import content, scoring, services
 from quiz.content import read_seed
 from quiz.models import Choice, ContentVersion, Question, Result, SiteSettings, Tip
 from quiz.translation import CONTENT_LANGUAGES, localize, missing_translations, translated_texts
@@ -149,7 +149,7 @@ def test_publishing_refuses_a_warning_sign_without_its_chinese_text_and_names_it
     assert any(question["key"] in message and choice in message for message in messages), messages
     assert ContentVersion.objects.count() == 1
     with pytest.raises(content.PublishError) as refused:
-        content.publish()
+        services.content_publish()
     assert refused.value.problems == [
         f"Warning-sign question “{question['key']}” has no zh-hans text for: {choice}. Translate it before publishing."
     ]
@@ -171,7 +171,7 @@ def test_publishing_refuses_chinese_verdict_wording(published):
     SiteSettings.objects.update(action_self_care_zh_hans="你的情况属于低风险，没什么大问题。")
 
     with pytest.raises(content.PublishError) as refused:
-        content.publish()
+        services.content_publish()
 
     assert any("低风险" in problem for problem in refused.value.problems)
     assert any("没什么大问题" in problem for problem in refused.value.problems)
@@ -182,7 +182,7 @@ def test_a_chinese_diagnosis_in_a_choice_is_caught_too(published):
     Choice.objects.filter(question__key=question["key"]).update(text_zh_hans="你患有腰椎间盘突出")
 
     with pytest.raises(content.PublishError) as refused:
-        content.publish()
+        services.content_publish()
 
     assert any("你患有" in problem for problem in refused.value.problems)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
-from quiz import content
+from quiz import services
 from quiz.i18n import catalogue_urls
 from quiz.models import Tip
 
@@ -148,7 +148,7 @@ def test_only_the_posture_breaks_category_has_the_break_timer(client, published)
 
 def test_tip_pages_escape_admin_entered_markup(client, published):
     Tip.objects.filter(key="walk_daily").update(body='<img src=x onerror="alert(1)">')
-    content.publish()
+    services.content_publish()
 
     html = client.get("/tips/exercise/walk_daily/").content.decode()
 
@@ -241,7 +241,7 @@ def test_the_service_worker_changes_when_its_logic_module_changes(client, publis
 def test_the_service_worker_changes_when_a_new_version_is_published(client, published):
     before = client.get("/serviceworker.js").content
     Tip.objects.filter(key="walk_daily").update(title="Walk a little every day")
-    content.publish()
+    services.content_publish()
 
     after = client.get("/serviceworker.js").content
 

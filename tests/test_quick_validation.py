@@ -1,4 +1,4 @@
-"""The quick check of a synced result (`serializers.plainly_valid`) against the DRF
+"""The quick check of a synced result (`ingest_fastpath.plainly_valid`) against the DRF
 serializer it stands in for: whatever the quick check accepts, the serializer accepts
 too and returns the same clean data; everything else goes to the serializer, so every
 error code and message is the serializer's."""
@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from rest_framework import serializers as drf
 from sync_helpers import result_item
 
-from quiz.serializers import ResultItemSerializer, _storable, json_problem, plainly_valid, validate_results
+from quiz.contracts import MAX_FIELD_DEPTH
+from quiz.ingest_fastpath import plainly_valid, storable
+from quiz.json_values import json_problem
+from quiz.serializers import ResultItemSerializer, validate_results
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text()
 JSON_SCALARS = JSON_SCALARS | st.sampled_from(["\x00", "a\x00", "\ud800", "\udfff x", "é", "中文"])
@@ -135,4 +138,4 @@ def test_a_batch_checks_the_same_with_and_without_the_quick_check(snapshot, monk
 @hypothesis_settings(max_examples=500, deadline=None)
 @given(value=st.dictionaries(st.text(max_size=3) | st.just("\x00"), JSON_VALUES) | st.lists(JSON_VALUES))
 def test_the_quick_storability_check_agrees_with_the_full_walk(value):
-    assert _storable(value) == (json_problem(value) is None)
+    assert storable(value) == (json_problem(value, MAX_FIELD_DEPTH) is None)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
-from quiz import content
+from quiz import services
 from quiz.models import CauseGroup, ContentVersion, Device, Result
 
 LIST_URL = "/admin/quiz/result/"
@@ -221,7 +221,7 @@ def test_it_accepts_the_completed_at_range_filter_it_offers(admin_client, synced
 
 def publish_with_renamed_cause(client, key: str, name: str) -> ContentVersion:
     CauseGroup.objects.filter(key=key).update(name=name)
-    return content.publish()
+    return services.content_publish()
 
 
 def test_it_names_causes_as_the_version_each_result_was_answered_in(admin_client, client, synced, published):

@@ -161,7 +161,7 @@ def test_it_publishes_exactly_what_the_seed_file_holds(snapshot):
 
 
 def test_it_leaves_existing_content_alone_when_seeding_again(published):
-    from quiz.content import seed
+    from quiz.services import content_seed as seed
 
     assert seed() is None
     assert ContentVersion.objects.count() == 1

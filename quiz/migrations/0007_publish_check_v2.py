@@ -4,7 +4,7 @@ A fresh installation has nothing published yet; `seed_content` publishes the shi
 content as version 1 there, and this does nothing. An installation running the first
 check gets its working copy replaced by the shipped content and a new version
 published; the versions already published, and the results stored against them, stay
-as they are (see `quiz.content.upgrade_to_seed`).
+as they are (see `quiz.services.content_upgrade_to_seed`).
 
 It used the real models through `quiz.content`, so it only works while they match this
 migration's schema. 0008 added fields to them (the check v3), so it now does nothing:

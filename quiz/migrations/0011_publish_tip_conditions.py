@@ -3,7 +3,7 @@ the people who reported the symptom, the first tips covering the two strongest c
 and cause names that match the answers behind them.
 
 As 0009 did: an installation with content gets its working copy replaced by the shipped
-content and a new version published (`upgrade_to_seed`); the versions already
+content and a new version published (`services.content_upgrade_to_seed`); the versions already
 published, and the results stored against them, stay as they are (their schema keeps
 their tip order). A fresh installation has nothing published, and `seed_content`
 publishes it there.
@@ -13,9 +13,9 @@ from django.db import migrations
 
 
 def publish_tip_conditions(apps, schema_editor):
-    from quiz import content
+    from quiz import services
 
-    content.upgrade_to_seed()
+    services.content_upgrade_to_seed()
 
 
 class Migration(migrations.Migration):

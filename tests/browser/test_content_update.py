@@ -14,7 +14,7 @@ from steps import (
     wait_until_resolves_true,
 )
 
-from quiz import content
+from quiz import services
 from quiz.models import Choice, Question
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_new_version_is_used_from_the_next_check_on(page, context, app_url, pu
 
     question.text = NEW_TEXT
     question.save()
-    content.publish()
+    services.content_publish()
     # The app looks for new content and a new worker whenever it becomes visible again.
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     worker_waiting(page)
@@ -76,7 +76,7 @@ def test_a_new_version_is_used_from_the_next_check_on(page, context, app_url, pu
 def test_the_update_banner_reloads_into_the_new_version(page, app_url, published):
     open_app(page, app_url + "/")
     Question.objects.filter(key=REWORDED).update(text=NEW_TEXT)
-    content.publish()
+    services.content_publish()
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.get_by_role("button", name="Reload")).to_be_visible()
 
@@ -98,7 +98,7 @@ def test_an_edited_warning_sign_reaches_the_emergency_page_offline_once_publishe
     open_app(page, app_url + "/emergency/")
     expect(page.locator("#emergency-signs")).not_to_contain_text(edited)
     Choice.objects.filter(question__key="w_emergency", key="chest_pain").update(text=edited)
-    content.publish()
+    services.content_publish()
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.get_by_role("button", name="Reload")).to_be_visible()
     with page.expect_navigation():

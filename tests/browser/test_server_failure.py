@@ -9,7 +9,7 @@ from django.db import OperationalError
 from playwright.sync_api import expect
 from steps import PRECACHED_PAGES, open_app, saved_checks, start_check, take_full_check
 
-from quiz import content, views
+from quiz import services, views
 from quiz.models import Question
 
 pytestmark = pytest.mark.browser
@@ -94,7 +94,7 @@ def test_a_worker_script_answering_500_leaves_the_installed_worker_in_control(
     installed = page.evaluate(WORKER_VERSION)
     # A new version makes new worker bytes: the browser would install them, had it got them.
     Question.objects.filter(key="w_urgent").update(text="Do any of these apply to you today? (reworded)")
-    content.publish()
+    services.content_publish()
 
     def database_gone():
         raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")

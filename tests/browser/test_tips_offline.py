@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from steps import open_app, wait_until_resolves_true
 
-from quiz import content
+from quiz import services
 from quiz.models import Tip
 from quiz.translation import localize
 
@@ -79,7 +79,7 @@ def test_offline_every_tip_page_renders_from_the_shell_as_the_server_renders_it(
 
 def test_a_tip_page_offline_cites_its_source_and_keeps_its_line_breaks(page, app_url, published):
     Tip.objects.filter(key="walk_daily").update(body="Walk every day.\nA little further each week.")
-    content.publish()
+    services.content_publish()
     open_app(page, app_url + "/tips/exercise/walk_daily/")
     online = page.evaluate(MAIN_AS_SHOWN)
     page.context.set_offline(True)
@@ -128,7 +128,7 @@ def test_both_languages_are_kept_at_install_and_a_new_version_replaces_them(page
     assert len(first) == 2 and first[0].endswith("-en") and first[1].endswith("-zh-hans")
 
     Tip.objects.filter(key="walk_daily").update(title="Walk a little every day", title_zh_hans="每天走一走")
-    content.publish()
+    services.content_publish()
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.get_by_role("button", name="Reload")).to_be_visible()
     with page.expect_navigation():

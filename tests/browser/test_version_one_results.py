@@ -11,7 +11,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 from steps import open_app
 
-from quiz import content
+from quiz import content, services
 from quiz.scoring import score
 
 pytestmark = pytest.mark.browser
@@ -40,8 +40,8 @@ CALM_V1 = {
 def upgraded_url(live_server, transactional_db):
     """An installation that ran the first check, upgraded as the data migration does."""
     content.load_content(VERSION_ONE)
-    version_one = content.publish()
-    content.upgrade_to_seed()
+    version_one = services.content_publish()
+    services.content_upgrade_to_seed()
     return live_server.url, version_one
 
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from steps import go_to_screen, open_app, start_check, take_full_check
 
-from quiz import content
+from quiz import services
 from quiz.models import Choice, Question, Tip
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def hostile_content(published):
     Question.objects.filter(key="w_emergency").update(text=SCRIPT, help_text=IMAGE, help_text_zh_hans=IMAGE)
     Choice.objects.filter(question__key="w_emergency", key="saddle").update(text=IMAGE)
     Tip.objects.update(body=IMAGE)
-    return content.publish()
+    return services.content_publish()
 
 
 def test_admin_markup_in_a_question_shows_as_text(page, app_url, hostile_content):

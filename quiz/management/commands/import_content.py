@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quiz import content_io
+from quiz import content, content_io, services
 
 
 class Command(BaseCommand):
@@ -22,8 +22,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from None
         try:
-            version, published = content_io.import_body(content_io.parse(text), force=force, publish=not no_publish)
-        except content_io.ImportRefused as refused:
+            version, published = services.content_import(content_io.parse(text), force=force, publish=not no_publish)
+        except content.PublishError as refused:
             raise CommandError("Not imported. Fix these first:\n" + "\n".join(refused.problems)) from None
         if version is None:
             self.stdout.write(self.style.SUCCESS("Imported into the working copy; review and publish it in the admin."))

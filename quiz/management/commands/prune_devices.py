@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from quiz import services
 from quiz.models import Device
 
 
@@ -19,10 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args, days, dry_run, **options):
         if days < 1:
             raise CommandError("--days must be at least 1.")
-        idle = Device.objects.idle_without_results(since=timezone.now() - timedelta(days=days))
+        since = timezone.now() - timedelta(days=days)
         if dry_run:
-            self.stdout.write(f"{idle.count()} idle devices without results would be deleted.")
+            count = Device.objects.idle_without_results(since=since).count()
+            self.stdout.write(f"{count} idle devices without results would be deleted.")
             return
         # A phone whose device is pruned gets 401 on its next sync and registers again.
-        deleted, _by_model = idle.delete()
+        deleted = services.devices_prune_idle(since=since)
         self.stdout.write(self.style.SUCCESS(f"Deleted {deleted} idle devices without results."))

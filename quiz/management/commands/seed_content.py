@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from quiz import content
+from quiz import services
 
 
 class Command(BaseCommand):
     help = "Load BackCare's shipped content and publish it as version 1 (does nothing if content exists)."
 
     def handle(self, *args, **options):
-        version = content.seed()
+        version = services.content_seed()
         if version is None:
             self.stdout.write("Content already present; left as it is.")
         else:
