@@ -13,10 +13,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 
 from .models import ContentVersion, OutcomeUrgency, Result
+from .tiers import URGENCY_ORDER as TIERS_LOWEST_FIRST
 
 URGENCY_LABELS = dict(OutcomeUrgency.choices)
 # Highest first: the order a clinic reads a triage list in.
-URGENCY_ORDER = [value for value, _label in reversed(OutcomeUrgency.choices)]
+URGENCY_ORDER = list(reversed(TIERS_LOWEST_FIRST))
 
 
 class VersionWording:
