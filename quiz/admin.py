@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import content, content_diff, results_report, translation
+from .admin_conditions import QuestionConditionForm, TipConditionForm
 from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
 from .i18n import readable_datetime
@@ -128,6 +129,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+    form = QuestionConditionForm
     list_display = ["key", "text", "section", "kind", "order", "is_active"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
@@ -210,6 +212,11 @@ class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
 
 @admin.register(Tip)
 class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+    form = TipConditionForm
+
+    class Media:
+        css = {"all": ["staff/admin.css"]}
+
     text_areas = {"title": 2, "body": 6}
     published_kind = "tips"
     list_display = ["key", "title", "category", "order", "is_active"]
@@ -223,7 +230,7 @@ class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
             None,
             {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]},
         ),
-        # The same widget a question's show_if has: one condition format, one way to edit it.
+        # The same two dropdowns a question's show_if has: one condition format, one way to edit it.
         (_("Show only if"), {"fields": ["show_if"]}),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]

@@ -151,13 +151,11 @@ def _tip_snapshot(tip: Tip) -> contracts.Tip:
 
 
 def _questions_in_display_order():
-    # A few facts, then warning signs, then habits, whatever order numbers an editor typed.
     choices = Choice.objects.order_by("order", "key").prefetch_related(
         Prefetch("weights", queryset=ChoiceWeight.objects.select_related("cause_group"))
     )
     questions = Question.objects.active().prefetch_related(Prefetch("choices", queryset=choices))
-    section_rank = {Question.Section.FACTS: 0, Question.Section.WARNING: 1}
-    return sorted(questions, key=lambda q: (section_rank.get(q.section, 2), q.order, q.key))
+    return sorted(questions, key=lambda question: question.place)
 
 
 def build_snapshot() -> contracts.Snapshot:

@@ -280,6 +280,17 @@ class Question(Provenance):
     def is_scale(self) -> bool:
         return self.kind == self.Kind.SCALE
 
+    @classmethod
+    def place_in_check(cls, section: str, order: int, key: str) -> tuple[int, int, str]:
+        """Where a question is asked: a few facts, then warning signs, then habits,
+        whatever order numbers an editor typed. A condition may name only an earlier one."""
+        section_rank = {cls.Section.FACTS: 0, cls.Section.WARNING: 1}
+        return (section_rank.get(section, 2), order, key)
+
+    @property
+    def place(self) -> tuple[int, int, str]:
+        return self.place_in_check(self.section, self.order, self.key)
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), related_name="choices", on_delete=models.CASCADE)
