@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -55,8 +56,10 @@ class ConditionWidget(forms.MultiWidget):
     def id_for_label(self, id_):
         return f"{id_}_0" if id_ else id_
 
-    def __init__(self, attrs=None):
-        super().__init__([forms.Select(), forms.SelectMultiple(attrs={"size": 8})], attrs)
+    def __init__(self, question_choices=(), answer_choices=(), attrs=None):
+        questions = forms.Select(choices=question_choices)
+        answers = forms.SelectMultiple(attrs={"size": 8}, choices=answer_choices)
+        super().__init__([questions, answers], attrs)
 
     def decompress(self, value):
         if not isinstance(value, dict) or not value.get("question"):
@@ -113,9 +116,8 @@ class ConditionField(forms.MultiValueField):
             forms.MultipleChoiceField(choices=answer_choices, required=False),
         )
         kwargs.setdefault("label", _("Question"))
+        kwargs["widget"] = ConditionWidget(question_choices, answer_choices)
         super().__init__(fields, require_all_fields=False, required=False, **kwargs)
-        self.widget.widgets[0].choices = question_choices
-        self.widget.widgets[1].choices = answer_choices
 
     def compress(self, data_list):
         question_key, answers = [*data_list, ALWAYS, []][:2]
@@ -170,7 +172,7 @@ class ConditionFormMixin(forms.ModelForm):
             offered = _offered(self.condition_questions(), self.instance.show_if)
             self.fields["show_if"] = ConditionField(asked_questions(offered), help_text=self.condition_help)
 
-    condition_help = ""
+    condition_help: str | Promise = ""
 
     def condition_questions(self) -> list[Question]:
         return _choice_questions()
@@ -202,7 +204,8 @@ class QuestionConditionForm(ConditionFormMixin):
         return [question for question in questions if question.place < self.instance.place]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         condition = cleaned.get("show_if")
         if condition and {"section", "order"} <= set(cleaned):
             place = Question.place_in_check(cleaned["section"], cleaned["order"], cleaned.get("key", self.instance.key))

@@ -284,7 +284,7 @@ class Question(Provenance):
     def place_in_check(cls, section: str, order: int, key: str) -> tuple[int, int, str]:
         """Where a question is asked: a few facts, then warning signs, then habits,
         whatever order numbers an editor typed. A condition may name only an earlier one."""
-        section_rank = {cls.Section.FACTS: 0, cls.Section.WARNING: 1}
+        section_rank: dict[str, int] = {cls.Section.FACTS: 0, cls.Section.WARNING: 1}
         return (section_rank.get(section, 2), order, key)
 
     @property
