@@ -39,6 +39,13 @@ def _text_area(rows: int, cols: int = 60) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "cols": cols})
 
 
+class StaffStylesMixin(admin.ModelAdmin):
+    """BackCare's additions to the admin's styles (lists that fit 1280 px, the condition boxes)."""
+
+    class Media:
+        css = {"all": ["staff/admin.css"]}
+
+
 class TextAreasMixin(admin.ModelAdmin):
     """Texts people read get a box tall enough to see them whole: field name -> rows."""
 
@@ -128,18 +135,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class QuestionAdmin(PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
     form = QuestionConditionForm
-    list_display = ["key", "text", "section", "kind", "order", "is_active"]
+    # What people read first; the key, for whoever needs it, last.
+    list_display = ["text", "section", "kind", "order", "is_active", "key"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
     search_fields = ["key", "text", "help_text", "choices__text"]
     ordering = ["section", "order", "key"]
     text_areas = {"text": 3, "help_text": 4}
     published_kind = "questions"
-
-    class Media:
-        css = {"all": ["staff/admin.css"]}
 
     inlines = [ChoiceInline]
     fieldsets = [
@@ -167,7 +172,7 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(TextAreasMixin, admin.ModelAdmin):
+class ChoiceAdmin(TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
     text_areas = {"text": 2}
 
     def get_readonly_fields(self, request, obj=None):
@@ -176,7 +181,7 @@ class ChoiceAdmin(TextAreasMixin, admin.ModelAdmin):
             readonly += ["question", "key"]
         return readonly
 
-    list_display = ["__str__", "text", "urgency", "stops_quiz"]
+    list_display = ["text", "question", "urgency", "stops_quiz", "key"]
     list_filter = ["urgency", "stops_quiz", "question__section"]
     list_select_related = ["question"]
     search_fields = ["key", "text", "question__key", "question__text"]
@@ -193,33 +198,29 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class CauseGroupAdmin(PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
     text_areas = {"explanation": 5}
     published_kind = "cause_groups"
-    list_display = ["key", "name", "order", "source_paragraph", "source_note"]
+    list_display = ["name", "order", "source_paragraph", "source_note", "key"]
     list_editable = ["order"]
     search_fields = ["key", "name", "explanation"]
     inlines = [TipInline]
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(PublishedKeyMixin, admin.ModelAdmin):
+class TipCategoryAdmin(PublishedKeyMixin, StaffStylesMixin, admin.ModelAdmin):
     published_kind = "tip_categories"
-    list_display = ["key", "name", "order"]
+    list_display = ["name", "order", "key"]
     list_editable = ["order"]
     search_fields = ["key", "name"]
 
 
 @admin.register(Tip)
-class TipAdmin(PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class TipAdmin(PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
     form = TipConditionForm
-
-    class Media:
-        css = {"all": ["staff/admin.css"]}
-
     text_areas = {"title": 2, "body": 6}
     published_kind = "tips"
-    list_display = ["key", "title", "category", "order", "is_active"]
+    list_display = ["title", "category", "order", "is_active", "key"]
     list_editable = ["order", "is_active"]
     list_filter = ["category", "cause_groups", "is_active"]
     list_select_related = ["category"]

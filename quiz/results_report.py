@@ -58,7 +58,8 @@ class VersionWording:
         return next((answers[key] for key in self.scale_keys if key in answers), None)
 
     def warning_sign_text(self, sign: dict) -> str:
-        return f"{self.question_text(sign['question'])}: {self.choice_text(sign['question'], sign['choice'])}"
+        # A dash, not a colon: most questions end with "?" and "…to you?:" reads badly.
+        return f"{self.question_text(sign['question'])} — {self.choice_text(sign['question'], sign['choice'])}"
 
 
 def answer_keys(answer) -> list[str]:
