@@ -156,26 +156,27 @@ def _choice_questions():
     return sorted(questions, key=lambda question: question.place)
 
 
-def _offered(questions: list[Question], stored: object) -> list[Question]:
-    """Active questions, and the one a stored condition names even if it is not any more
-    (so the form shows what is stored; publishing refuses it until it is fixed)."""
-    stored_key = stored.get("question") if isinstance(stored, dict) else None
-    return [question for question in questions if question.is_active or question.key == stored_key]
-
-
 class ConditionFormMixin(forms.ModelForm):
-    """`show_if` as two dropdowns, offering the questions `condition_questions` returns."""
+    """`show_if` as two dropdowns, offering the active questions `may_name` allows, and
+    the one a stored condition names whatever it has become (so the form shows what is
+    stored rather than silently dropping it; clean() or publishing says what is wrong)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "show_if" in self.fields:
-            offered = _offered(self.condition_questions(), self.instance.show_if)
+            stored = self.instance.show_if
+            stored_key = stored.get("question") if isinstance(stored, dict) else None
+            offered = [
+                question
+                for question in _choice_questions()
+                if question.key == stored_key or (question.is_active and self.may_name(question))
+            ]
             self.fields["show_if"] = ConditionField(asked_questions(offered), help_text=self.condition_help)
 
     condition_help: str | Promise = ""
 
-    def condition_questions(self) -> list[Question]:
-        return _choice_questions()
+    def may_name(self, question: Question) -> bool:
+        return True
 
 
 class TipConditionForm(ConditionFormMixin):
@@ -197,11 +198,10 @@ class QuestionConditionForm(ConditionFormMixin):
         "Mac) to pick more than one answer."
     )
 
-    def condition_questions(self) -> list[Question]:
-        questions = [question for question in _choice_questions() if question.pk != self.instance.pk]
+    def may_name(self, question: Question) -> bool:
         if self.instance.pk is None:
-            return questions  # its place is known once saved: clean() checks it
-        return [question for question in questions if question.place < self.instance.place]
+            return True  # its place is known once saved: clean() checks it
+        return question.place < self.instance.place
 
     def clean(self):
         super().clean()

@@ -28,7 +28,7 @@ def reaches_the_api_layer(name: str) -> bool:
     return any(name == layer or name.startswith(f"{layer}.") for layer in API_LAYER)
 
 
-@pytest.mark.parametrize("module", ["services.py", "models.py", "scoring.py", "contracts.py"])
+@pytest.mark.parametrize("module", ["services.py", "models.py", "scoring.py", "contracts.py", "tiers.py"])
 def test_the_inner_layers_never_import_drf_or_the_api(module):
     imported = imported_modules(QUIZ / module)
 

@@ -85,3 +85,11 @@ def test_the_scorer_and_the_contract_name_the_tiers_in_the_one_order():
     assert tiers.URGENCY_ORDER[1:] == tiers.RAISED_URGENCIES
     assert list(results_report.URGENCY_ORDER) == list(reversed(tiers.URGENCY_ORDER))
     assert set(results_report.URGENCY_COLOURS) == set(tiers.URGENCY_ORDER)
+
+
+def test_the_tiers_module_needs_no_django_so_the_pure_scorer_can_read_it():
+    from test_layers import imported_modules
+
+    imported = imported_modules(ROOT / "quiz" / "tiers.py")
+
+    assert sorted(name for name in imported if name.startswith("django")) == []

@@ -219,3 +219,20 @@ def test_an_unchanged_tip_saves_with_its_condition_as_it_was(editor_client):
     assert response.status_code == 302
     tip.refresh_from_db()
     assert tip.show_if == before
+
+
+def test_a_condition_on_a_question_moved_later_stays_shown_and_saving_says_what_is_wrong(editor_client):
+    question = Question.objects.get(key="w_sciatica_weeks")
+    Question.objects.filter(key="w_soon").update(section="habits", order=999)
+    url = reverse("admin:quiz_question_change", args=[question.pk])
+
+    page = editor_client.get(url).content.decode()
+    assert selected_options(page, "show_if_0") == ["w_soon"]
+    assert selected_options(page, "show_if_1") == ["w_soon.sciatica"]
+
+    data = {**question_form_data(question), "show_if_0": "w_soon", "show_if_1": ["w_soon.sciatica"]}
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "is not asked before this question" in response.content.decode()
+    question.refresh_from_db()
+    assert question.show_if == {"question": "w_soon", "choices": ["sciatica"]}
