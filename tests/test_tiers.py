@@ -93,3 +93,13 @@ def test_the_tiers_module_needs_no_django_so_the_pure_scorer_can_read_it():
     imported = imported_modules(ROOT / "quiz" / "tiers.py")
 
     assert sorted(name for name in imported if name.startswith("django")) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_emergency_page_heads_its_lists_with_the_tiers_words(client, published, language):
+    with translation.override(language):
+        page = client.get("/emergency/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        words = dict(python_wording(language))
+
+    assert f'<h2 id="emergency-now">{words["emergency"]}</h2>' in page
+    assert f'<h2 id="urgent-now">{words["urgent"]}</h2>' in page
