@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import content, content_diff, results_report, services, translation
+from .admin_conditions import QuestionConditionForm, TipConditionForm
 from .admin_translations import place_translations_beside_english
 from .contracts import Snapshot
 from .i18n import readable_datetime
@@ -38,6 +39,13 @@ from .models import (
 
 def _text_area(rows: int, cols: int = 60) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "cols": cols})
+
+
+class StaffStylesMixin(admin.ModelAdmin):
+    """BackCare's additions to the admin's styles (lists that fit 1280 px, the condition boxes)."""
+
+    class Media:
+        css = {"all": ["staff/admin.css"]}
 
 
 class TextAreasMixin(admin.ModelAdmin):
@@ -179,17 +187,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
-    list_display = ["key", "text", "section", "kind", "order", "is_active"]
+class QuestionAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
+    form = QuestionConditionForm
+    # What people read first; the key, for whoever needs it, last.
+    list_display = ["text", "section", "kind", "order", "is_active", "key"]
     list_editable = ["order"]
     list_filter = ["section", "kind", "is_active"]
     search_fields = ["key", "text", "help_text", "choices__text"]
     ordering = ["section", "order", "key"]
     text_areas = {"text": 3, "help_text": 4}
     published_kind = "questions"
-
-    class Media:
-        css = {"all": ["staff/admin.css"]}
 
     inlines = [ChoiceInline]
     fieldsets = [
@@ -217,13 +224,13 @@ class ChoiceWeightInline(admin.TabularInline):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class ChoiceAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
     text_areas = {"text": 2}
     published_kind = "choices"
     # Moving a published choice to another question would change its key too.
     published_readonly = ("question", "key")
 
-    list_display = ["__str__", "text", "urgency", "stops_quiz"]
+    list_display = ["text", "question", "urgency", "stops_quiz", "key"]
     list_filter = ["urgency", "stops_quiz", "question__section"]
     list_select_related = ["question"]
     search_fields = ["key", "text", "question__key", "question__text"]
@@ -240,28 +247,31 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(CauseGroup)
-class CauseGroupAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class CauseGroupAdmin(
+    NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin
+):
     text_areas = {"explanation": 5}
     published_kind = "cause_groups"
-    list_display = ["key", "name", "order", "source_paragraph", "source_note"]
+    list_display = ["name", "order", "source_paragraph", "source_note", "key"]
     list_editable = ["order"]
     search_fields = ["key", "name", "explanation"]
     inlines = [TipInline]
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, admin.ModelAdmin):
+class TipCategoryAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, StaffStylesMixin, admin.ModelAdmin):
     published_kind = "tip_categories"
-    list_display = ["key", "name", "order"]
+    list_display = ["name", "order", "key"]
     list_editable = ["order"]
     search_fields = ["key", "name"]
 
 
 @admin.register(Tip)
-class TipAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, admin.ModelAdmin):
+class TipAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, StaffStylesMixin, admin.ModelAdmin):
+    form = TipConditionForm
     text_areas = {"title": 2, "body": 6}
     published_kind = "tips"
-    list_display = ["key", "title", "category", "order", "is_active"]
+    list_display = ["title", "category", "order", "is_active", "key"]
     list_editable = ["order", "is_active"]
     list_filter = ["category", "cause_groups", "is_active"]
     list_select_related = ["category"]
@@ -272,7 +282,7 @@ class TipAdmin(NotLiveUntilPublishedMixin, PublishedKeyMixin, TextAreasMixin, ad
             None,
             {"fields": ["key", "title", "body", "category", "cause_groups", "order", "is_active", "for_severe_pain"]},
         ),
-        # The same widget a question's show_if has: one condition format, one way to edit it.
+        # The same two dropdowns a question's show_if has: one condition format, one way to edit it.
         (_("Show only if"), {"fields": ["show_if"]}),
         (_("Provenance"), {"fields": ["source_paragraph", "source_note"]}),
     ]

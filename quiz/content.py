@@ -94,14 +94,9 @@ def _settings_snapshot(site: SiteSettings) -> contracts.Settings:
         "non_emergency_label": site.non_emergency_label,
         "disclaimer": site.disclaimer,
         "cause_threshold": site.cause_threshold,
-        "actions": {
-            "emergency": site.action_emergency,
-            "urgent": site.action_urgent,
-            "soon": site.action_soon,
-            "self_care": site.action_self_care,
-            "pregnancy": site.action_pregnancy,
-            "coping": site.action_coping,
-        },
+        "actions": cast(
+            contracts.Actions, {name: getattr(site, field) for name, field in translation.ACTION_FIELDS.items()}
+        ),
         "limits": site.limits,
         "severe_pain_from": site.severe_pain_from,
         "course_weeks": site.course_weeks,
@@ -159,13 +154,11 @@ def _tip_snapshot(tip: Tip) -> contracts.Tip:
 
 
 def _questions_in_display_order():
-    # A few facts, then warning signs, then habits, whatever order numbers an editor typed.
     choices = Choice.objects.order_by("order", "key").prefetch_related(
         Prefetch("weights", queryset=ChoiceWeight.objects.select_related("cause_group"))
     )
     questions = Question.objects.active().prefetch_related(Prefetch("choices", queryset=choices))
-    section_rank = {Question.Section.FACTS: 0, Question.Section.WARNING: 1}
-    return sorted(questions, key=lambda q: (section_rank.get(q.section, 2), q.order, q.key))
+    return sorted(questions, key=lambda question: question.place)
 
 
 def build_snapshot() -> contracts.Snapshot:
@@ -771,13 +764,9 @@ def _load_settings(values: dict) -> None:
             "non_emergency_label": values["non_emergency_label"],
             "disclaimer": values["disclaimer"],
             "cause_threshold": values["cause_threshold"],
-            "action_emergency": actions["emergency"],
-            "action_urgent": actions["urgent"],
-            "action_soon": actions["soon"],
-            "action_self_care": actions["self_care"],
-            # Files from before the check v3 have neither.
-            "action_pregnancy": actions.get("pregnancy", ""),
-            "action_coping": actions.get("coping", ""),
+            # Every tier's action (checked present); files from before the check v3 have
+            # no sign actions.
+            **{field: actions.get(name, "") for name, field in translation.ACTION_FIELDS.items()},
             "limits": values["limits"],
             "severe_pain_from": values.get("severe_pain_from"),
             # Files from before the course advice have none: the model's defaults.

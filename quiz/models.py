@@ -20,6 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .contracts import Outcome
+from .tiers import RAISED_URGENCIES, URGENCY_LABELS, URGENCY_ORDER
 
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*$",
@@ -38,10 +39,15 @@ def key_field(**kwargs) -> models.CharField:
     )
 
 
-class Urgency(models.TextChoices):
-    SOON = "soon", _("See a doctor soon")
-    URGENT = "urgent", _("Urgent: same day")
-    EMERGENCY = "emergency", _("Emergency")
+def _tier_choices(name: str, keys) -> type[models.TextChoices]:
+    """Choices for urgency tiers, worded as the phone words them (quiz/tiers.py)."""
+    members = [(key.upper(), (key, _(URGENCY_LABELS[key]))) for key in keys]
+    # Enum's functional API; django-stubs type only its one-member form.
+    return models.TextChoices(name, members)  # type: ignore[call-overload]
+
+
+# The tier a warning-sign answer raises.
+Urgency = _tier_choices("Urgency", RAISED_URGENCIES)
 
 
 class SignAction(models.TextChoices):
@@ -302,6 +308,17 @@ class Question(Provenance):
     def is_scale(self) -> bool:
         return self.kind == self.Kind.SCALE
 
+    @classmethod
+    def place_in_check(cls, section: str, order: int, key: str) -> tuple[int, int, str]:
+        """Where a question is asked: a few facts, then warning signs, then habits,
+        whatever order numbers an editor typed. A condition may name only an earlier one."""
+        section_rank: dict[str, int] = {cls.Section.FACTS: 0, cls.Section.WARNING: 1}
+        return (section_rank.get(section, 2), order, key)
+
+    @property
+    def place(self) -> tuple[int, int, str]:
+        return self.place_in_check(self.section, self.order, self.key)
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), related_name="choices", on_delete=models.CASCADE)
@@ -459,13 +476,8 @@ class Device(models.Model):
         return True
 
 
-class OutcomeUrgency(models.TextChoices):
-    """The urgency tier of a whole result (`score()`'s "urgency"), highest raised wins."""
-
-    SELF_CARE = "self_care", _("Self-care")
-    SOON = "soon", _("See a doctor soon")
-    URGENT = "urgent", _("Urgent: same day")
-    EMERGENCY = "emergency", _("Emergency")
+# The urgency tier of a whole result (`score()`'s "urgency"), highest raised wins.
+OutcomeUrgency = _tier_choices("OutcomeUrgency", URGENCY_ORDER)
 
 
 class ResultQuerySet(models.QuerySet["Result"]):

@@ -11,10 +11,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from .models import OutcomeUrgency, Result
+from .tiers import URGENCY_ORDER as TIERS_LOWEST_FIRST
 
 URGENCY_LABELS = dict(OutcomeUrgency.choices)
 # Highest first: the order a clinic reads a triage list in.
-URGENCY_ORDER = [value for value, _label in reversed(OutcomeUrgency.choices)]
+URGENCY_ORDER = list(reversed(TIERS_LOWEST_FIRST))
 
 
 class VersionWording:
@@ -55,7 +56,8 @@ class VersionWording:
         return next((answers[key] for key in self.scale_keys if key in answers), None)
 
     def warning_sign_text(self, sign: dict) -> str:
-        return f"{self.question_text(sign['question'])}: {self.choice_text(sign['question'], sign['choice'])}"
+        # A dash, not a colon: most questions end with "?" and "…to you?:" reads badly.
+        return f"{self.question_text(sign['question'])} — {self.choice_text(sign['question'], sign['choice'])}"
 
 
 def answer_keys(answer) -> list[str]:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-URGENCY_ORDER: tuple[str, ...] = ("self_care", "soon", "urgent", "emergency")
+from .tiers import URGENCY_ORDER
+
 _URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCY_ORDER)}
 
 WARNING_SECTION = "warning"

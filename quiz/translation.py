@@ -16,19 +16,17 @@ from django.utils.translation import gettext as _
 
 from . import contracts
 from .models import CauseGroup, Choice, Question, SiteSettings, Tip, TipCategory
+from .tiers import URGENCY_ORDER
 
 SOURCE_LANGUAGE = "en"
 # Languages content is translated into, with the suffix of their model fields.
 CONTENT_LANGUAGES = {"zh-hans": "_zh_hans"}
 
 SITE_TEXTS = ("emergency_label", "non_emergency_label", "disclaimer", "limits")
-# The settings' "actions" by urgency tier, then the actions a sign names (`Choice.action`),
-# and the model field holding each.
-ACTION_FIELDS = {
-    "emergency": "action_emergency",
-    "urgent": "action_urgent",
-    "soon": "action_soon",
-    "self_care": "action_self_care",
+# The settings' "actions" by urgency tier (highest first), then the actions a sign names
+# (`Choice.action`), and the model field holding each.
+ACTION_FIELDS: dict[str, str] = {
+    **{tier: f"action_{tier}" for tier in reversed(URGENCY_ORDER)},
     "pregnancy": "action_pregnancy",
     "coping": "action_coping",
 }

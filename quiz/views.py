@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from .models import ContentVersion
 from .serviceworker import render_service_worker
+from .tiers import URGENCY_LABELS
 from .translation import localize
 
 BREAK_TIMER_CATEGORY = "posture_breaks"
@@ -52,7 +53,7 @@ def result(request):
 
 
 def history(request):
-    return _page(request, "quiz/history.html")
+    return _page(request, "quiz/history.html", urgency_labels=URGENCY_LABELS)
 
 
 def signs_by_urgency(snapshot: dict | None) -> dict[str, list[str]]:
@@ -76,7 +77,13 @@ def signs_by_urgency(snapshot: dict | None) -> dict[str, list[str]]:
 
 def emergency(request):
     snapshot = _snapshot()
-    return _page(request, "quiz/emergency.html", snapshot=snapshot, signs=signs_by_urgency(snapshot))
+    return _page(
+        request,
+        "quiz/emergency.html",
+        snapshot=snapshot,
+        signs=signs_by_urgency(snapshot),
+        urgency_labels=URGENCY_LABELS,
+    )
 
 
 def offline(request):

@@ -29,7 +29,8 @@ def reaches_the_api_layer(name: str) -> bool:
 
 
 @pytest.mark.parametrize(
-    "module", ["services.py", "models.py", "scoring.py", "contracts.py", "ingest_fastpath.py", "json_values.py"]
+    "module",
+    ["services.py", "models.py", "scoring.py", "contracts.py", "ingest_fastpath.py", "json_values.py", "tiers.py"],
 )
 def test_the_inner_layers_never_import_drf_or_the_api(module):
     imported = imported_modules(QUIZ / module)

@@ -95,9 +95,9 @@ def test_it_counts_results_per_urgency_and_cause_group_over_the_filtered_period(
     urgency = {str(label): count for label, count in summary["urgency"]}
     causes = {str(name): count for name, count in summary["causes"]}
     assert summary["total"] == 2
-    assert urgency["Urgent: same day"] == 1
+    assert urgency["Urgent: get medical advice today"] == 1
     assert urgency["Self-care"] == 1
-    assert urgency["Emergency"] == 0
+    assert urgency["Emergency: get help now"] == 0
     expected = Counter(
         cause["key"] for item in (synced["calm"], synced["fever"]) for cause in item["outcome"]["causes"]
     )
@@ -281,7 +281,7 @@ def test_it_exports_answers_pain_score_warning_signs_and_urgency_as_csv_rows(adm
     for sign in signs:
         assert questions[sign["question"]]["text"] in fever["warning_sign_labels"]
     assert fever["server_urgency"] == "urgent"
-    assert fever["server_urgency_label"] == "Urgent: same day"
+    assert fever["server_urgency_label"] == "Urgent: get medical advice today"
     cause_names = {group["key"]: group["name"] for group in published.snapshot["cause_groups"]}
     assert fever["cause_names"].split("; ") == [cause_names[key] for key in fever["causes"].split()]
 

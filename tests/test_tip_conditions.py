@@ -216,8 +216,9 @@ def editor_client(client, published, editor):
     return client
 
 
-def tip_form_data(tip: Tip, show_if: str) -> dict:
-    """The tip's change form as a browser posts it."""
+def tip_form_data(tip: Tip, show_if: dict | None) -> dict:
+    """The tip's change form as a browser posts it: the condition as its two dropdowns."""
+    question = show_if["question"] if show_if else ""
     return {
         "title": tip.title,
         "body": tip.body,
@@ -225,7 +226,8 @@ def tip_form_data(tip: Tip, show_if: str) -> dict:
         "cause_groups": [group.pk for group in tip.cause_groups.all()],
         "order": tip.order,
         "is_active": "on",
-        "show_if": show_if,
+        "show_if_0": question,
+        "show_if_1": [f"{question}.{choice}" for choice in show_if["choices"]] if show_if else [],
         "source_paragraph": tip.source_paragraph or "",
         "source_note": tip.source_note,
     }
@@ -235,10 +237,10 @@ def test_an_editor_sets_a_tip_condition_in_the_admin_and_it_is_published(editor_
     tip = Tip.objects.get(key="not_improving")
     url = reverse("admin:quiz_tip_change", args=[tip.pk])
     page = editor_client.get(url).content.decode()
-    assert '<textarea name="show_if"' in page
+    assert '<select name="show_if_0"' in page
 
     condition = {"question": "w_soon", "choices": ["not_improving"]}
-    response = editor_client.post(url, tip_form_data(tip, json.dumps(condition)))
+    response = editor_client.post(url, tip_form_data(tip, condition))
     assert response.status_code == 302
     editor_client.post(reverse("admin:quiz_contentversion_publish"), follow=True)
 
@@ -247,10 +249,20 @@ def test_an_editor_sets_a_tip_condition_in_the_admin_and_it_is_published(editor_
     assert published_tip["show_if"] == condition
 
 
-def test_admin_publish_refuses_a_tip_condition_naming_a_question_that_does_not_exist(editor_client):
+def test_the_admin_form_refuses_a_tip_condition_naming_a_question_that_does_not_exist(editor_client):
     tip = Tip.objects.get(key="not_improving")
     url = reverse("admin:quiz_tip_change", args=[tip.pk])
-    editor_client.post(url, tip_form_data(tip, json.dumps({"question": "w_gone", "choices": ["yes"]})))
+
+    response = editor_client.post(url, tip_form_data(tip, {"question": "w_gone", "choices": ["yes"]}))
+
+    assert response.status_code == 200
+    assert "“w_gone” cannot be chosen here" in response.content.decode()
+    assert Tip.objects.get(pk=tip.pk).show_if is None
+
+
+def test_admin_publish_refuses_a_tip_condition_naming_a_question_that_does_not_exist(editor_client):
+    # Stored some other way than the admin's form (an import, an older admin).
+    Tip.objects.filter(key="not_improving").update(show_if={"question": "w_gone", "choices": ["yes"]})
 
     response = editor_client.post(reverse("admin:quiz_contentversion_publish"), follow=True)
 

@@ -5,12 +5,8 @@
 
 import { gettext_noop } from "./i18n.js";
 
-export const URGENCY_LABELS = {
-  emergency: gettext_noop("Emergency: get help now"),
-  urgent: gettext_noop("Urgent: get medical advice today"),
-  soon: gettext_noop("See a doctor soon"),
-  self_care: gettext_noop("Self-care"),
-};
+// The tiers' words are defined with the tiers themselves.
+export { URGENCY_LABELS } from "./tiers.js";
 
 export const SYNC_LABELS = {
   pending: gettext_noop("Waiting to sync"),

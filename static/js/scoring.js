@@ -7,11 +7,13 @@
  * that. Change a rule in both files and in the vectors, never in one place.
  *
  * Formats: `docs/CONTENT_FORMAT.md`. The snapshot is trusted (publishing validated
- * it); the answers are not. Plain ES module with no dependencies and no Node-only
- * APIs, so the same file runs in the browser and under `node --test`.
+ * it); the answers are not. Plain ES module with no Node-only APIs, importing only the
+ * tiers (`tiers.js`), so the same file runs in the browser and under `node --test`.
  */
 
-export const URGENCY_ORDER = Object.freeze(["self_care", "soon", "urgent", "emergency"]);
+import { URGENCY_ORDER } from "./tiers.js";
+
+export { URGENCY_ORDER };
 
 const WARNING_SECTION = "warning";
 // Sections whose shown questions must be answered, with the code a missing answer gets.
