@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0011_publish_tip_conditions"),
+        ("quiz", "0013_course_settings"),
     ]
 
     operations = [
