@@ -15,7 +15,9 @@ from .models import ContentVersion, SiteSettings
 
 # Fields whose change is a change of wording (the rest change behaviour or order).
 TEXT_FIELDS = {"text", "help_text", "title", "body", "name", "explanation", "description"}
-TEXT_FIELDS |= {f"{field}{suffix}" for field in TEXT_FIELDS for suffix in translation.CONTENT_LANGUAGES.values()}
+TEXT_FIELDS |= {
+    translation.field_name(field, language) for field in TEXT_FIELDS for language in translation.languages()
+}
 # Keys of the snapshot that describe the snapshot itself, not the content.
 SNAPSHOT_META = {"version", "hash", "schema"}
 ITEM_KINDS = [
@@ -112,7 +114,7 @@ def _flat_settings(values: dict) -> dict:
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
     """Every change from snapshot `before` (None: nothing published yet) to `after`."""
-    # Each Chinese text is compared as a field beside its English one (`text_zh_hans`).
+    # Each translation is compared as a field beside its English one (`translation.field_name`).
     before = translation.inline(before or {"settings": {}})
     after = translation.inline(after)
     changes = _field_changes(
