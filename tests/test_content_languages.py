@@ -217,6 +217,21 @@ def test_a_chinese_text_saved_in_the_admin_is_stored(admin_client, published):
     assert SiteSettings.load().disclaimer_zh_hans == "BackCare 不是诊断。"
 
 
+def test_the_admin_requires_the_english_text_and_lets_its_translation_wait(admin_client, published):
+    site = SiteSettings.load()
+    url = f"/admin/quiz/sitesettings/{site.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+
+    without_english = admin_client.post(url, {**data, "disclaimer_en": ""})
+    without_chinese = admin_client.post(url, {**data, "disclaimer_zh_hans": ""})
+
+    assert without_english.status_code == 200
+    assert without_english.context["adminform"].form.errors["disclaimer_en"] == ["This field is required."]
+    assert without_chinese.status_code == 302
+    assert (SiteSettings.load().disclaimer_en, SiteSettings.load().disclaimer_zh_hans) == (site.disclaimer_en, "")
+
+
 # -- results: the language recorded, never scored ---------------------------------------
 
 
