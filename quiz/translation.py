@@ -54,10 +54,15 @@ TRANSLATED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Choice: ("text",),
 }
 
-for _model, _names in TRANSLATED_FIELDS.items():
-    # The English text is as required as it always was; a translation may wait. An empty
-    # one is "" (not NULL), as an English text left empty.
-    translator.register(_model, fields=_names, empty_values="", required_languages=(SOURCE_LANGUAGE,))
+
+def _register_translated_fields() -> None:
+    for model, names in TRANSLATED_FIELDS.items():
+        # The English text is as required as it always was; a translation may wait. An
+        # empty one is "" (not NULL), as an English text left empty.
+        translator.register(model, fields=names, empty_values="", required_languages=(SOURCE_LANGUAGE,))
+
+
+_register_translated_fields()
 
 
 # -- languages and fields ---------------------------------------------------------------
@@ -65,12 +70,13 @@ for _model, _names in TRANSLATED_FIELDS.items():
 
 def languages() -> list[str]:
     """Every content language, the source language first."""
-    return list(languages_settings.AVAILABLE_LANGUAGES)
+    others = [language for language in languages_settings.AVAILABLE_LANGUAGES if language != SOURCE_LANGUAGE]
+    return [SOURCE_LANGUAGE, *others]
 
 
 def translated_languages() -> list[str]:
     """The languages the content is translated into (every one but the source)."""
-    return [language for language in languages() if language != SOURCE_LANGUAGE]
+    return languages()[1:]
 
 
 def field_name(field: str, language: str) -> str:
