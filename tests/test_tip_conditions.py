@@ -219,8 +219,8 @@ def editor_client(client, published, editor):
 def tip_form_data(tip: Tip, show_if: str) -> dict:
     """The tip's change form as a browser posts it."""
     return {
-        "title": tip.title,
-        "body": tip.body,
+        "title_en": tip.title,
+        "body_en": tip.body,
         "category": tip.category_id,
         "cause_groups": [group.pk for group in tip.cause_groups.all()],
         "order": tip.order,
