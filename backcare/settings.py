@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,8 @@ if not DEBUG:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
 
 INSTALLED_APPS = [
+    # Before the admin, so its forms see each content text's field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,7 +190,22 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Every language of the pages and of the content. Adding one is this entry, its catalogue
+# (locale/<language>/LC_MESSAGES) and its content texts; django-modeltranslation gives each
+# content text a field per language (quiz/translation.py), so `makemigrations` adds them.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# The content is written in English first; a text with no translation shows the English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+
+
+def MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(verbose_name, language):
+    """A text's label in the admin, per language: "text (简体中文)", in the admin's language."""
+    from django.conf import settings  # the final settings: a settings module may add a language
+
+    return format_lazy("{} ({})", verbose_name, dict(settings.LANGUAGES)[language])
+
+
 # The switch's choice (static/js/language.js writes it too, for offline use): a year.
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

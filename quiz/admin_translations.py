@@ -1,8 +1,9 @@
-"""The admin edits each text in both languages side by side: every Chinese field sits on
-the same line as its English one, on the same page (inlines too).
+"""The admin edits each text in every language side by side: a text's field per language
+(`text_en` and so on, from django-modeltranslation) sits on the line where the
+admin class names the text (`text`), on the same page (inlines too).
 
 Applied to the registered admin classes rather than written into each fieldset, so a
-field or fieldset added later gets its Chinese partner without anyone remembering to.
+field, fieldset or language added later gets its boxes without anyone remembering to.
 """
 
 import copy
@@ -10,19 +11,18 @@ import copy
 from django import forms
 from django.contrib import admin
 
-from .models import TRANSLATED_FIELDS, TRANSLATION_SUFFIX
+from . import translation
 
 
 def _paired(line, translated: tuple[str, ...]):
-    """One fieldset line with each translated field followed by its Chinese field."""
+    """One fieldset line with each translated field replaced by its field per language."""
     names = [line] if isinstance(line, str) else list(line)
-    paired = []
+    paired: list[str] = []
     for name in names:
-        if name.endswith(TRANSLATION_SUFFIX):
-            continue  # placed beside its English field instead
-        paired.append(name)
         if name in translated:
-            paired.append(f"{name}{TRANSLATION_SUFFIX}")
+            paired.extend(translation.field_name(name, language) for language in translation.languages())
+        else:
+            paired.append(name)
     return paired[0] if len(paired) == 1 else tuple(paired)
 
 
@@ -34,7 +34,7 @@ def side_by_side(fieldsets, translated: tuple[str, ...]) -> list:
 
 
 def _english_widget(admin_class, name: str) -> forms.Widget | None:
-    """The widget the admin gives the English field: its text area, or the form's own."""
+    """The widget the admin class gives the text: its text area, or the form's own."""
     rows = getattr(admin_class, "text_areas", {}).get(name)
     if rows:
         return forms.Textarea(attrs={"rows": rows, "cols": 60})
@@ -50,10 +50,10 @@ def _with_translations(admin_class, translated: tuple[str, ...]) -> None:
         return side_by_side(original_fieldsets(self, request, obj), translated)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # The Chinese box is the same size as the English one beside it.
-        english = db_field.name.removesuffix(TRANSLATION_SUFFIX)
-        if english != db_field.name and "widget" not in kwargs:
-            widget = _english_widget(admin_class, english)
+        # Each language's box is the one the admin class asks for the text.
+        text = getattr(db_field, "translated_field", None)
+        if text is not None and "widget" not in kwargs:
+            widget = _english_widget(admin_class, text.name)
             if widget is not None:
                 kwargs["widget"] = widget
         return original_formfield(self, db_field, request, **kwargs)
@@ -63,14 +63,14 @@ def _with_translations(admin_class, translated: tuple[str, ...]) -> None:
 
 
 def place_translations_beside_english(site: admin.AdminSite) -> None:
-    """Pair the Chinese fields with the English ones in every admin page and inline."""
+    """Give every translated text a box per language in every admin page and inline."""
     done = set()
     for model, model_admin in site._registry.items():
         for admin_class, edited in [
             (type(model_admin), model),
             *((inline, inline.model) for inline in model_admin.inlines),
         ]:
-            translated = TRANSLATED_FIELDS.get(edited)
+            translated = translation.TRANSLATED_FIELDS.get(edited)
             if translated and admin_class not in done:
                 _with_translations(admin_class, translated)
                 done.add(admin_class)

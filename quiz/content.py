@@ -7,7 +7,7 @@ The snapshot format is documented in `docs/CONTENT_FORMAT.md`. The same format (
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from itertools import chain
 from pathlib import Path
 from typing import Any, cast
@@ -18,10 +18,10 @@ from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from . import contracts, translation
 from .models import (
-    TRANSLATION_SUFFIX,
     CauseGroup,
     Choice,
     ChoiceWeight,
@@ -163,6 +163,14 @@ def _questions_in_display_order():
 
 def build_snapshot() -> contracts.Snapshot:
     """The current working copy as a snapshot body (no version, no hash)."""
+    # The models answer in the active language (django-modeltranslation): the body is English.
+    with override(translation.SOURCE_LANGUAGE):
+        body = _english_snapshot()
+    body["translations"] = translation.build_translations(body)
+    return body
+
+
+def _english_snapshot() -> contracts.Snapshot:
     tips = Tip.objects.active().select_related("category").prefetch_related("cause_groups")
     return {
         "schema": SCHEMA,
@@ -177,7 +185,6 @@ def build_snapshot() -> contracts.Snapshot:
         ],
         "tips": [_tip_snapshot(tip) for tip in tips],
         "questions": [_question_snapshot(q) for q in _questions_in_display_order()],
-        "translations": translation.build_translations(),
     }
 
 
@@ -529,7 +536,7 @@ def _translations_shape(check: _ShapeCheck, translations: Any) -> None:
         return
     for language, texts in translations.items():
         where = f"translations ({language})"
-        if language not in translation.CONTENT_LANGUAGES:
+        if language not in translation.translated_languages():
             check.add(_("%(where)s has an unknown field “%(name)s”."), where="translations", name=language)
             continue
         if not check.item(where, texts, contracts.Translation, "translations"):
@@ -542,14 +549,16 @@ def _translations_shape(check: _ShapeCheck, translations: Any) -> None:
             fields = {name: name for name in translation.SITE_TEXTS}
             _translated_texts(
                 check,
+                language,
                 f"{where} settings",
                 {name: text for name, text in settings.items() if name != "actions"},
                 SiteSettings,
                 fields,
             )
-            _translated_texts(check, f"{where} settings (actions)", actions, SiteSettings, translation.ACTION_FIELDS)
-        for part, names in translation.ITEM_TEXTS.items():
-            model = _PARTS[part][1]
+            _translated_texts(
+                check, language, f"{where} settings (actions)", actions, SiteSettings, translation.ACTION_FIELDS
+            )
+        for part, (model, names) in translation.ITEM_TEXTS.items():
             items = texts[part]
             if not isinstance(items, dict):
                 check.add(_("%(where)s must be %(kind)s."), where=f"{where} {part}", kind=_("an object"))
@@ -565,14 +574,14 @@ def _translations_shape(check: _ShapeCheck, translations: Any) -> None:
                             _("%(where)s must be %(kind)s."), where=f"{item_where} (choices)", kind=_("an object")
                         )
                     else:
-                        _translated_texts(check, f"{item_where} (choices)", choices, Choice, choice_fields)
-                _translated_texts(check, item_where, item_texts, model, {name: name for name in names})
+                        _translated_texts(check, language, f"{item_where} (choices)", choices, Choice, choice_fields)
+                _translated_texts(check, language, item_where, item_texts, model, {name: name for name in names})
 
 
 def _translated_texts(
-    check: _ShapeCheck, where: str, texts: Any, model: type[models.Model], fields: dict[str, str]
+    check: _ShapeCheck, language: str, where: str, texts: Any, model: type[models.Model], fields: dict[str, str]
 ) -> None:
-    """`texts` maps names to texts; each is stored in `model`'s `<fields[name]>_zh_hans`."""
+    """`texts` maps names to texts in `language`; each is stored in `model`'s field `fields[name]` in it."""
     if not isinstance(texts, dict):
         check.add(_("%(where)s must be %(kind)s."), where=where, kind=_("an object"))
         return
@@ -580,7 +589,8 @@ def _translated_texts(
         if name not in fields:
             check.add(_("%(where)s has an unknown field “%(name)s”."), where=where, name=name)
         else:
-            check.value(where, text, _field(model, f"{fields[name]}{TRANSLATION_SUFFIX}"), "translations", str(name))
+            field = _field(model, translation.field_name(fields[name], language))
+            check.value(where, text, field, "translations", str(name))
 
 
 def _question_problems(question: contracts.Question) -> list[str]:
@@ -676,29 +686,11 @@ def _condition_problems(
     return []
 
 
-def _texts(body: contracts.Snapshot) -> Iterator[tuple[str, str]]:
-    """Every piece of wording a person can read, with a label saying where it is."""
-    settings = body["settings"]
-    for name in ("emergency_label", "non_emergency_label", "disclaimer", "limits"):
-        yield _("site settings"), settings[name]
-    for tier, action in settings["actions"].items():
-        yield _("action for %(tier)s") % {"tier": tier}, str(action)
-    for group in body["cause_groups"]:
-        yield group["key"], f"{group['name']} {group['explanation']}"
-    for category in body["tip_categories"]:
-        yield category["key"], f"{category['name']} {category['description']}"
-    for tip in body["tips"]:
-        yield tip["key"], f"{tip['title']} {tip['body']}"
-    for question in body["questions"]:
-        yield question["key"], f"{question['text']} {question['help_text']}"
-        for choice in question["choices"]:
-            yield f"{question['key']}.{choice['key']}", choice["text"]
-
-
 def forbidden_wording(body: contracts.Snapshot) -> list[str]:
     """A problem for each verdict-style phrase found in the content's wording."""
     problems = []
-    for where, text in chain(_texts(body), translation.translated_texts(body)):
+    english = ((text.where, text.english) for text in translation.texts(body))
+    for where, text in chain(english, translation.translated_texts(body)):
         lowered = text.lower()
         for phrase in FORBIDDEN_PHRASES:
             if phrase in lowered:
@@ -813,6 +805,13 @@ def _load_question(item: dict, groups: dict[str, CauseGroup]) -> None:
 @transaction.atomic
 def load_content(body: dict) -> None:
     """Create the editable content from a snapshot body. Only for an empty database."""
+    # The models store a text in the active language (django-modeltranslation): the body is English.
+    with override(translation.SOURCE_LANGUAGE):
+        _load_english(body)
+    translation.load_translations(body)
+
+
+def _load_english(body: dict) -> None:
     _load_settings(body["settings"])
     groups = {
         item["key"]: CauseGroup.objects.create(

@@ -20,11 +20,13 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from . import content, translation
-from .models import CauseGroup, Choice, ContentVersion, Question, SiteSettings, Tip, TipCategory
+from .models import Choice, ContentVersion, SiteSettings
 
 # Fields whose change is a change of wording (the rest change behaviour or order).
 TEXT_FIELDS = {"text", "help_text", "title", "body", "name", "explanation", "description"}
-TEXT_FIELDS |= {f"{field}{suffix}" for field in TEXT_FIELDS for suffix in translation.CONTENT_LANGUAGES.values()}
+TEXT_FIELDS |= {
+    translation.field_name(field, language) for field in TEXT_FIELDS for language in translation.languages()
+}
 # Keys of the snapshot that describe the snapshot itself, not the content.
 SNAPSHOT_META = {"version", "hash", "schema"}
 ITEM_KINDS = [
@@ -163,7 +165,7 @@ def _flat_settings(values: dict) -> dict:
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
     """Every change from snapshot `before` (None: nothing published yet) to `after`."""
-    # Each Chinese text is compared as a field beside its English one (`text_zh_hans`).
+    # Each translation is compared as a field beside its English one (`translation.field_name`).
     before = translation.inline(before or {"settings": {}})
     after = translation.inline(after)
     changes = _field_changes(
@@ -224,7 +226,6 @@ def published_keys() -> dict[str, set[str]]:
 # version published with the stale text, and stops when the English is changed back.
 
 TextKey = tuple[type[models.Model], str, str]  # (model, item key, model field)
-_ITEM_MODELS = {"cause_groups": CauseGroup, "tip_categories": TipCategory, "tips": Tip, "questions": Question}
 
 
 @dataclass(frozen=True)
@@ -249,29 +250,20 @@ class StaleTranslation:
 
 def _texts(body: Mapping[str, Any]) -> dict[TextKey, tuple[str, str, dict[str, str]]]:
     """Every translated text of a snapshot: (model, key, field) -> (label, English, {language: text})."""
-    flat = translation.inline(body)
-    texts: dict[TextKey, tuple[str, str, dict[str, str]]] = {}
-
-    def add(model: type[models.Model], key: str, label: str, values: Mapping, name: str, field: str) -> None:
-        translated = {
-            language: values.get(f"{name}{suffix}", "") for language, suffix in translation.CONTENT_LANGUAGES.items()
-        }
-        texts[(model, key, field)] = (label, values.get(name, ""), translated)
-
-    settings = flat.get("settings", {})
     site = str(SiteSettings._meta.verbose_name)
-    for name in translation.SITE_TEXTS:
-        add(SiteSettings, "settings", site, settings, name, name)
-    for tier, field in translation.ACTION_FIELDS.items():
-        add(SiteSettings, "settings", site, settings.get("actions", {}), tier, field)
-    for part, fields in translation.ITEM_TEXTS.items():
-        for item in flat.get(part, []):
-            label = Truncator(_label(item)).chars(60)
-            for field in fields:
-                add(_ITEM_MODELS[part], item["key"], label, item, field, field)
-            for choice in item.get("choices", []) if part == "questions" else []:
-                where = f"{item['key']}.{choice['key']}"
-                add(Choice, where, Truncator(_label(choice)).chars(60), choice, "text", "text")
+    texts: dict[TextKey, tuple[str, str, dict[str, str]]] = {}
+    for text in translation.texts(translation.inline(body)):
+        if text.model is SiteSettings:
+            key, label = "settings", site
+        else:
+            # A choice is named "question.choice"; an item by its key.
+            key = text.where if text.model is Choice else dict(text.row)["key"]
+            label = Truncator(_label(text.holder)).chars(60)
+        translated = {
+            language: str(text.holder.get(translation.field_name(text.name, language)) or "")
+            for language in translation.translated_languages()
+        }
+        texts[(text.model, key, text.field)] = (label, text.english, translated)
     return texts
 
 

@@ -9,14 +9,12 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from datetime import date
-from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import TruncWeek
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .contracts import Outcome
@@ -605,47 +603,3 @@ class Result(models.Model):
     @property
     def cause_key_list(self) -> list[str]:
         return [key for key in self.cause_keys.split(",") if key]
-
-
-# -- the content's Simplified Chinese texts ------------------------------------------
-# Every text a person reads has a Chinese field beside its English one, named
-# `<field>_zh_hans`, of the same kind, blank until translated. They are added here in
-# one place (rather than field by field above) so the list is the one quiz/translation.py,
-# the admin and the migration share. Publishing reads them (quiz/translation.py).
-TRANSLATION_SUFFIX = "_zh_hans"
-TRANSLATED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    SiteSettings: (
-        "emergency_label",
-        "non_emergency_label",
-        "disclaimer",
-        "limits",
-        "action_emergency",
-        "action_urgent",
-        "action_soon",
-        "action_self_care",
-        "action_pregnancy",
-        "action_coping",
-    ),
-    CauseGroup: ("name", "explanation"),
-    TipCategory: ("name", "description"),
-    Tip: ("title", "body"),
-    Question: ("text", "help_text"),
-    Choice: ("text",),
-}
-
-
-def _add_translated_fields() -> None:
-    for model, names in TRANSLATED_FIELDS.items():
-        for name in names:
-            english = cast(models.Field, model._meta.get_field(name))
-            _name, _path, args, kwargs = english.deconstruct()
-            kwargs.update(
-                blank=True,
-                default="",
-                verbose_name=format_lazy("{} (简体中文)", english.verbose_name),
-                help_text="",
-            )
-            model.add_to_class(f"{name}{TRANSLATION_SUFFIX}", type(english)(*args, **kwargs))
-
-
-_add_translated_fields()

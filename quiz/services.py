@@ -25,7 +25,7 @@ from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, content_diff, scoring
+from . import content, content_diff, scoring, translation
 from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, Snapshot, receipt
 from .ingest_fastpath import PublishedVersion, insert_results_skipping_known, lock_device_reading_versions
 from .models import CauseGroup, ContentVersion, Device, Question, Result, SiteSettings, Tip, TipCategory
@@ -520,12 +520,13 @@ def content_upgrade_to_seed(*, user=None) -> ContentVersion | None:
 
 _SITE_FIELDS_KEPT = (
     "emergency_number",
-    "emergency_label",
     "non_emergency_number",
-    "non_emergency_label",
-    # The same labels in Chinese: they name the installation's numbers too.
-    "emergency_label_zh_hans",
-    "non_emergency_label_zh_hans",
+    # The labels in every language: they name the installation's numbers too.
+    *(
+        translation.field_name(label, language)
+        for label in ("emergency_label", "non_emergency_label")
+        for language in translation.languages()
+    ),
 )
 
 

@@ -1,26 +1,34 @@
-"""Content in two languages: the English text of every item, and its Simplified Chinese
-text beside it (`<field>_zh_hans` on the models).
+"""Content in every language of `settings.LANGUAGES`: which texts are translated, and the
+one walk over a snapshot's texts that everything else uses.
 
-A published snapshot keeps its English texts where they always were (the scorers and
-the admin read those) and carries every other language's texts under `translations`,
-keyed by the items' stable keys (docs/CONTENT_FORMAT.md). The API and the pages hand a
-person the snapshot in their language (`localize`). Scoring reads keys only, so a check
-answered in either language scores the same.
+django-modeltranslation (which imports this module at start-up) gives each text below a
+field per language on its model, `text_en` and so on (`field_name`). `texts_of`
+reads an item's text in every language. English is the source language: the admin
+writes it first, and a text with no translation shows the English.
+
+A published snapshot keeps its English texts where they always were (the scorers and the
+admin read those) and carries every other language's texts under `translations`, keyed by
+the items' stable keys (docs/CONTENT_FORMAT.md). `texts` walks those texts once; building
+the translations, shaping a file's, handing a person one language (`localize`), comparing
+versions (`inline`), the missing-translation checks and loading a file all follow it.
 """
 
 import copy
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
+from modeltranslation import settings as languages_settings
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 
 from . import contracts
 from .models import CauseGroup, Choice, Question, SiteSettings, Tip, TipCategory
 from .tiers import URGENCY_ORDER
 
-SOURCE_LANGUAGE = "en"
-# Languages content is translated into, with the suffix of their model fields.
-CONTENT_LANGUAGES = {"zh-hans": "_zh_hans"}
+SOURCE_LANGUAGE: str = languages_settings.DEFAULT_LANGUAGE
 
 SITE_TEXTS = ("emergency_label", "non_emergency_label", "disclaimer", "limits")
 # The settings' "actions" by urgency tier (highest first), then the actions a sign names
@@ -30,189 +38,187 @@ ACTION_FIELDS: dict[str, str] = {
     "pregnancy": "action_pregnancy",
     "coping": "action_coping",
 }
-# The translated fields of each model, named as in the snapshot.
-ITEM_TEXTS: dict[str, tuple[str, ...]] = {
-    "cause_groups": ("name", "explanation"),
-    "tip_categories": ("name", "description"),
-    "tips": ("title", "body"),
-    "questions": ("text", "help_text"),
+# The translated texts of each list of the snapshot, named as there, and their model.
+ITEM_TEXTS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "cause_groups": (CauseGroup, ("name", "explanation")),
+    "tip_categories": (TipCategory, ("name", "description")),
+    "tips": (Tip, ("title", "body")),
+    "questions": (Question, ("text", "help_text")),
 }
-# Fields that may be empty in English too (then nothing is missing in Chinese).
-OPTIONAL_TEXTS = {"description", "help_text"}
+# Every model field a person reads, by model: each has a field per language.
+TRANSLATED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    SiteSettings: (*SITE_TEXTS, *ACTION_FIELDS.values()),
+    **{model: names for model, names in ITEM_TEXTS.values()},
+    Choice: ("text",),
+}
 
 
-def translated_field_names() -> dict[type, list[str]]:
-    """Every model field holding a translation, by model (for the admin and migrations)."""
-    names: dict[type, list[str]] = {
-        SiteSettings: [*SITE_TEXTS, *ACTION_FIELDS.values()],
-        CauseGroup: list(ITEM_TEXTS["cause_groups"]),
-        TipCategory: list(ITEM_TEXTS["tip_categories"]),
-        Tip: list(ITEM_TEXTS["tips"]),
-        Question: list(ITEM_TEXTS["questions"]),
-        Choice: ["text"],
-    }
-    return {
-        model: [f"{name}{suffix}" for name in fields for suffix in CONTENT_LANGUAGES.values()]
-        for model, fields in names.items()
-    }
+def _register_translated_fields() -> None:
+    for model, names in TRANSLATED_FIELDS.items():
+        # The English text is as required as it always was; a translation may wait. An
+        # empty one is "" (not NULL), as an English text left empty.
+        translator.register(model, fields=names, empty_values="", required_languages=(SOURCE_LANGUAGE,))
 
 
-def _text(item, field: str, suffix: str) -> str:
-    return getattr(item, f"{field}{suffix}", "") or ""
+_register_translated_fields()
 
 
-def build_translations() -> dict[str, contracts.Translation]:
-    """Every language's texts of the working copy, keyed by item key (a snapshot part)."""
-    return {language: _language_texts(suffix) for language, suffix in CONTENT_LANGUAGES.items()}
+# -- languages and fields ---------------------------------------------------------------
 
 
-def _language_texts(suffix: str) -> contracts.Translation:
-    site = SiteSettings.load()
-    rows = {
-        "cause_groups": CauseGroup.objects.all(),
-        "tip_categories": TipCategory.objects.all(),
-        "tips": Tip.objects.active(),
-    }
-    parts: dict[str, dict[str, dict]] = {
-        part: {row.key: {f: _text(row, f, suffix) for f in ITEM_TEXTS[part]} for row in part_rows}
-        for part, part_rows in rows.items()
-    }
-    parts["questions"] = {
-        question.key: {
-            **{f: _text(question, f, suffix) for f in ITEM_TEXTS["questions"]},
-            "choices": {choice.key: _text(choice, "text", suffix) for choice in question.choices.all()},
-        }
-        for question in Question.objects.active().prefetch_related("choices")
-    }
-    settings: contracts.SettingsTexts = {
-        "emergency_label": _text(site, "emergency_label", suffix),
-        "non_emergency_label": _text(site, "non_emergency_label", suffix),
-        "disclaimer": _text(site, "disclaimer", suffix),
-        "limits": _text(site, "limits", suffix),
-        "actions": {tier: _text(site, field, suffix) for tier, field in ACTION_FIELDS.items()},
-    }
-    return _translation(settings, parts)
+def languages() -> list[str]:
+    """Every content language, the source language first."""
+    others = [language for language in languages_settings.AVAILABLE_LANGUAGES if language != SOURCE_LANGUAGE]
+    return [SOURCE_LANGUAGE, *others]
 
 
-def _translation(settings: contracts.SettingsTexts, parts: dict[str, dict[str, dict]]) -> contracts.Translation:
-    return {
-        "settings": settings,
-        "cause_groups": parts["cause_groups"],
-        "tip_categories": parts["tip_categories"],
-        "tips": parts["tips"],
-        "questions": parts["questions"],
-    }
+def translated_languages() -> list[str]:
+    """The languages the content is translated into (every one but the source)."""
+    return languages()[1:]
 
 
-def shaped(body: Mapping[str, Any], translations: dict) -> dict[str, contracts.Translation]:
-    """`translations` in the exact shape publishing gives them for `body`: every item of
-    the body, "" where a text is missing, nothing for items the body does not have."""
-    shaped_texts: dict[str, contracts.Translation] = {}
-    for language in CONTENT_LANGUAGES:
-        texts = translations.get(language, {})
-        given = texts.get("settings", {})
-        settings: contracts.SettingsTexts = {
-            "emergency_label": given.get("emergency_label", ""),
-            "non_emergency_label": given.get("non_emergency_label", ""),
-            "disclaimer": given.get("disclaimer", ""),
-            "limits": given.get("limits", ""),
-            "actions": {tier: (given.get("actions") or {}).get(tier, "") for tier in ACTION_FIELDS},
-        }
-        parts: dict[str, dict[str, dict]] = {}
-        for part, fields in ITEM_TEXTS.items():
-            part_texts = texts.get(part, {})
-            parts[part] = {}
-            for item in body[part]:
-                item_texts = part_texts.get(item["key"], {})
-                parts[part][item["key"]] = {field: item_texts.get(field, "") for field in fields}
-                if part == "questions":
-                    choice_texts = item_texts.get("choices", {})
-                    parts[part][item["key"]]["choices"] = {
-                        choice["key"]: choice_texts.get(choice["key"], "") for choice in item["choices"]
-                    }
-        shaped_texts[language] = _translation(settings, parts)
+def field_name(field: str, language: str) -> str:
+    """The model field holding `field`'s text in `language` (`text` in English: `text_en`)."""
+    return build_localized_fieldname(field, language)
+
+
+def texts_of(item: models.Model, field: str) -> dict[str, str]:
+    """The text of `item`'s `field` in every language ("" where it has none)."""
+    return {language: getattr(item, field_name(field, language)) or "" for language in languages()}
+
+
+# -- the walk over a snapshot's texts ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text a person reads in a snapshot body."""
+
+    where: str  # how a message names it: "settings.disclaimer", "w_emergency.text", "w_emergency.saddle"
+    holder: dict  # the English dict holding it (the settings, their actions, an item or a choice)
+    name: str  # its name in `holder`
+    path: tuple[str, ...]  # where a language's translation of it sits under `translations[language]`
+    model: type[models.Model]  # the model storing it,
+    field: str  # in this field (the English one; `field_name` gives each language's)
+    row: tuple[tuple[str, str], ...]  # and the row: lookups by key (none for the site settings)
+    warning: bool  # part of a warning-sign question (refused unpublished if untranslated)
+
+    @property
+    def english(self) -> str:
+        return str(self.holder.get(self.name) or "")
+
+
+def texts(body: Mapping[str, Any]) -> Iterator[Text]:
+    """Every text of `body` a person reads, in the snapshot's order. Each settings text and
+    action is walked even where `body` lacks it (a file from before it existed, or nothing
+    published yet): its English is then empty."""
+    settings = body.get("settings", {})
+    actions = settings.get("actions", {})
+    for name in SITE_TEXTS:
+        yield Text(f"settings.{name}", settings, name, ("settings", name), SiteSettings, name, (), False)
+    for tier, field in ACTION_FIELDS.items():
+        where, path = f"settings.actions.{tier}", ("settings", "actions", tier)
+        yield Text(where, actions, tier, path, SiteSettings, field, (), False)
+    for part, (model, fields) in ITEM_TEXTS.items():
+        for item in body.get(part, []):
+            key = item["key"]
+            warning = part == "questions" and item["section"] == Question.Section.WARNING
+            for name in fields:
+                yield Text(f"{key}.{name}", item, name, (part, key, name), model, name, (("key", key),), warning)
+            for choice in item.get("choices", []) if part == "questions" else []:
+                row = (("question__key", key), ("key", choice["key"]))
+                choice_path = (part, key, "choices", choice["key"])
+                yield Text(f"{key}.{choice['key']}", choice, "text", choice_path, Choice, "text", row, warning)
+
+
+def _empty_translation() -> dict[str, Any]:
+    return {"settings": {"actions": {}}, **{part: {} for part in ITEM_TEXTS}}
+
+
+def _put(tree: dict, path: tuple[str, ...], value: str) -> None:
+    for step in path[:-1]:
+        tree = tree.setdefault(step, {})
+    tree[path[-1]] = value
+
+
+def _get(tree: Any, path: tuple[str, ...]) -> str:
+    for step in path:
+        tree = tree.get(step) if isinstance(tree, dict) else None
+    return tree if isinstance(tree, str) else ""
+
+
+def shaped(body: Mapping[str, Any], translations: Mapping[str, Any]) -> dict[str, contracts.Translation]:
+    """`translations` in the exact shape publishing gives them for `body`: every text of
+    the body in every translated language, "" where one is missing, nothing else."""
+    shaped_texts: dict[str, Any] = {}
+    for language in translated_languages():
+        given, tree = translations.get(language) or {}, _empty_translation()
+        for text in texts(body):
+            _put(tree, text.path, _get(given, text.path))
+        shaped_texts[language] = tree
     return shaped_texts
+
+
+def build_translations(body: Mapping[str, Any]) -> dict[str, contracts.Translation]:
+    """Every translated language's texts of the working copy `body` was built from."""
+    stored: dict[str, Any] = {language: {} for language in translated_languages()}
+    rows = _rows_by_text(body)
+    for text in texts(body):
+        row = rows.get((text.model, text.row))
+        row_texts = texts_of(row, text.field) if row is not None else {}
+        for language in stored:
+            _put(stored[language], text.path, row_texts.get(language, ""))
+    return shaped(body, stored)
+
+
+def _rows_by_text(body: Mapping[str, Any]) -> dict[tuple, models.Model]:
+    """The rows holding `body`'s texts, by (model, lookups): one query per model."""
+    rows: dict[tuple, models.Model] = {(SiteSettings, ()): SiteSettings.load()}
+    for model, _fields in ITEM_TEXTS.values():
+        by_key = model._default_manager.in_bulk(field_name="key")
+        rows.update({(model, (("key", key),)): row for key, row in by_key.items()})
+    for choice in Choice.objects.select_related("question"):
+        rows[(Choice, (("question__key", choice.question.key), ("key", choice.key)))] = choice
+    return rows
 
 
 def localize(snapshot: Mapping[str, Any], language: str) -> dict[str, Any]:
     """The snapshot as a person reading `language` gets it: its texts in that language
     (English where a text has no translation), no other language's texts."""
     localized = {key: value for key, value in snapshot.items() if key != "translations"}
-    localized["language"] = language if language in CONTENT_LANGUAGES else SOURCE_LANGUAGE
-    texts = (snapshot.get("translations") or {}).get(language)
-    if not texts:
+    localized["language"] = language if language in translated_languages() else SOURCE_LANGUAGE
+    wanted = (snapshot.get("translations") or {}).get(language)
+    if not wanted:
         return localized
     localized = copy.deepcopy(localized)
-    settings, wanted = localized["settings"], texts.get("settings", {})
-    for field in SITE_TEXTS:
-        settings[field] = wanted.get(field) or settings[field]
-    for tier, text in (wanted.get("actions") or {}).items():
-        if text and tier in settings["actions"]:
-            settings["actions"][tier] = text
-    for part, fields in ITEM_TEXTS.items():
-        part_texts = texts.get(part, {})
-        for item in localized[part]:
-            item_texts = part_texts.get(item["key"], {})
-            for field in fields:
-                item[field] = item_texts.get(field) or item[field]
-            if part == "questions":
-                choice_texts = item_texts.get("choices", {})
-                for choice in item["choices"]:
-                    choice["text"] = choice_texts.get(choice["key"]) or choice["text"]
+    for text in texts(localized):
+        translated = _get(wanted, text.path)
+        if translated and text.name in text.holder:
+            text.holder[text.name] = translated
     return localized
 
 
 def inline(body: Mapping[str, Any]) -> dict[str, Any]:
     """The snapshot with each translation beside its English text as the model names it
-    (`text_zh_hans`), and no `translations`: how the admin's change review compares versions."""
+    (`field_name`), and no `translations`: how the admin's change review compares versions."""
     flat = copy.deepcopy({key: value for key, value in body.items() if key != "translations"})
-    for language, suffix in CONTENT_LANGUAGES.items():
-        texts = (body.get("translations") or {}).get(language)
-        if not texts:
-            continue
-        given = texts.get("settings", {})
-        for field in SITE_TEXTS:
-            flat["settings"][f"{field}{suffix}"] = given.get(field, "")
-        for tier, text in (given.get("actions") or {}).items():
-            flat["settings"]["actions"][f"{tier}{suffix}"] = text
-        for part, fields in ITEM_TEXTS.items():
-            for item in flat.get(part, []):
-                item_texts = texts.get(part, {}).get(item["key"], {})
-                item.update({f"{field}{suffix}": item_texts.get(field, "") for field in fields})
-                for choice in item.get("choices", []) if part == "questions" else []:
-                    choice[f"text{suffix}"] = item_texts.get("choices", {}).get(choice["key"], "")
+    translations = body.get("translations") or {}
+    for text in texts(flat):
+        for language, wanted in translations.items():
+            if wanted:
+                text.holder[field_name(text.name, language)] = _get(wanted, text.path)
     return flat
-
-
-def _pairs(body: Mapping[str, Any], language: str) -> Iterator[tuple[str, str, str, bool]]:
-    """(where, English, translation, is a warning sign) for every text of the content."""
-    texts = (body.get("translations") or {}).get(language, {})
-    settings, wanted = body["settings"], texts.get("settings", {})
-    for field in SITE_TEXTS:
-        yield f"settings.{field}", settings[field], wanted.get(field, ""), False
-    for tier, english in settings["actions"].items():
-        yield f"settings.actions.{tier}", english, (wanted.get("actions") or {}).get(tier, ""), False
-    for part, fields in ITEM_TEXTS.items():
-        part_texts = texts.get(part, {})
-        for item in body[part]:
-            item_texts = part_texts.get(item["key"], {})
-            warning = part == "questions" and item["section"] == Question.Section.WARNING
-            for field in fields:
-                yield f"{item['key']}.{field}", item[field], item_texts.get(field, ""), warning
-            if part == "questions":
-                for choice in item["choices"]:
-                    translated = item_texts.get("choices", {}).get(choice["key"], "")
-                    yield f"{item['key']}.{choice['key']}", choice["text"], translated, warning
 
 
 def missing_translations(body: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
     """(language, where, is a warning sign) for every English text without its translation."""
-    missing = []
-    for language in CONTENT_LANGUAGES:
-        for where, english, translated, warning in _pairs(body, language):
-            if english.strip() and not translated.strip():
-                missing.append((language, where, warning))
-    return missing
+    translations = body.get("translations") or {}
+    return [
+        (language, text.where, text.warning)
+        for language in translated_languages()
+        for text in texts(body)
+        if text.english.strip() and not _get(translations.get(language), text.path).strip()
+    ]
 
 
 def translation_problems(body: Mapping[str, Any]) -> list[str]:
@@ -242,34 +248,21 @@ def translation_warnings(body: Mapping[str, Any]) -> list[str]:
 
 def translated_texts(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """Every translated text with where it is (for the verdict-wording scan)."""
-    for language in CONTENT_LANGUAGES:
-        for where, _english, translated, _warning in _pairs(body, language):
+    translations = body.get("translations") or {}
+    for language in translated_languages():
+        for text in texts(body):
+            translated = _get(translations.get(language), text.path)
             if translated:
-                yield f"{where} ({language})", translated
+                yield f"{text.where} ({language})", translated
 
 
-def load_translations(translations: dict[str, Any]) -> None:
-    """Set the translated fields of the working copy from a snapshot's `translations`."""
-    for language, texts in translations.items():
-        suffix = CONTENT_LANGUAGES[language]
-        _load_language(texts, suffix)
-
-
-def _load_language(texts: dict, suffix: str) -> None:
-    settings = texts.get("settings", {})
-    site_values = {f"{field}{suffix}": settings.get(field, "") for field in SITE_TEXTS}
-    site_values.update(
-        {f"{field}{suffix}": (settings.get("actions") or {}).get(tier, "") for tier, field in ACTION_FIELDS.items()}
-    )
-    SiteSettings.objects.update(**site_values)
-    for part, model in (("cause_groups", CauseGroup), ("tip_categories", TipCategory), ("tips", Tip)):
-        for key, item_texts in texts.get(part, {}).items():
-            model.objects.filter(key=key).update(
-                **{f"{field}{suffix}": item_texts.get(field, "") for field in ITEM_TEXTS[part]}
-            )
-    for key, item_texts in texts.get("questions", {}).items():
-        Question.objects.filter(key=key).update(
-            **{f"{field}{suffix}": item_texts.get(field, "") for field in ITEM_TEXTS["questions"]}
-        )
-        for choice_key, text in item_texts.get("choices", {}).items():
-            Choice.objects.filter(question__key=key, key=choice_key).update(**{f"text{suffix}": text})
+def load_translations(body: Mapping[str, Any]) -> None:
+    """Set the translated fields of the working copy from `body`'s `translations`."""
+    translations = body.get("translations") or {}
+    values: dict[tuple, dict[str, str]] = {}
+    for text in texts(body):
+        for language, given in translations.items():
+            row_values = values.setdefault((text.model, text.row), {})
+            row_values[field_name(text.field, language)] = _get(given, text.path)
+    for (model, row), row_values in values.items():
+        model._default_manager.filter(**dict(row)).update(**row_values)

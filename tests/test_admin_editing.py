@@ -26,8 +26,8 @@ def question_form_data(question) -> dict:
     choices = list(question.choices.order_by("order", "key"))
     data = {
         "key": question.key,
-        "text": question.text,
-        "help_text": question.help_text,
+        "text_en": question.text,
+        "help_text_en": question.help_text,
         "kind": question.kind,
         "section": question.section,
         "order": question.order,
@@ -43,7 +43,7 @@ def question_form_data(question) -> dict:
                 f"choices-{index}-id": choice.pk,
                 f"choices-{index}-question": question.pk,
                 f"choices-{index}-key": choice.key,
-                f"choices-{index}-text": choice.text,
+                f"choices-{index}-text_en": choice.text,
                 f"choices-{index}-order": choice.order,
                 f"choices-{index}-urgency": choice.urgency,
             }
@@ -56,9 +56,9 @@ def test_it_edits_question_help_and_choice_texts_in_multi_line_boxes(editor_clie
 
     page = question_page(editor_client, question)
 
-    assert '<textarea name="text" cols="60" rows="3"' in page
-    assert '<textarea name="help_text" cols="60" rows="4"' in page
-    assert '<textarea name="choices-0-text" cols="30" rows="2"' in page
+    assert '<textarea name="text_en" cols="60" rows="3"' in page
+    assert '<textarea name="help_text_en" cols="60" rows="4"' in page
+    assert '<textarea name="choices-0-text_en" cols="30" rows="2"' in page
 
 
 def test_it_edits_tip_texts_in_multi_line_boxes(editor_client):
@@ -66,8 +66,8 @@ def test_it_edits_tip_texts_in_multi_line_boxes(editor_client):
 
     page = editor_client.get(reverse("admin:quiz_tip_change", args=[tip.pk])).content.decode()
 
-    assert '<textarea name="title" cols="60" rows="2"' in page
-    assert '<textarea name="body" cols="60" rows="6"' in page
+    assert '<textarea name="title_en" cols="60" rows="2"' in page
+    assert '<textarea name="body_en" cols="60" rows="6"' in page
 
 
 def test_it_shows_scale_fields_only_on_a_scale_question_and_choices_only_on_the_others(editor_client):
@@ -87,7 +87,7 @@ def test_it_makes_a_published_question_key_read_only_and_keeps_it_when_posted(ed
     question = Question.objects.get(key="h_sitting")
     assert '<input type="text" name="key"' not in question_page(editor_client, question)
 
-    data = {**question_form_data(question), "key": "renamed_key", "text": "How long do you sit in one go?"}
+    data = {**question_form_data(question), "key": "renamed_key", "text_en": "How long do you sit in one go?"}
     response = editor_client.post(reverse("admin:quiz_question_change", args=[question.pk]), data)
 
     assert response.status_code == 302
@@ -148,4 +148,4 @@ def test_it_makes_a_published_choice_key_read_only_on_the_choice_page(editor_cli
     page = editor_client.get(reverse("admin:quiz_choice_change", args=[choice.pk])).content.decode()
 
     assert '<input type="text" name="key"' not in page
-    assert '<textarea name="text" cols="60" rows="2"' in page
+    assert '<textarea name="text_en" cols="60" rows="2"' in page

@@ -113,7 +113,7 @@ def test_it_refuses_a_duplicate_question_key_in_the_admin_form(editor_client):
         reverse("admin:quiz_question_add"),
         {
             "key": "w_emergency",
-            "text": "A second question with a taken key",
+            "text_en": "A second question with a taken key",
             "kind": "single",
             "section": "habits",
             "order": 99,
@@ -135,8 +135,8 @@ def test_it_refuses_a_duplicate_choice_key_within_a_question_in_the_admin_form(e
     choices = list(question.choices.all())
     data = {
         "key": question.key,
-        "text": question.text,
-        "help_text": question.help_text,
+        "text_en": question.text,
+        "help_text_en": question.help_text,
         "kind": question.kind,
         "section": question.section,
         "order": question.order,
@@ -154,13 +154,15 @@ def test_it_refuses_a_duplicate_choice_key_within_a_question_in_the_admin_form(e
                 f"choices-{index}-id": choice.pk,
                 f"choices-{index}-question": question.pk,
                 f"choices-{index}-key": choice.key,
-                f"choices-{index}-text": choice.text,
+                f"choices-{index}-text_en": choice.text,
                 f"choices-{index}-order": choice.order,
                 f"choices-{index}-urgency": choice.urgency,
             }
         )
     extra = len(choices)
-    data.update({f"choices-{extra}-key": choices[0].key, f"choices-{extra}-text": "Again", f"choices-{extra}-order": 9})
+    data.update(
+        {f"choices-{extra}-key": choices[0].key, f"choices-{extra}-text_en": "Again", f"choices-{extra}-order": 9}
+    )
 
     response = editor_client.post(reverse("admin:quiz_question_change", args=[question.pk]), data)
 
@@ -221,7 +223,7 @@ def test_it_refuses_verdict_style_wording(editor_client):
 
     messages = publish_and_read_messages(editor_client)
 
-    assert "“walk_daily” uses the wording “nothing serious”: BackCare never gives a verdict." in messages
+    assert "“walk_daily.body” uses the wording “nothing serious”: BackCare never gives a verdict." in messages
     assert ContentVersion.objects.count() == 1
 
 

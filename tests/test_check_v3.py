@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.urls import reverse
 from sync_helpers import post_results, register, result_item
@@ -104,7 +105,7 @@ def test_struggling_to_cope_gets_advice_on_support_in_both_languages_not_only_a_
 def test_the_admin_edits_the_pregnancy_and_coping_actions_beside_their_chinese(admin_client, published):
     page = admin_client.get(reverse("admin:quiz_sitesettings_change", args=[SiteSettings.load().pk])).content.decode()
 
-    for field in ("action_pregnancy", "action_pregnancy_zh_hans", "action_coping", "action_coping_zh_hans"):
+    for field in ("action_pregnancy_en", "action_pregnancy_zh_hans", "action_coping_en", "action_coping_zh_hans"):
         assert f'name="{field}"' in page
     assert SEED["translations"]["zh-hans"]["settings"]["actions"]["pregnancy"] in page
 
@@ -154,7 +155,7 @@ def test_an_action_chosen_in_the_admin_is_published_on_its_choice(admin_client, 
     form = {
         "question": choice.question_id,
         "key": choice.key,
-        "text": choice.text,
+        "text_en": choice.text_en,
         "text_zh_hans": choice.text_zh_hans,
         "order": choice.order,
         "urgency": choice.urgency,
@@ -215,8 +216,8 @@ def version_two_with_a_result(db, client):
     _device, token = register(client)
     item = result_item(version_two.snapshot, V2_FEVER)
     assert post_results(client, token, [item]).status_code == 200
-    migration = importlib.import_module("quiz.migrations.0011_publish_tip_conditions")
-    migration.publish_tip_conditions(None, None)
+    migration = importlib.import_module("quiz.migrations.0014_content_languages")
+    migration.publish_tip_conditions_unless_published(django_apps, None)
     return version_two, item
 
 

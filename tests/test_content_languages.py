@@ -10,7 +10,7 @@ from sync_helpers import post_results, register, result_item
 from quiz import content, scoring, services
 from quiz.content import read_seed
 from quiz.models import Choice, ContentVersion, Question, Result, SiteSettings, Tip
-from quiz.translation import CONTENT_LANGUAGES, localize, missing_translations, translated_texts
+from quiz.translation import localize, missing_translations, translated_languages, translated_texts
 
 PUBLISH_URL = reverse("admin:quiz_contentversion_publish")
 CHINESE = "zh-hans"
@@ -55,7 +55,7 @@ def test_the_published_version_carries_both_languages(published):
 
     assert re.search(r"[\u4e00-\u9fff]", chinese["text"])
     assert set(chinese["choices"]) == {choice["key"] for choice in question["choices"]}
-    assert list(snapshot["translations"]) == list(CONTENT_LANGUAGES)
+    assert list(snapshot["translations"]) == translated_languages() == [CHINESE]
 
 
 # -- GET /api/content/ per language ----------------------------------------------------
@@ -196,8 +196,10 @@ def test_the_admin_edits_each_text_beside_its_chinese_text(admin_client, publish
     html = admin_client.get(f"/admin/quiz/question/{question.pk}/change/").content.decode()
 
     # One form row holds both: Django's "field-box" line for fields set side by side.
-    row = re.search(r'<div class="form-row[^"]*field-text field-text_zh_hans">.*?</div>\s*</div>\s*</div>', html, re.S)
-    assert row, "text and text_zh_hans are not on one line"
+    row = re.search(
+        r'<div class="form-row[^"]*field-text_en field-text_zh_hans">.*?</div>\s*</div>\s*</div>', html, re.S
+    )
+    assert row, "text_en and text_zh_hans are not on one line"
     assert question.text_zh_hans in html
     for choice in question.choices.all():
         assert choice.text_zh_hans in html  # the choices' inline, a column beside the English
@@ -213,6 +215,21 @@ def test_a_chinese_text_saved_in_the_admin_is_stored(admin_client, published):
 
     assert response.status_code == 302
     assert SiteSettings.load().disclaimer_zh_hans == "BackCare 不是诊断。"
+
+
+def test_the_admin_requires_the_english_text_and_lets_its_translation_wait(admin_client, published):
+    site = SiteSettings.load()
+    url = f"/admin/quiz/sitesettings/{site.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+
+    without_english = admin_client.post(url, {**data, "disclaimer_en": ""})
+    without_chinese = admin_client.post(url, {**data, "disclaimer_zh_hans": ""})
+
+    assert without_english.status_code == 200
+    assert without_english.context["adminform"].form.errors["disclaimer_en"] == ["This field is required."]
+    assert without_chinese.status_code == 302
+    assert (SiteSettings.load().disclaimer_en, SiteSettings.load().disclaimer_zh_hans) == (site.disclaimer_en, "")
 
 
 # -- results: the language recorded, never scored ---------------------------------------

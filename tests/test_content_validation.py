@@ -10,12 +10,13 @@ import logging
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
 from quiz import content
-from quiz.models import Choice, ContentVersion, Question, Result
+from quiz.models import Choice, ContentVersion, Question, Result, Tip
 
 PUBLISH_URL = reverse("admin:quiz_contentversion_publish")
 
@@ -213,15 +214,18 @@ def test_the_content_migration_refuses_broken_shipped_content_and_leaves_everyth
     broken = content.read_seed()
     question(broken, "h_pain_now").update(scale_min=8, scale_max=2)
     monkeypatch.setattr(content, "read_seed", lambda: copy.deepcopy(broken))
-    # The migration that ships the newest check (0007 and 0009 now defer to it).
-    migration = importlib.import_module("quiz.migrations.0011_publish_tip_conditions")
+    # The migration that ships the newest check (0007, 0009 and 0011 now defer to it), on an
+    # installation that never ran 0011: no tip has a condition yet.
+    Tip.objects.update(show_if=None)
+    working_copy = content.content_hash(content.build_snapshot())
+    migration = importlib.import_module("quiz.migrations.0014_content_languages")
 
     with pytest.raises(content.PublishError) as refused:
-        migration.publish_tip_conditions(apps=None, schema_editor=None)
+        migration.publish_tip_conditions_unless_published(apps=django_apps, schema_editor=None)
 
     assert any("it runs from 8 to 2" in problem for problem in refused.value.problems)
     assert ContentVersion.objects.count() == 1
-    assert content.content_hash(content.build_snapshot()) == published.content_hash
+    assert content.content_hash(content.build_snapshot()) == working_copy
 
 
 # -- a version published broken before the check: syncs never 500 -----------------

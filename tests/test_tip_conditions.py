@@ -220,8 +220,8 @@ def tip_form_data(tip: Tip, show_if: dict | None) -> dict:
     """The tip's change form as a browser posts it: the condition as its two dropdowns."""
     question = show_if["question"] if show_if else ""
     return {
-        "title": tip.title,
-        "body": tip.body,
+        "title_en": tip.title,
+        "body_en": tip.body,
         "category": tip.category_id,
         "cause_groups": [group.pk for group in tip.cause_groups.all()],
         "order": tip.order,

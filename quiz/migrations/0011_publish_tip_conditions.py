@@ -2,20 +2,19 @@
 the people who reported the symptom, the first tips covering the two strongest causes,
 and cause names that match the answers behind them.
 
-As 0009 did: an installation with content gets its working copy replaced by the shipped
-content and a new version published (`services.content_upgrade_to_seed`); the versions already
-published, and the results stored against them, stay as they are (their schema keeps
-their tip order). A fresh installation has nothing published, and `seed_content`
-publishes it there.
+It used the real models through `quiz.content`, so it only works while they match this
+migration's schema. 0014 gave each text a field per language, so this now does nothing:
+0014 publishes the newest shipped check (which holds everything of this one) once those
+fields exist, on an installation whose newest version is older. Installations that
+already ran it are not affected.
 """
 
 from django.db import migrations
 
 
 def publish_tip_conditions(apps, schema_editor):
-    from quiz import services
-
-    services.content_upgrade_to_seed()
+    # Superseded by 0014_content_languages (see the docstring).
+    return None
 
 
 class Migration(migrations.Migration):

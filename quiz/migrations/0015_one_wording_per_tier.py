@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0013_course_settings"),
+        ("quiz", "0014_content_languages"),
     ]
 
     operations = [

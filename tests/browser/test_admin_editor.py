@@ -63,7 +63,7 @@ def test_an_editor_edits_reviews_previews_and_publishes(page, app_url, editor, p
     sign_in(page, app_url, "clinic_editor", "pw")
     question = Question.objects.get(key=first["key"])
     page.goto(f"{app_url}/admin/quiz/question/{question.pk}/change/")
-    page.locator("textarea[name=text]").fill(NEW_TEXT)
+    page.locator("textarea[name=text_en]").fill(NEW_TEXT)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
