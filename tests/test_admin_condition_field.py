@@ -197,8 +197,10 @@ def test_answers_of_another_question_are_a_form_error_not_a_crash(editor_client)
 def tip_form_data(tip: Tip) -> dict:
     return {
         "key": tip.key,
-        "title": tip.title,
-        "body": tip.body,
+        "title_en": tip.title_en,
+        "title_zh_hans": tip.title_zh_hans,
+        "body_en": tip.body_en,
+        "body_zh_hans": tip.body_zh_hans,
         "category": tip.category_id or "",
         "cause_groups": [group.pk for group in tip.cause_groups.all()],
         "order": tip.order,

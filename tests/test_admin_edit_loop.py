@@ -25,9 +25,9 @@ def editor_client(client, published, editor):
 def tip_category_form(category: TipCategory, **changes) -> dict:
     data = {
         "key": category.key,
-        "name": category.name,
+        "name_en": category.name_en,
         "name_zh_hans": category.name_zh_hans,
-        "description": category.description,
+        "description_en": category.description_en,
         "description_zh_hans": category.description_zh_hans,
         "order": category.order,
     }
@@ -47,7 +47,7 @@ def test_saving_a_content_item_says_it_is_not_live_until_published_and_links_to_
 
     response = editor_client.post(
         reverse("admin:quiz_tipcategory_change", args=[category.pk]),
-        tip_category_form(category, name="Moving more"),
+        tip_category_form(category, name_en="Moving more"),
         follow=True,
     )
 
@@ -62,7 +62,7 @@ def test_adding_and_deleting_an_item_and_editing_a_list_say_it_too(editor_client
     category = TipCategory.objects.order_by("order").first()
     added = editor_client.post(
         reverse("admin:quiz_tipcategory_add"),
-        {"key": "new_category", "name": "New", "description": "", "order": 99},
+        {"key": "new_category", "name_en": "New", "description_en": "", "order": 99},
         follow=True,
     )
     new = TipCategory.objects.get(key="new_category")
@@ -88,7 +88,7 @@ def test_a_page_that_saves_nothing_says_nothing_about_publishing(editor_client):
     category = TipCategory.objects.first()
 
     response = editor_client.post(
-        reverse("admin:quiz_tipcategory_change", args=[category.pk]), tip_category_form(category, name="")
+        reverse("admin:quiz_tipcategory_change", args=[category.pk]), tip_category_form(category, name_en="")
     )
 
     assert response.status_code == 200  # the form again, with its error
@@ -132,7 +132,7 @@ def test_it_escapes_the_texts_it_marks_and_leaves_a_whole_new_item_unmarked():
 
 def test_the_review_page_marks_the_changed_words_and_says_how_they_are_marked(editor_client):
     tip = Tip.objects.get(key="ease_back_after_sprain")
-    Tip.objects.filter(pk=tip.pk).update(title=f"{tip.title} slowly", title_zh_hans=f"{tip.title_zh_hans}慢慢")
+    Tip.objects.filter(pk=tip.pk).update(title_en=f"{tip.title_en} slowly", title_zh_hans=f"{tip.title_zh_hans}慢慢")
 
     page = editor_client.get(REVIEW_URL).content.decode()
 
