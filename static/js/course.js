@@ -58,7 +58,7 @@ export function courseOf(checks, { uuid = null, episodeStart = null, settings = 
   const sinceLast = last ? change10(last) : null;
   const daysSinceFirst = first ? daysBetween(first.completed_at, current.completed_at) : null;
   const advised = ADVISED_TIERS.has(current.urgency);
-  const stalled = (days, fall) => days >= weeks * 7 && fall < real;
+  const stalled = (days, gain) => days >= weeks * 7 && gain < real;
   let advice = null;
   if (advised) {
     if (sinceLast !== null && sinceLast >= real) advice = "rising";

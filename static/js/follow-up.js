@@ -72,13 +72,27 @@ export function courseWords(course) {
     course.advice === "rising"
       ? gettext("The pain score rose by %(points)s points since the last check.")
       : gettext("Over %(days)s days the pain score has not fallen by %(points)s points or more.");
+  const reasons = course.advice
+    ? [
+        format(why, {
+          points: course.advice === "rising" ? course.sinceLast : course.change,
+          days: course.daysSinceFirst,
+        }),
+      ]
+    : [];
+  for (const activity of course.activities || [])
+    if (activity.advice)
+      reasons.push(
+        format(
+          activity.advice === "falling"
+            ? gettext("%(name)s: %(previous)s → %(now)s out of 10 since the last check.")
+            : gettext("%(name)s: %(first)s → %(now)s out of 10 over %(days)s days."),
+          activity,
+        ),
+      );
   const advice =
-    course.advice &&
-    `${gettext("This has not been getting better: see a GP or physiotherapist.")} ${format(why, {
-      points: course.advice === "rising" ? course.sinceLast : course.change,
-      days: course.daysSinceFirst,
-    })}`;
-  return { advice, figures };
+    reasons.length && [gettext("This has not been getting better: see a GP or physiotherapist."), ...reasons].join(" ");
+  return { advice: advice || null, figures };
 }
 
 function courseSection(course, id, ...extra) {
