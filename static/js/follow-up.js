@@ -160,19 +160,20 @@ async function followUpControl(record, helpNow) {
 
 // -- the hooks the pages call ----------------------------------------------------------
 
-/** On a result: the course below "Why this result", "Check again" above the limits. */
+/** On a result: the course below "Why this result" (again when its ratings are saved). */
+export async function showCourseOnResult(container, record, redo) {
+  const course = await courseFor(record.uuid);
+  container.querySelector("#result-course")?.remove();
+  if (!course) return;
+  const episode = el("button", { type: "button", className: "button" }, gettext("This is a new episode of back pain"));
+  episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
+  container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
+}
+
+/** On a result: the course, and "Check again" above the limits. */
 export async function addToResult(container, record, redo) {
   const helpNow = !["self_care", "soon"].includes(record.outcome.urgency);
-  const course = !helpNow && (await courseFor(record.uuid));
-  if (course) {
-    const episode = el(
-      "button",
-      { type: "button", className: "button" },
-      gettext("This is a new episode of back pain"),
-    );
-    episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
-    container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
-  }
+  if (!helpNow) await showCourseOnResult(container, record, redo);
   const followUp = await followUpControl(record, helpNow);
   if (followUp) container.querySelector("#result-limits").before(followUp);
 }
