@@ -294,3 +294,16 @@ def test_in_chinese_a_follow_up_shows_on_home_after_8_days_not_6(chinese_page, a
     page.goto(app_url + "/")
     expect(page.locator("#follow-up-due")).to_contain_text("该再自查一次了")
     expect(page.locator("#follow-up-due")).to_contain_text("2026年11月2日 09:00")
+
+
+def test_in_chinese_an_activity_falling_from_6_to_3_is_named_with_its_figures(chinese_page, app_url, published):
+    page = chinese_page
+    offline_at(page, page.context, app_url, START + timedelta(days=7))
+    checks = weekly_checks(page, [5, 5])
+    for uuid, rating in zip(checks, [6, 3], strict=True):
+        rate(page, uuid, rating, "系鞋带")
+
+    page.goto(app_url + "/history/")
+    expect(page.locator("#history-course .course-advice")).to_have_text(
+        f"{NOT_BETTER_ZH} 系鞋带：与上一次自查相比，6 → 3 分（满分 10 分）。"
+    )
