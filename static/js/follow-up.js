@@ -80,7 +80,7 @@ export function courseWords(course) {
         }),
       ]
     : [];
-  for (const activity of course.activities || [])
+  for (const activity of course.activities)
     if (activity.advice)
       reasons.push(
         format(
