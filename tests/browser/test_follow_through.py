@@ -72,7 +72,8 @@ def test_function_ratings_are_stored_with_the_check_drawn_shown_in_the_summary_e
         page.get_by_role("button", name="Download JSON").click()
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert exported["checks"] == saved_checks(page)
-    assert [item["name"] for item in exported["device"]["activities"]["items"]] == ["tie my shoes", "sit through a meeting"]
+    named = [item["name"] for item in exported["device"]["activities"]["items"]]
+    assert named == ["tie my shoes", "sit through a meeting"]
 
     page.goto(f"{app_url}/result/?id={second}&view=summary")
     expect(page.locator("#summary-activities li")).to_have_text(
