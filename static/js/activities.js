@@ -93,7 +93,7 @@ function activityForm(activities, onSave, onSkip) {
 }
 
 /** The section for `record`, or null when there is nothing to ask or show. */
-export async function activitiesSection(record) {
+export async function activitiesSection(record, onSaved = () => {}) {
   const checks = await allChecks();
   const newest = checks[0] && checks[0].uuid === record.uuid;
   const stored = await readDeviceRecord(ACTIVITIES_RECORD);
@@ -117,6 +117,7 @@ export async function activitiesSection(record) {
     if (stored === null) await writeDeviceRecord(ACTIVITIES_RECORD, { items: activities });
     record = (await annotateCheck(record.uuid, { function: ratings })) || record;
     saved();
+    onSaved();
   };
   const skip = async () => {
     await writeDeviceRecord(ACTIVITIES_RECORD, { items: [] });

@@ -3,9 +3,12 @@
  * A check: {uuid, completed_at, urgency, pain: {value, max} | null}. Within one episode,
  * "not getting better" when checks span `course_weeks` weeks and the pain has not fallen
  * by `course_change` points (about the smallest change a person can tell on 0–10), or at
- * once on a rise of that much since the last check. It only adds: no tier comes from
- * here, and urgent or emergency results (get care now) carry none.
+ * once on a rise of that much since the last check. Each activity's ability (0–10, higher
+ * is better) is read the same way, reversed. It only adds: no tier comes from here, and
+ * urgent or emergency results (get care now) carry none.
  */
+
+import { functionChange } from "./function-ratings.js";
 
 export const COURSE_DEFAULTS = { course_weeks: 3, course_change: 2, follow_up_days: 7 };
 const DAY = 86400000;
@@ -54,11 +57,30 @@ export function courseOf(checks, { uuid = null, episodeStart = null, settings = 
   const sinceFirst = first ? change10(first) : null;
   const sinceLast = last ? change10(last) : null;
   const daysSinceFirst = first ? daysBetween(first.completed_at, current.completed_at) : null;
+  const advised = ADVISED_TIERS.has(current.urgency);
+  const stalled = (days, gain) => days >= weeks * 7 && gain < real;
   let advice = null;
-  if (ADVISED_TIERS.has(current.urgency)) {
+  if (advised) {
     if (sinceLast !== null && sinceLast >= real) advice = "rising";
-    else if (first && daysSinceFirst >= weeks * 7 && -sinceFirst < real) advice = "not_improving";
+    else if (first && stalled(daysSinceFirst, -sinceFirst)) advice = "not_improving";
   }
+  // Only activities rated at this check; a check without a rating is skipped, not a 0.
+  const activities = functionChange(episode)
+    .filter(({ last, count }) => count > 1 && last.at === current.completed_at)
+    .map(({ key, name, first: from, previous, last }) => {
+      const days = daysBetween(from.at, last.at);
+      const fell = previous.rating - last.rating >= real;
+      const kind = fell ? "falling" : stalled(days, last.rating - from.rating) && "not_improving";
+      return {
+        key,
+        name,
+        first: from.rating,
+        previous: previous.rating,
+        now: last.rating,
+        days,
+        advice: (advised && kind) || null,
+      };
+    });
   return {
     count: episode.length,
     first,
@@ -69,6 +91,7 @@ export function courseOf(checks, { uuid = null, episodeStart = null, settings = 
     daysSinceLast: daysBetween(previous.completed_at, current.completed_at),
     tierRose: TIERS.indexOf(current.urgency) > TIERS.indexOf(previous.urgency),
     advice,
+    activities,
   };
 }
 

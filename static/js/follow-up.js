@@ -72,13 +72,27 @@ export function courseWords(course) {
     course.advice === "rising"
       ? gettext("The pain score rose by %(points)s points since the last check.")
       : gettext("Over %(days)s days the pain score has not fallen by %(points)s points or more.");
+  const reasons = course.advice
+    ? [
+        format(why, {
+          points: course.advice === "rising" ? course.sinceLast : course.change,
+          days: course.daysSinceFirst,
+        }),
+      ]
+    : [];
+  for (const activity of course.activities)
+    if (activity.advice)
+      reasons.push(
+        format(
+          activity.advice === "falling"
+            ? gettext("%(name)s: %(previous)s → %(now)s out of 10 since the last check.")
+            : gettext("%(name)s: %(first)s → %(now)s out of 10 over %(days)s days."),
+          activity,
+        ),
+      );
   const advice =
-    course.advice &&
-    `${gettext("This has not been getting better: see a GP or physiotherapist.")} ${format(why, {
-      points: course.advice === "rising" ? course.sinceLast : course.change,
-      days: course.daysSinceFirst,
-    })}`;
-  return { advice, figures };
+    reasons.length && [gettext("This has not been getting better: see a GP or physiotherapist."), ...reasons].join(" ");
+  return { advice: advice || null, figures };
 }
 
 function courseSection(course, id, ...extra) {
@@ -146,19 +160,20 @@ async function followUpControl(record, helpNow) {
 
 // -- the hooks the pages call ----------------------------------------------------------
 
-/** On a result: the course below "Why this result", "Check again" above the limits. */
+/** On a result: the course below "Why this result" (again when its ratings are saved). */
+export async function showCourseOnResult(container, record, redo) {
+  const course = await courseFor(record.uuid);
+  container.querySelector("#result-course")?.remove();
+  if (!course) return;
+  const episode = el("button", { type: "button", className: "button" }, gettext("This is a new episode of back pain"));
+  episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
+  container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
+}
+
+/** On a result: the course, and "Check again" above the limits. */
 export async function addToResult(container, record, redo) {
   const helpNow = !["self_care", "soon"].includes(record.outcome.urgency);
-  const course = !helpNow && (await courseFor(record.uuid));
-  if (course) {
-    const episode = el(
-      "button",
-      { type: "button", className: "button" },
-      gettext("This is a new episode of back pain"),
-    );
-    episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
-    container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
-  }
+  if (!helpNow) await showCourseOnResult(container, record, redo);
   const followUp = await followUpControl(record, helpNow);
   if (followUp) container.querySelector("#result-limits").before(followUp);
 }

@@ -26,7 +26,7 @@ import {
   withPhoneLinks,
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
-import { addToResult, courseFor, courseWords } from "./follow-up.js";
+import { addToResult, courseFor, courseWords, showCourseOnResult } from "./follow-up.js";
 import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
 import { activitiesSection } from "./activities.js";
 import { planButton, planHint } from "./today.js";
@@ -495,7 +495,9 @@ async function init() {
   await addToResult(container, loaded.record, init).catch(() => {});
   const outcome = loaded.record.outcome;
   if (!loaded.unsaved && outcome.urgency !== "emergency" && outcome.urgency !== "urgent") {
-    const activities = await activitiesSection(loaded.record).catch(() => null);
+    // Saved ratings are read by the course at once.
+    const redrawCourse = () => showCourseOnResult(container, loaded.record, init).catch(() => {});
+    const activities = await activitiesSection(loaded.record, redrawCourse).catch(() => null);
     if (activities) container.append(activities);
   }
 }

@@ -128,6 +128,10 @@ def saved_check(page: Page, signs: dict[str, str | list[str]]) -> str:
 
 # Four weekly checks with pain 7, 7, 6, 7 (day of November 2026, pain score).
 COURSE = [("02", 7), ("09", 7), ("16", 6), ("23", 7)]
+# "Tie my shoes", named in the page's language, rated 6, 6, 6, 3: the course names its fall.
+RATE_JS = """([uuid, rating]) => import('/static/js/outbox.js').then((outbox) => outbox.annotateCheck(uuid,
+  {function: [{key: 'a1', rating,
+    name: document.documentElement.lang.startsWith('zh') ? '系鞋带' : 'Tie my shoes'}]}))"""
 FOLLOW_UP_DUE_JS = """() => import('/static/js/outbox.js').then((outbox) => outbox.writeDeviceRecord('follow-up',
   {from: 'screens', from_at: '2026-11-23T09:00:00Z', days: 7, due_at: '2026-11-30T09:00:00Z'}))"""
 
@@ -185,6 +189,8 @@ def walk(context: BrowserContext, base_url: str, visit: Visit) -> None:
 
     # Between checks: weekly checks that are not getting better, and a follow-up due.
     weeks = [save_check(page, calm_answers(page, pain, {}), f"2026-11-{day}T09:00:00Z") for day, pain in COURSE]
+    for uuid, rating in zip(weeks, [6, 6, 6, 3], strict=True):
+        page.evaluate(RATE_JS, [uuid, rating])
     page.goto(f"{base_url}/result/#{weeks[-1]}")
     expect(page.locator("#result-course .course-advice")).to_be_visible()
     visit(Screen("result-course", page))

@@ -118,6 +118,41 @@ def test_a_rise_of_2_since_the_last_check_says_it_at_once(page, context, app_url
     expect(page.locator("#result-course")).to_have_count(0)
 
 
+def rate(page, uuid: str, rating: int, name: str = "tie my shoes") -> None:
+    """The check's ability rating, saved on it as the result's activity form does."""
+    page.evaluate(
+        "([uuid, rating, name]) => import('/static/js/outbox.js').then((o) => "
+        "o.annotateCheck(uuid, {function: [{key: 'a1', name, rating}]}))",
+        [uuid, rating, name],
+    )
+
+
+def test_an_activity_rated_6_6_6_3_with_steady_pain_says_not_getting_better_with_its_figures(
+    page, context, app_url, published
+):
+    offline_at(page, context, app_url, START + timedelta(weeks=3))
+    checks = weekly_checks(page, [5, 5, 5, 5])
+    for uuid, rating in zip(checks[:3], [6, 6, 6], strict=True):
+        rate(page, uuid, rating)
+    page.evaluate(
+        "() => import('/static/js/outbox.js').then((o) => "
+        "o.writeDeviceRecord('activities', {items: [{key: 'a1', name: 'tie my shoes'}]}))"
+    )
+    pain_only = f"{NOT_BETTER} Over 21 days the pain score has not fallen by 2 points or more."
+    advice = f"{pain_only} tie my shoes: 6 → 3 out of 10 since the last check."
+
+    # The newest result shows before its rating; the rating saved, the course reads it at once.
+    page.goto(app_url + f"/result/#{checks[-1]}")
+    expect(page.locator("#result-course .course-advice")).to_have_text(pain_only)
+    page.get_by_label("tie my shoes").fill("3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#result-course .course-advice")).to_have_text(advice)
+    page.goto(app_url + "/history/")
+    expect(page.locator("#history-course .course-advice")).to_have_text(advice)
+    page.goto(app_url + f"/result/?id={checks[-1]}&view=summary")
+    expect(page.locator("#summary-course")).to_contain_text(advice)
+
+
 def test_a_new_episode_starts_the_course_again(page, context, app_url, published):
     offline_at(page, context, app_url, START + timedelta(weeks=3))
     last = weekly_checks(page, [7, 7, 6, 7])[-1]
@@ -259,3 +294,16 @@ def test_in_chinese_a_follow_up_shows_on_home_after_8_days_not_6(chinese_page, a
     page.goto(app_url + "/")
     expect(page.locator("#follow-up-due")).to_contain_text("该再自查一次了")
     expect(page.locator("#follow-up-due")).to_contain_text("2026年11月2日 09:00")
+
+
+def test_in_chinese_an_activity_falling_from_6_to_3_is_named_with_its_figures(chinese_page, app_url, published):
+    page = chinese_page
+    offline_at(page, page.context, app_url, START + timedelta(days=7))
+    checks = weekly_checks(page, [5, 5])
+    for uuid, rating in zip(checks, [6, 3], strict=True):
+        rate(page, uuid, rating, "系鞋带")
+
+    page.goto(app_url + "/history/")
+    expect(page.locator("#history-course .course-advice")).to_have_text(
+        f"{NOT_BETTER_ZH} 系鞋带：与上一次自查相比，6 → 3 分（满分 10 分）。"
+    )

@@ -140,3 +140,65 @@ test("a week across a clock change is still seven days", () => {
   assert.equal(daysBetween("2026-10-20T08:00:00Z", "2026-10-27T09:00:00Z"), 7);
   assert.equal(followUpDue("2026-11-02T09:00:00.000Z", 7), "2026-11-09T09:00:00.000Z");
 });
+
+/** The same weekly checks, steady pain 5, each rating "tie my shoes" (null: not rated). */
+function rated(ratings, options) {
+  return checks(
+    ratings.map(() => 5),
+    options,
+  ).map((check, index) => ({
+    ...check,
+    function: ratings[index] === null ? [] : [{ key: "a1", name: "Tie my shoes", rating: ratings[index] }],
+  }));
+}
+const shoes = (course) => course.activities[0] || null;
+
+test("an activity's ability falling by two points since the last check is advice at once; by one it is not", () => {
+  const course = courseOf(rated([6, 4]));
+  assert.deepEqual(shoes(course), {
+    key: "a1",
+    name: "Tie my shoes",
+    first: 6,
+    previous: 6,
+    now: 4,
+    days: 7,
+    advice: "falling",
+  });
+  assert.equal(course.advice, null);
+  assert.equal(shoes(courseOf(rated([6, 5]))).advice, null);
+  assert.equal(shoes(courseOf(rated([6, 8, 6]))).advice, "falling");
+});
+
+test("weekly ratings 6, 6, 6, 3 with steady pain fall at once", () => {
+  const course = courseOf(rated([6, 6, 6, 3]));
+  assert.deepEqual([shoes(course).previous, shoes(course).now, shoes(course).advice], [6, 3, "falling"]);
+});
+
+test("ability not rising by two points over three weeks is not getting better; a rise of two is", () => {
+  assert.equal(shoes(courseOf(rated([4, 5, 5, 5]))).advice, "not_improving");
+  assert.equal(shoes(courseOf(rated([4, 5, 5, 6]))).advice, null);
+  assert.equal(shoes(courseOf(rated([4, 4, 5]))).advice, null);
+});
+
+test("checks without a rating for an activity are skipped, never read as 0", () => {
+  const course = courseOf(rated([6, null, 5]));
+  assert.deepEqual([shoes(course).previous, shoes(course).now, shoes(course).advice], [6, 5, null]);
+  // Not rated at this check: nothing to compare (the result shows before the ratings).
+  assert.deepEqual(courseOf(rated([6, 3, null])).activities, []);
+  assert.deepEqual(courseOf(checks([7, 7])).activities, []);
+});
+
+test("an activity added later is read from its own first rating", () => {
+  const history = rated([null, null, 5, 5]);
+  history[0].function = history[1].function = [{ key: "a2", name: "Sit", rating: 5 }];
+  const course = courseOf(history);
+  assert.deepEqual([shoes(course).first, shoes(course).days, shoes(course).advice], [5, 7, null]);
+});
+
+test("a new episode reads ability from its own first check; urgent results carry none", () => {
+  const history = rated([8, 8, 4, 4, 4, 6]);
+  const episode = shoes(courseOf(history, { episodeStart: history[2].completed_at }));
+  assert.deepEqual([episode.first, episode.days, episode.advice], [4, 21, null]);
+  assert.equal(shoes(courseOf(history)).advice, "not_improving");
+  assert.equal(shoes(courseOf(rated([6, 3], { urgency: ["self_care", "urgent"] }))).advice, null);
+});
