@@ -68,8 +68,7 @@ def ensure_database(name: str = DATABASE) -> str:
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
     url = database_url(name)
-    production_server_parts.manage(bench_environment(url), "migrate", "--noinput")
-    production_server_parts.manage(bench_environment(url), "seed_content")
+    production_server_parts.prepare(bench_environment(url))  # collectstatic, migrate, seed_content
     return url
 
 
@@ -205,6 +204,10 @@ def _insert_devices(connection) -> None:
         """,
         {"days": DAYS, "devices": DEVICES},
     )
+    _insert_idle_devices(connection)
+
+
+def _insert_idle_devices(connection) -> None:
     connection.execute(
         """
         INSERT INTO quiz_device (public_id, token_hash, created_at, last_seen_at)

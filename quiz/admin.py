@@ -1,14 +1,12 @@
 """Django admin for BackCare content: edit the working copy, then publish it."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -580,14 +578,16 @@ class ResultAdmin(ReadOnlyAdmin):
         rows = self.get_changelist_instance(request).queryset.order_by("-completed_at")
         version_wordings = results_report.wordings(results_report.versions_in(rows))
         question_keys = results_report.csv_question_keys(version_wordings)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # The list's queryset defers the JSON columns the CSV needs; the phone's outcome is not one.
+        full_rows = (
+            rows.defer(None)
+            .select_related("content_version")
+            .defer("content_version__snapshot", "client_outcome", "payload_hash", "batch_id")
+        )
+        # Streamed (a server-side cursor on PostgreSQL): memory stays flat whatever the row count.
+        chunks = results_report.csv_chunks(full_rows.iterator(chunk_size=2000), version_wordings, question_keys)
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'
-        writer = csv.writer(response)
-        writer.writerow(results_report.csv_header(question_keys))
-        # The list's queryset defers the JSON columns the CSV needs.
-        full_rows = rows.defer(None).select_related("content_version").defer("content_version__snapshot")
-        for result in full_rows.iterator(chunk_size=2000):
-            writer.writerow(results_report.csv_row(result, version_wordings[result.content_version_id], question_keys))
         return response
 
 
