@@ -411,7 +411,10 @@ class ContentVersionNumberFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(content_version__number=self.value())
+            # By the version's id, not a join on its number: PostgreSQL then reads the
+            # (content_version, completed_at) index instead of walking every newer result.
+            versions = ContentVersion.objects.filter(number=self.value()).values_list("pk", flat=True)
+            return queryset.filter(content_version__in=list(versions))
         return queryset
 
 

@@ -549,11 +549,13 @@ class Result(models.Model):
         related_name="results",
         on_delete=models.PROTECT,
         editable=False,
+        db_index=False,  # led by it, the (content_version, completed_at) index below serves
     )
     answers = models.JSONField(_("answers"), editable=False)
     client_outcome = models.JSONField(_("outcome on the phone"), editable=False)
     server_outcome = models.JSONField(_("outcome on the server"), editable=False)
-    urgency = models.CharField(_("urgency"), max_length=10, choices=OutcomeUrgency, db_index=True, editable=False)
+    # Indexed with completed_at below: the list filtered by urgency, newest first.
+    urgency = models.CharField(_("urgency"), max_length=10, choices=OutcomeUrgency, editable=False)
     client_urgency = models.CharField(
         _("urgency on the phone"), max_length=10, choices=OutcomeUrgency, blank=True, editable=False
     )
@@ -589,6 +591,11 @@ class Result(models.Model):
                 fields=["completed_at", "urgency", "content_version", "verdict_mismatch", "cause_keys"],
                 name="quiz_result_counts_idx",
             ),
+            # The results list filtered by urgency or by version, newest first: the page's
+            # hundred rows read from the index's end instead of walking back through every
+            # newer result of other urgencies or versions (seconds at a million).
+            models.Index(fields=["urgency", "-completed_at"], name="quiz_result_urgency_idx"),
+            models.Index(fields=["content_version", "-completed_at"], name="quiz_result_version_idx"),
         ]
 
     def __str__(self) -> str:
