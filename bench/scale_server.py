@@ -31,6 +31,9 @@ REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "10"))
 INGEST_ROUNDS = int(os.environ.get("BENCH_SCALE_INGEST_ROUNDS", "3"))
 INGEST_BATCHES = 30  # of 100 results, per round
 EMPTY_DATABASE = f"{DATABASE}_empty"
+ALL_PARTS = {"list", "dashboard", "csv", "prune", "ingest"}
+# Some parts only, e.g. BENCH_SCALE_ONLY=list,dashboard (the others keep their last figures).
+ONLY = set(filter(None, os.environ.get("BENCH_SCALE_ONLY", "").split(","))) or ALL_PARTS
 
 # The pages a clinic's staff open, by the admin list's own query strings.
 LIST_PAGES = {
@@ -219,6 +222,13 @@ def measure_prune(url: str) -> dict:
     return {"idle_devices": IDLE_DEVICES, "seconds": round(seconds, 2), "devices_left": Device.objects.count()}
 
 
+def _previous_figures() -> dict:
+    from bench.common import RESULTS_DIR
+
+    path = RESULTS_DIR / "scale_server.json"
+    return json.loads(path.read_text()) if path.exists() and ONLY != ALL_PARTS else {}
+
+
 def _rss_kb(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -242,15 +252,21 @@ def main() -> int:
 
     client = admin_client()
     figures = {"database": DATABASE, "seed": seeded, "results": Result.objects.count()}
-    figures["admin_list"] = measure_pages(client, reverse("admin:quiz_result_changelist"), LIST_PAGES, 300)
-    figures["dashboard"] = measure_pages(client, reverse("admin:quiz_result_dashboard"), DASHBOARD_PAGES, 500)
-    figures["csv_export"] = run_child("--export-child", DATABASE)
-    progress("scale_server", f"CSV export: {figures['csv_export']}")
-    figures["prune_devices"] = measure_prune(url)
-    progress("scale_server", f"prune_devices: {figures['prune_devices']}")
-    figures["ingest"] = measure_ingest()
+    if "list" in ONLY:
+        figures["admin_list"] = measure_pages(client, reverse("admin:quiz_result_changelist"), LIST_PAGES, 300)
+    if "dashboard" in ONLY:
+        figures["dashboard"] = measure_pages(client, reverse("admin:quiz_result_dashboard"), DASHBOARD_PAGES, 500)
+    if "csv" in ONLY:
+        figures["csv_export"] = run_child("--export-child", DATABASE)
+        progress("scale_server", f"CSV export: {figures['csv_export']}")
+    if "prune" in ONLY:
+        figures["prune_devices"] = measure_prune(url)
+        progress("scale_server", f"prune_devices: {figures['prune_devices']}")
+    if "ingest" in ONLY:
+        figures["ingest"] = measure_ingest()
     figures["load_average"] = os.getloadavg()[0]
-    write_results("scale_server", figures)
+    # A part run alone keeps the other parts' figures from the last full run.
+    write_results("scale_server", {**_previous_figures(), **figures})
     return 0
 
 
