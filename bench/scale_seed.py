@@ -68,7 +68,11 @@ def ensure_database(name: str = DATABASE) -> str:
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
     url = database_url(name)
-    production_server_parts.prepare(bench_environment(url))  # collectstatic, migrate, seed_content
+    env = bench_environment(url)
+    if not (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():  # the admin's pages need them
+        production_server_parts.manage(env, "collectstatic", "--noinput")
+    production_server_parts.manage(env, "migrate", "--noinput")
+    production_server_parts.manage(env, "seed_content")
     return url
 
 
