@@ -591,11 +591,12 @@ class Result(models.Model):
                 fields=["completed_at", "urgency", "content_version", "verdict_mismatch", "cause_keys"],
                 name="quiz_result_counts_idx",
             ),
-            # The results list filtered by urgency or by version, newest first: the page's
-            # hundred rows read from the index's end instead of walking back through every
-            # newer result of other urgencies or versions (seconds at a million).
-            models.Index(fields=["urgency", "-completed_at"], name="quiz_result_urgency_idx"),
-            models.Index(fields=["content_version", "-completed_at"], name="quiz_result_version_idx"),
+            # The results list filtered by urgency or by version, newest first and then by id
+            # as the admin orders ties: the page's hundred rows read from the index's start,
+            # not found by walking back through every newer result of other urgencies or
+            # versions (500,000 rows for the second of four versions: seconds).
+            models.Index(fields=["urgency", "-completed_at", "-id"], name="quiz_result_urgency_idx"),
+            models.Index(fields=["content_version", "-completed_at", "-id"], name="quiz_result_version_idx"),
         ]
 
     def __str__(self) -> str:

@@ -20,11 +20,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="result",
-            index=models.Index(fields=["urgency", "-completed_at"], name="quiz_result_urgency_idx"),
+            index=models.Index(fields=["urgency", "-completed_at", "-id"], name="quiz_result_urgency_idx"),
         ),
         migrations.AddIndex(
             model_name="result",
-            index=models.Index(fields=["content_version", "-completed_at"], name="quiz_result_version_idx"),
+            index=models.Index(fields=["content_version", "-completed_at", "-id"], name="quiz_result_version_idx"),
         ),
         migrations.AlterField(
             model_name="result",
