@@ -355,3 +355,16 @@ def drill_down_links(response) -> set[str]:
     hierarchy = response.content.decode().split('<nav class="toplinks">')[1].split("</nav>")[0]
     links = [link.split('"')[0] for link in hierarchy.split('<a href="?')[1:] if 'class="date-back"' not in link]
     return {"&".join(sorted(link.replace("&amp;", "&").split("&"))) for link in links}
+
+
+def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(admin_client, synced):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(f"{LIST_URL}?urgency__exact=urgent")
+
+    assert listed_uuids(response) == {synced["fever"]["uuid"], synced["disagreeing"]["uuid"]}
+    assert response.context["cl"].result_count == 2
+    assert "2 results" in response.content.decode().split('class="paginator"')[1].split("</p>")[0]
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and "quiz_result" in q["sql"]]
+    # One grouped count gives the paginator, the urgency table and the cause table their
+    # numbers (a million results: each count is a pass over an index).
+    assert len(counts) == 1, counts
