@@ -16,7 +16,15 @@ p99 are then measured at 50% and 80% of it. The whole run is bounded (about 5 mi
 at most 10). Afterwards the database must hold exactly the unique results receipted: the
 script exits non-zero on any loss or duplicate.
 
+Each phase's JSON carries a per-second timeline (arrivals, answers and their p95, the
+gunicorn workers started that second, PostgreSQL's checkpoints, the load average), so a
+stall shows beside its cause. 80% of capacity runs three consecutive minutes (the target:
+p95 ≤ 50 ms in each). A capacity found before skips the search, and gunicorn's settings
+pass through from the shell to switch a suspect off (bench/NOTES.md, issue 28):
+
     .venv/bin/python bench/load.py
+    BENCH_LOAD_CAPACITY=175 .venv/bin/python bench/load.py
+    GUNICORN_PRELOAD_APP=false GUNICORN_MAX_REQUESTS_JITTER=200 BENCH_LOAD_CAPACITY=175 .venv/bin/python bench/load.py
 """
 
 import asyncio
