@@ -12,6 +12,7 @@ the request's whole handling in this process):
   (DELETE /api/devices/me/) of devices holding results.
 
     .venv/bin/python bench/scale_server.py
+    BENCH_SCALE_ONLY=list,dashboard .venv/bin/python bench/scale_server.py   # some parts only
 """
 
 import json
