@@ -107,6 +107,8 @@ bench: install-test chromium messages
 	$(PY) bench/startup.py
 	$(PY) bench/sync.py
 	$(PY) bench/lighthouse.py
+	$(PY) bench/scale_server.py
+	$(PY) bench/scale_client.py
 	$(PY) bench/report.py
 
 # The same checks as .pre-commit-config.yaml, run straight from .venv and node_modules.

@@ -22,9 +22,18 @@ timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Long enough for a proxy or balancer that reuses connections (theirs is usually 60 s+).
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak can never take a server down.
+# Recycle workers now and then so a slow leak can never take a server down. The jitter is
+# half the limit: workers start together and share requests evenly, so with a jitter of 10%
+# all of them were replaced within seconds of each other, each importing Django again, and
+# the server stalled for a second or more (issue 28, bench/NOTES.md).
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
+# The app is imported once, in the master, before the workers are forked: a replacement
+# worker is ready in milliseconds instead of spending a second or more of CPU importing
+# Django and the app while the others wait for the cores. No connection is opened at import
+# (Django connects on a request's first query), so nothing is shared across the fork. Code
+# changes need a restart (systemd), not a HUP.
+preload_app = env_bool("GUNICORN_PRELOAD_APP", True)
 # Only the proxy talks to gunicorn; trust its X-Forwarded-* headers (default: this host only).
 forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No runtime control socket (gunicornc): restarts go through systemd, and two instances on

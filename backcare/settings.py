@@ -167,10 +167,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # statement (a lock wait included) after DB_STATEMENT_TIMEOUT_MS (0: no limit).
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
-    # Added to any `?options=` the URL itself carries.
+    # Added to any `?options=` the URL itself carries. No JIT compilation: it spent 120-150 ms
+    # compiling each count over a million results, more than the count itself (bench/NOTES.md).
     _db_options["options"] = (
-        f"{_db_options.get('options', '')} -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 10_000)}".strip()
-    )
+        f"{_db_options.get('options', '')} -c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 10_000)} -c jit=off"
+    ).strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded server answers in threads. IMMEDIATE makes a second writer wait for
     # the lock (up to `timeout` s) instead of failing with "database is locked" mid-sync.

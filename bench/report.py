@@ -281,6 +281,24 @@ def load_rows() -> list[Row]:
                 met(lat["p95"] <= 50) if share == "50%" else "—",
             )
         )
+    runs = figures.get("runs_at_80_percent", [])
+    if runs:
+        out.append(
+            (
+                f"6. Load: {len(runs)} consecutive minutes at 80% of capacity",
+                "; ".join(
+                    f"run {index}: p95 {run['latency_ms']['p95']:.0f} ms, {run['stall_seconds']} stalled seconds, "
+                    f"{run['worker_restarts']} workers started, "
+                    f"{sum(second['checkpoints'] for second in run['timeline'])} checkpoints"
+                    for index, run in enumerate(runs, start=1)
+                ),
+                f"`BENCH_LOAD_CAPACITY={figures['capacity_per_s']:.0f} .venv/bin/python bench/load.py` "
+                "(or without it: the search first); per-second timeline in bench/results/load.json; a stalled "
+                "second: p95 of its answers ≥ 250 ms",
+                "p95 ≤ 50 ms in each of 3 runs",
+                met(len(runs) >= 3 and all(run["latency_ms"]["p95"] <= 50 for run in runs)),
+            )
+        )
     out.append(
         (
             "6. Load: errors, loss, duplicates",
@@ -368,6 +386,126 @@ ROW_BUILDERS = (
 )
 
 
+def scale_server_rows() -> list[Row]:
+    figures = load("scale_server")
+    command = "`.venv/bin/python bench/scale_server.py`"
+    if not figures:
+        return [("Scale: a clinic with a million results", MISSING, command, "", "—")]
+    out: list[Row] = []
+    where = (
+        f"{figures['results']:,} results, 100,000 devices, two years, four versions (bench/scale_seed.py, "
+        f"database {figures['database']}); Django test client, DEBUG off, PostgreSQL; load average "
+        f"{figures['load_average']:.1f} at the end; {command}"
+    )
+    for part, label in (("admin_list", "admin Results list"), ("dashboard", "results dashboard")):
+        for name, page in figures[part].items():
+            out.append(
+                (
+                    f"Scale: {label}, {name}",
+                    f"p95 {page['p95_ms']:.0f} ms (median {page['median_ms']:.0f} ms), status {page['statuses']}",
+                    f"`{page['query'] or '(no filter)'}`; {where}",
+                    f"p95 ≤ {page['target_p95_ms']:.0f} ms",
+                    met(page["p95_ms"] <= page["target_p95_ms"]),
+                )
+            )
+    export = figures["csv_export"]
+    out.append(
+        (
+            "Scale: CSV export of every result",
+            f"{export['rows']:,} rows in {export['seconds']:.0f} s ({export['rows_per_s']:,} rows/s), "
+            f"peak RSS {export['peak_rss_mb']:.0f} MB (before the request {export['rss_before_mb']:.0f} MB), "
+            f"streamed: {'yes' if export['streamed'] else 'no'}",
+            f"a process of its own reads the whole response chunk by chunk; VmHWM from /proc; {where}",
+            "streamed, peak RSS < 150 MB, ≥ 20,000 rows/s",
+            met(export["streamed"] and export["peak_rss_mb"] < 150 and export["rows_per_s"] >= 20000),
+        )
+    )
+    ingest = figures.get("ingest")
+    if ingest:
+        out.append(
+            (
+                "Scale: ingest at batches of 100 into a million rows",
+                f"{ingest['million_results_per_s']:,} results/s against {ingest['empty_results_per_s']:,} into an "
+                f"empty table: {ingest['ratio']:.2f} (CPU {ingest['million_cpu_ms_per_result']} against "
+                f"{ingest['empty_cpu_ms_per_result']} ms a result)",
+                f"POST /api/results/ through the test client, {ingest['results_per_round']} results a round, "
+                f"{ingest['rounds']} rounds each way alternating, each in a process of its own; medians; {command}",
+                "within 10% of empty (≥ 0.90)",
+                met(ingest["ratio"] >= 0.9),
+            )
+        )
+        erase = ingest["erase"]
+        out.append(
+            (
+                "Scale: a device erased (Delete my data) among a million",
+                f"median {erase['median_ms']:.0f} ms, max {erase['max_ms']:.0f} ms "
+                f"({erase['results_per_device']} results each)",
+                f"DELETE /api/devices/me/ through the test client; {command}",
+                "(reported)",
+                "—",
+            )
+        )
+    prune = figures.get("prune_devices")
+    if prune:
+        out.append(
+            (
+                "Scale: prune_devices among 100,000 devices",
+                f"{prune['idle_devices']:,} idle devices deleted in {prune['seconds']:.1f} s",
+                f"`manage.py prune_devices --days 30` in the process; {command}",
+                "(reported)",
+                "—",
+            )
+        )
+    return out
+
+
+def scale_client_rows() -> list[Row]:
+    figures = load("scale_client")
+    command = "`.venv/bin/python bench/scale_client.py`"
+    if not figures:
+        return [("Scale: a phone with years of checks", MISSING, command, "", "—")]
+    out: list[Row] = []
+    how = f"Chromium, real IndexedDB through outbox.js, offline (service worker); median of runs; {command}"
+    for size in figures["sizes"]:
+        count = size["checks"]
+        out += [
+            (
+                f"Scale: history offline, tap to chart, {count:,} checks",
+                f"{size['history_to_chart_ms']} ms",
+                how,
+                "≤ 200 ms at 1,000" if count == 1000 else "(reported)",
+                met(size["history_to_chart_ms"] <= 200) if count == 1000 else "—",
+            ),
+            (f"Scale: a result page offline, {count:,} checks", f"{size['result_page_ms']} ms", how, "(reported)", "—"),
+            (
+                f"Scale: CSV and JSON export, {count:,} checks",
+                f"CSV {size['csv_export_ms']} ms ({size['csv_bytes']:,} bytes), "
+                f"JSON {size['json_export_ms']} ms ({size['json_bytes']:,} bytes)",
+                how + "; from the tap to the download",
+                "≤ 1 s at 1,000" if count == 1000 else "(reported)",
+                met(max(size["csv_export_ms"], size["json_export_ms"]) <= 1000) if count == 1000 else "—",
+            ),
+            (
+                f"Scale: storage per check, {count:,} checks",
+                f"{size['storage_bytes_per_check']:,} bytes (storing all took {size['save_all_ms']:,} ms)",
+                "navigator.storage.estimate() before and after saving them",
+                "(reported)",
+                "—",
+            ),
+        ]
+    sync = figures["sync"]
+    out.append(
+        (
+            f"Scale: sync of {sync['pending']:,} pending checks",
+            f"{sync['ms']:,} ms, {sync['requests']} API requests",
+            f"the app's syncNow() until none is pending, against gunicorn; {command}",
+            "(reported)",
+            "—",
+        )
+    )
+    return out
+
+
 def table(lines: list[tuple]) -> str:
     head = "| Figure | Measured | How | Target | Met |\n|---|---|---|---|---|\n"
     return head + "\n".join("| " + " | ".join(cell.replace("|", "/") for cell in line) + " |" for line in lines)
@@ -378,7 +516,18 @@ def main() -> None:
     stamps = sorted(
         {
             (load(p) or {}).get("measured_at", "")
-            for p in ("weight", "lighthouse", "startup", "sync", "ingest", "load", "server_cpu", "fuzz")
+            for p in (
+                "weight",
+                "lighthouse",
+                "startup",
+                "sync",
+                "ingest",
+                "load",
+                "server_cpu",
+                "fuzz",
+                "scale_server",
+                "scale_client",
+            )
         }
         - {""}
     )
@@ -395,6 +544,14 @@ Python {info["python"]}; {info["postgresql"]}; SQLite {info["sqlite"]}; {info["r
 Measured: {", ".join(stamps) or "n/a"}.
 
 {body}
+
+## Scale (issue 28)
+
+Each part runs alone: `.venv/bin/python bench/scale_server.py` (seeds the `backcare_scale`
+database the first time, a few minutes), `.venv/bin/python bench/scale_client.py`, and the
+runs at 80% in the load row above.
+
+{table(scale_server_rows() + scale_client_rows())}
 """
     notes = BASE_DIR / "bench" / "NOTES.md"
     if notes.exists():

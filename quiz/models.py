@@ -8,13 +8,14 @@ complete JSON snapshot that never changes afterwards (see `quiz/content.py`).
 import hashlib
 import hmac
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .contracts import Outcome
@@ -491,27 +492,29 @@ class ResultQuerySet(models.QuerySet["Result"]):
         )
 
     def summary(self) -> dict:
-        """Counts per urgency and per cause group over these results: three queries.
+        """Counts per urgency and per cause group over these results: two queries.
         {"total": n, "urgency": [(label, n) highest first], "causes": [(name, n)]}, causes
-        named as the newest version these results name names them (never the working copy)."""
-        results = self.order_by()
-        by_urgency = dict(results.values_list("urgency").annotate(count=models.Count("id")))
-        groups = list(self.cause_names().items())
-        by_cause = (
-            results.aggregate(
-                # Aliased by position: a cause key may be any word, a field name included.
-                **{
-                    f"c{index}": models.Count("id", filter=models.Q(cause_keys__contains=f",{key},"))
-                    for index, (key, _name) in enumerate(groups)
-                }
-            )
-            if groups
-            else {}
+        named as the newest version these results name names them (never the working copy).
+        The results are counted once, grouped by urgency and cause keys (a few hundred
+        groups however many results, read from an index on PostgreSQL); the totals are
+        added up from the groups."""
+        groups = (
+            # COUNT(*), not of the id: the id is not in the index the counts are read from.
+            self.order_by().values_list("urgency", "cause_keys", "content_version").annotate(count=models.Count("*"))
         )
+        by_urgency: dict[str, int] = {}
+        by_cause: dict[str, int] = {}
+        versions: set[int] = set()
+        for urgency, cause_keys, version, count in groups:
+            by_urgency[urgency] = by_urgency.get(urgency, 0) + count
+            versions.add(version)
+            for key in {key for key in cause_keys.split(",") if key}:
+                by_cause[key] = by_cause.get(key, 0) + count
+        names = cause_names_of(ContentVersion.objects.filter(pk__in=versions))
         return {
             "total": sum(by_urgency.values()),
             "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
-            "causes": [(name, by_cause.get(f"c{index}", 0)) for index, (_key, name) in enumerate(groups)],
+            "causes": [(name, by_cause.get(key, 0)) for key, name in names.items()],
         }
 
     def content_version_ids(self) -> list[int]:
@@ -525,19 +528,63 @@ class ResultQuerySet(models.QuerySet["Result"]):
             self.order_by()
             .annotate(week=TruncWeek("completed_at"))
             .values_list("week", "urgency")
-            .annotate(count=models.Count("id"))
+            # COUNT(*): read from the results' counts index alone (the id is not in it).
+            .annotate(count=models.Count("*"))
         )
         return [(week.date() if hasattr(week, "date") else week, urgency, count) for week, urgency, count in rows]
 
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """The admin's date drill-down asks which years, months or days hold results. Django
+        answers with SELECT DISTINCT over every row (seconds at a million); here each
+        candidate period between the first and last result is asked for one row, through
+        the index on completed_at: a few dozen lookups of a row each. Same answer."""
+        if field_name != "completed_at" or kind not in ("year", "month", "day"):
+            return super().datetimes(field_name, kind, order, tzinfo)
+        zone = tzinfo or timezone.get_current_timezone()
+        bounds = self.order_by().aggregate(first=models.Min("completed_at"), last=models.Max("completed_at"))
+        if bounds["first"] is None:
+            return []
+        periods = []
+        start = _period_start(timezone.localtime(bounds["first"], zone), kind)
+        last = timezone.localtime(bounds["last"], zone)
+        while start <= last:
+            end = _next_period(start, kind)
+            if self.filter(completed_at__gte=start, completed_at__lt=end).exists():
+                periods.append(start)
+            start = end
+        return periods if order == "ASC" else periods[::-1]
+
     def cause_names(self) -> dict[str, str]:
         """Every cause group key of the versions these results name, as the newest names it."""
-        versions = ContentVersion.objects.filter(pk__in=self.order_by().values("content_version")).order_by("number")
-        names: dict[str, str] = {}
-        for snapshot in versions.values_list("snapshot", flat=True):
-            names.update(
-                {group["key"]: group.get("name") or group["key"] for group in snapshot.get("cause_groups", [])}
-            )
-        return names
+        return cause_names_of(ContentVersion.objects.filter(pk__in=self.order_by().values("content_version")))
+
+
+def _period_start(moment: datetime, kind: str) -> datetime:
+    start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if kind in ("year", "month"):
+        start = start.replace(day=1)
+    if kind == "year":
+        start = start.replace(month=1)
+    return start
+
+
+def _next_period(start: datetime, kind: str) -> datetime:
+    """The start of the next year, month or day, at midnight in the same time zone."""
+    if kind == "day":
+        naive = start.replace(tzinfo=None) + timedelta(days=1)
+    elif kind == "month":
+        naive = start.replace(tzinfo=None, year=start.year + start.month // 12, month=start.month % 12 + 1)
+    else:
+        naive = start.replace(tzinfo=None, year=start.year + 1)
+    return naive.replace(tzinfo=start.tzinfo)  # wall-clock midnight, whatever the daylight saving
+
+
+def cause_names_of(versions: models.QuerySet) -> dict[str, str]:
+    """Every cause group key of these versions, named as the newest of them names it."""
+    names: dict[str, str] = {}
+    for snapshot in versions.order_by("number").values_list("snapshot", flat=True):
+        names.update({group["key"]: group.get("name") or group["key"] for group in snapshot.get("cause_groups", [])})
+    return names
 
 
 class Result(models.Model):
@@ -559,11 +606,13 @@ class Result(models.Model):
         related_name="results",
         on_delete=models.PROTECT,
         editable=False,
+        db_index=False,  # led by it, the (content_version, completed_at) index below serves
     )
     answers = models.JSONField(_("answers"), editable=False)
     client_outcome = models.JSONField(_("outcome on the phone"), editable=False)
     server_outcome = models.JSONField(_("outcome on the server"), editable=False)
-    urgency = models.CharField(_("urgency"), max_length=10, choices=OutcomeUrgency, db_index=True, editable=False)
+    # Indexed with completed_at below: the list filtered by urgency, newest first.
+    urgency = models.CharField(_("urgency"), max_length=10, choices=OutcomeUrgency, editable=False)
     client_urgency = models.CharField(
         _("urgency on the phone"), max_length=10, choices=OutcomeUrgency, blank=True, editable=False
     )
@@ -591,6 +640,21 @@ class Result(models.Model):
     class Meta:
         ordering = ["-completed_at"]
         verbose_name = _("result")
+        indexes = [
+            # Everything the results list's counts and the dashboard read, by time: at a
+            # million results PostgreSQL counts them from this index alone, without reading
+            # the rows (1.7 GB with their answers) — docs/BENCHMARKS.md, "Scale".
+            models.Index(
+                fields=["completed_at", "urgency", "content_version", "verdict_mismatch", "cause_keys"],
+                name="quiz_result_counts_idx",
+            ),
+            # The results list filtered by urgency or by version, newest first and then by id
+            # as the admin orders ties: the page's hundred rows read from the index's start,
+            # not found by walking back through every newer result of other urgencies or
+            # versions (500,000 rows for the second of four versions: seconds).
+            models.Index(fields=["urgency", "-completed_at", "-id"], name="quiz_result_urgency_idx"),
+            models.Index(fields=["content_version", "-completed_at", "-id"], name="quiz_result_version_idx"),
+        ]
 
     def __str__(self) -> str:
         return str(self.uuid)

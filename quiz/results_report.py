@@ -7,6 +7,7 @@ a question reworded or a cause group renamed since then must not change what an 
 result says.
 """
 
+import csv
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -149,6 +150,33 @@ def csv_row(result: Result, wording: VersionWording, question_keys: list[str]) -
         else:
             row.extend([answer, answer])
     return [_spreadsheet_safe(cell) for cell in row]
+
+
+class _LineBuffer:
+    """What csv.writer writes into: it keeps the text until it is taken."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
+
+
+def csv_chunks(results, version_wordings: dict[int, VersionWording], question_keys: list[str], rows_per_chunk=500):
+    """The header, then the results' rows, as text a few hundred rows at a time: an export
+    of millions of results is sent as it is read and never held whole in memory."""
+    buffer = _LineBuffer()
+    writer = csv.writer(buffer)
+    writer.writerow(csv_header(question_keys))
+    for count, result in enumerate(results, start=1):
+        writer.writerow(csv_row(result, version_wordings[result.content_version_id], question_keys))
+        if count % rows_per_chunk == 0:
+            yield buffer.take()
+    yield buffer.take()
 
 
 def _spreadsheet_safe(cell):

@@ -111,7 +111,7 @@ def test_it_exports_the_filtered_list_as_csv(admin_client, synced):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(exported_text(response))))
     assert {row["uuid"] for row in rows} == {synced["fever"]["uuid"], synced["disagreeing"]["uuid"]}
     row = next(row for row in rows if row["uuid"] == synced["disagreeing"]["uuid"])
     assert row["server_urgency"] == "urgent"
@@ -120,6 +120,30 @@ def test_it_exports_the_filtered_list_as_csv(admin_client, synced):
     assert row["content_version"] == "1"
     assert datetime.fromisoformat(row["completed_at"]) == datetime(2026, 4, 2, 9, tzinfo=UTC)
     assert "posture_load" in row["causes"].split()
+
+
+def exported_text(response) -> str:
+    """The export as a browser receives it: sent as a stream, never built whole first."""
+    assert response.status_code == 200
+    assert response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
+def test_it_streams_an_export_of_many_results_a_chunk_at_a_time_with_every_result_once(admin_client, client, published):
+    _device_id, token = register(client)
+    sent = []
+    for _ in range(12):
+        batch = [result_item(published.snapshot) for _ in range(100)]
+        assert post_results(client, token, batch).status_code == 200
+        sent += [item["uuid"] for item in batch]
+
+    response = admin_client.get(f"{LIST_URL}export.csv")
+
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 2  # read and sent a few hundred rows at a time
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode(), newline="")))
+    assert Counter(row["uuid"] for row in rows) == Counter(sent)
 
 
 def test_it_links_the_export_to_the_current_filters(admin_client, synced):
@@ -191,7 +215,7 @@ def test_it_refuses_to_filter_results_by_a_lookup_it_does_not_offer(admin_client
     assert listing.status_code == 400
     assert "cl" not in (listing.context or {})
     assert export.status_code == 400
-    assert b"uuid" not in export.content
+    assert b"uuid" not in export.content  # an error page, not a stream
 
 
 def test_it_still_offers_its_own_filters_together_in_the_list_and_the_export(admin_client, synced):
@@ -201,7 +225,7 @@ def test_it_still_offers_its_own_filters_together_in_the_list_and_the_export(adm
     export = admin_client.get(f"{LIST_URL}export.csv?{query}")
 
     assert listing_uuids_ok(listing) == {synced["disagreeing"]["uuid"]}
-    assert {row["uuid"] for row in csv.DictReader(io.StringIO(export.content.decode()))} == {
+    assert {row["uuid"] for row in csv.DictReader(io.StringIO(exported_text(export)))} == {
         synced["disagreeing"]["uuid"]
     }
 
@@ -259,7 +283,7 @@ def test_it_shows_a_disagreement_only_where_phone_and_server_disagree(admin_clie
 def test_it_exports_answers_pain_score_warning_signs_and_urgency_as_csv_rows(admin_client, synced, published):
     response = admin_client.get(f"{LIST_URL}export.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    rows = list(csv.reader(io.StringIO(exported_text(response), newline="")))
     header, body = rows[0], rows[1:]
     assert len(body) == 3
     assert all(len(row) == len(header) for row in body)
@@ -293,7 +317,7 @@ def test_it_exports_an_editors_formula_like_label_as_text(admin_client, client, 
     _device_id, token = register(client)
     post_results(client, token, [result_item(second.snapshot)])
 
-    rows = list(csv.DictReader(io.StringIO(admin_client.get(f"{LIST_URL}export.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(exported_text(admin_client.get(f"{LIST_URL}export.csv")))))
 
     assert rows[0]["cause_names"].startswith(f"'{formula}")
 
@@ -305,3 +329,42 @@ def test_the_list_dates_each_result_with_the_month_as_a_word_in_the_admins_langu
     assert "10 Mar 2026, 09:00" in english.content.decode()
     assert "2026年3月10日 09:00" in chinese.content.decode()
     assert "2026-03-10" not in english.content.decode()
+
+
+def test_the_date_drill_down_offers_the_periods_that_hold_results_without_reading_every_row(
+    admin_client, client, synced, published
+):
+    _device_id, token = register(client)
+    december = result_item(published.snapshot, completed_at="2026-12-01T23:30:00+00:00")
+    assert post_results(client, token, [december]).json()["receipts"][0]["status"] == "created"
+
+    with CaptureQueriesContext(connection) as queries:
+        months = admin_client.get(LIST_URL)  # one year of results: Django starts at its months
+        days = admin_client.get(f"{LIST_URL}?completed_at__year=2026&completed_at__month=3")
+
+    assert drill_down_links(months) == {f"completed_at__month={month}&completed_at__year=2026" for month in (3, 4, 12)}
+    assert drill_down_links(days) == {
+        f"completed_at__day={day}&completed_at__month=3&completed_at__year=2026" for day in (1, 10)
+    }
+    # Django's own drill-down is SELECT DISTINCT over every result: seconds at a million.
+    assert not [query["sql"] for query in queries.captured_queries if "DISTINCT" in query["sql"].upper()]
+
+
+def drill_down_links(response) -> set[str]:
+    assert response.status_code == 200
+    hierarchy = response.content.decode().split('<nav class="toplinks">')[1].split("</nav>")[0]
+    links = [link.split('"')[0] for link in hierarchy.split('<a href="?')[1:] if 'class="date-back"' not in link]
+    return {"&".join(sorted(link.replace("&amp;", "&").split("&"))) for link in links}
+
+
+def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(admin_client, synced):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(f"{LIST_URL}?urgency__exact=urgent")
+
+    assert listed_uuids(response) == {synced["fever"]["uuid"], synced["disagreeing"]["uuid"]}
+    assert response.context["cl"].result_count == 2
+    assert "2 results" in response.content.decode().split('class="paginator"')[1].split("</p>")[0]
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and "quiz_result" in q["sql"]]
+    # One grouped count gives the paginator, the urgency table and the cause table their
+    # numbers (a million results: each count is a pass over an index).
+    assert len(counts) == 1, counts

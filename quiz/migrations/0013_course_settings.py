@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0011_publish_tip_conditions"),
+        ("quiz", "0012_result_list_indexes"),
     ]
 
     operations = [

@@ -19,17 +19,30 @@ function locale(language) {
 const DAY = { day: "numeric", month: "short" };
 const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 
+const DATE_TIME = { ...DAY, year: "numeric", ...TIME };
+
+// One formatter per locale and shape, made once: building an Intl.DateTimeFormat costs
+// far more than using it, and the history formats three dates a check (1,000 checks:
+// seconds of building on a slow phone; bench/NOTES.md, issue 28).
+const formatters = new Map();
+
+function formatter(language, shape) {
+  const key = `${locale(language)} ${JSON.stringify(shape)}`;
+  if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(locale(language), shape));
+  return formatters.get(key);
+}
+
 /** "6 Dec 2026, 19:42" / "2026年12月6日 19:42": a check's date and time. */
 export function formatDateTime(iso, language) {
-  return new Intl.DateTimeFormat(locale(language), { ...DAY, year: "numeric", ...TIME }).format(new Date(iso));
+  return formatter(language, DATE_TIME).format(new Date(iso));
 }
 
 /** "6 Dec" / "12月6日": a day without its year, for a chart's axis. */
 export function formatDay(iso, language) {
-  return new Intl.DateTimeFormat(locale(language), DAY).format(new Date(iso));
+  return formatter(language, DAY).format(new Date(iso));
 }
 
 /** "19:42": the time of day, for checks that share a day on a chart's axis. */
 export function formatTime(iso, language) {
-  return new Intl.DateTimeFormat(locale(language), TIME).format(new Date(iso));
+  return formatter(language, TIME).format(new Date(iso));
 }
