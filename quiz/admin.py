@@ -1,5 +1,7 @@
 """Django admin for BackCare content: edit the working copy, then publish it."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -31,6 +33,7 @@ from .models import (
     Device,
     Question,
     Result,
+    ResultQuerySet,
     SiteSettings,
     Tip,
     TipCategory,
@@ -490,10 +493,10 @@ class ContentVersionNumberFilter(admin.SimpleListFilter):
         return [(str(number), f"v{number}") for number in numbers]
 
     def queryset(self, request, queryset):
-        if self.value():
+        if number := self.value():
             # By the version's id, not a join on its number: PostgreSQL then reads the
             # (content_version, completed_at) index instead of walking every newer result.
-            versions = ContentVersion.objects.filter(number=self.value()).values_list("pk", flat=True)
+            versions = ContentVersion.objects.filter(number=str(number)).values_list("pk", flat=True)
             return queryset.filter(content_version__in=list(versions))
         return queryset
 
@@ -504,7 +507,7 @@ class SummaryPaginator(Paginator):
 
     @cached_property
     def summary(self) -> dict:
-        return self.object_list.summary()
+        return cast(ResultQuerySet, self.object_list).summary()
 
     @cached_property
     def count(self) -> int:

@@ -50,7 +50,6 @@ class Migration(migrations.Migration):
                     ("urgent", "Urgent: get medical advice today"),
                     ("emergency", "Emergency: get help now"),
                 ],
-                db_index=True,
                 editable=False,
                 max_length=10,
                 verbose_name="urgency",
