@@ -650,7 +650,9 @@ class ResultAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset = changelist.queryset
-        summary = queryset.summary()
+        # The changelist has counted these results already (its paginator's count): a
+        # second summary would read a million rows again.
+        summary = changelist.paginator.summary
         weeks = results_report.weekly_urgency_counts(queryset.counts_by_week_and_urgency())
         causes = sorted(summary["causes"], key=lambda row: -row[1])  # most common first
         context = {
