@@ -650,7 +650,9 @@ class ResultAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset = changelist.queryset
-        summary = queryset.summary()
+        # The changelist has counted these results already (its paginator's count): a
+        # second summary would read a million rows again.
+        summary = changelist.paginator.summary
         weeks = results_report.weekly_urgency_counts(queryset.counts_by_week_and_urgency())
         causes = sorted(summary["causes"], key=lambda row: -row[1])  # most common first
         context = {
@@ -681,16 +683,15 @@ class ResultAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = self.get_changelist_instance(request).queryset.order_by("-completed_at")
-        version_wordings = results_report.wordings(ContentVersion.objects.snapshots_by_pk(rows.content_version_ids()))
-        question_keys = results_report.csv_question_keys(version_wordings)
-        # The list's queryset defers the JSON columns the CSV needs; the phone's outcome is not one.
-        full_rows = (
-            rows.defer(None)
-            .select_related("content_version")
-            .defer("content_version__snapshot", "client_outcome", "payload_hash", "batch_id")
+        version_ids = rows.content_version_ids()
+        version_wordings = results_report.wordings(ContentVersion.objects.snapshots_by_pk(version_ids))
+        builder = results_report.CsvRowBuilder(
+            version_wordings,
+            ContentVersion.objects.numbers_by_pk(version_ids),
+            results_report.csv_question_keys(version_wordings),
         )
         # Streamed (a server-side cursor on PostgreSQL): memory stays flat whatever the row count.
-        chunks = results_report.csv_chunks(full_rows.iterator(chunk_size=2000), version_wordings, question_keys)
+        chunks = results_report.csv_chunks(rows.export_rows(results_report.EXPORT_FIELDS), builder)
         response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'
         return response

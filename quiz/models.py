@@ -396,6 +396,10 @@ class ContentVersionQuerySet(models.QuerySet["ContentVersion"]):
         """The snapshot of each version named by primary key, in one query."""
         return dict(self.filter(pk__in=set(pks)).values_list("pk", "snapshot"))
 
+    def numbers_by_pk(self, pks: Iterable[int]) -> dict[int, int]:
+        """The number of each version named by primary key, in one query."""
+        return dict(self.filter(pk__in=set(pks)).values_list("pk", "number"))
+
 
 class ContentVersion(models.Model):
     """A published, immutable snapshot of all content. Results name the version they used."""
@@ -516,6 +520,11 @@ class ResultQuerySet(models.QuerySet["Result"]):
             "urgency": [(label, by_urgency.get(value, 0)) for value, label in reversed(OutcomeUrgency.choices)],
             "causes": [(name, by_cause.get(key, 0)) for key, name in names.items()],
         }
+
+    def export_rows(self, fields: tuple[str, ...]):
+        """These results as plain tuples of `fields`, read through a server-side cursor on
+        PostgreSQL (an export of a million rows never sits in memory whole)."""
+        return self.values_list(*fields).iterator(chunk_size=2000)
 
     def content_version_ids(self) -> list[int]:
         """The primary key of every content version these results name, once each."""

@@ -11,7 +11,7 @@ import csv
 from collections import defaultdict
 from datetime import date, timedelta
 
-from .models import OutcomeUrgency, Result
+from .models import OutcomeUrgency
 from .tiers import URGENCY_ORDER as TIERS_LOWEST_FIRST
 
 URGENCY_LABELS = dict(OutcomeUrgency.choices)
@@ -123,33 +123,117 @@ def csv_header(question_keys: list[str]) -> list[str]:
     return FIXED_COLUMNS + answer_columns
 
 
-def csv_row(result: Result, wording: VersionWording, question_keys: list[str]) -> list:
-    signs = result.server_outcome.get("warning_signs", [])
-    causes = result.cause_key_list
-    pain = wording.pain_score(result.answers)
-    row = [
-        result.uuid,
-        result.completed_at.isoformat(),
-        result.content_version.number,
-        result.urgency,
-        URGENCY_LABELS.get(result.urgency, result.urgency),
-        result.client_urgency,
-        "yes" if result.verdict_mismatch else "no",
-        "" if pain is None else pain,
-        " ".join(f"{sign['question']}.{sign['choice']}" for sign in signs),
-        "; ".join(wording.warning_sign_text(sign) for sign in signs),
-        " ".join(causes),
-        "; ".join(wording.cause_name(key) for key in causes),
-    ]
-    for key in question_keys:
-        answer = result.answers.get(key)
-        if answer is None:
-            row.extend(["", ""])
-        elif answer_keys(answer):
-            row.extend([" ".join(answer_keys(answer)), wording.answer_text(key, answer)])
-        else:
-            row.extend([answer, answer])
-    return [_spreadsheet_safe(cell) for cell in row]
+# The columns `ResultQuerySet.export_rows` reads, in this order: plain values, no model
+# instances, and of the server's outcome only its warning signs (the rest is never shown).
+EXPORT_FIELDS = (
+    "uuid",
+    "completed_at",
+    "content_version_id",
+    "urgency",
+    "client_urgency",
+    "verdict_mismatch",
+    "cause_keys",
+    "answers",
+    "server_outcome__warning_signs",
+)
+
+
+NO_ANSWER = ("", "")
+
+
+class CsvRowBuilder:
+    """Builds export rows from `EXPORT_FIELDS` tuples. A million results repeat the same few
+    hundred answers, cause lists and warning signs, so each is worded and made spreadsheet
+    safe once per version and kept: the row's work is mostly dictionary look-ups."""
+
+    def __init__(self, version_wordings: dict[int, VersionWording], version_numbers: dict[int, int], question_keys):
+        self.wordings = version_wordings
+        self.numbers = version_numbers
+        self.question_keys = list(question_keys)
+        # Worded once, in the request's language (the labels are lazy translations).
+        self.urgency_labels = {value: _spreadsheet_safe(str(label)) for value, label in URGENCY_LABELS.items()}
+        self._answer_cells = {pk: {key: {} for key in self.question_keys} for pk in version_wordings}
+        self._cause_cells: dict = {}
+        self._sign_cells: dict = {}
+        self._plain_cells: dict = {}
+
+    def row(self, values: tuple) -> list:
+        uuid, completed_at, version, urgency, client_urgency, mismatch, cause_keys, answers, signs = values
+        wording = self.wordings[version]
+        pain = wording.pain_score(answers)
+        label = self.urgency_labels.get(urgency)
+        row = [
+            uuid,
+            completed_at.isoformat(),
+            self.numbers[version],
+            self._plain(urgency),
+            self._plain(urgency) if label is None else label,
+            self._plain(client_urgency),
+            "yes" if mismatch else "no",
+            "" if pain is None else _spreadsheet_safe(pain),
+            *self._signs(version, wording, signs or []),
+            *self._causes(version, wording, cause_keys),
+        ]
+        extend, version_cells = row.extend, self._answer_cells[version]
+        for key in self.question_keys:
+            answer = answers.get(key)
+            if answer is None:
+                extend(NO_ANSWER)
+            elif type(answer) is str:
+                cells = version_cells[key].get(answer)
+                extend(cells if cells is not None else self._answer(version, key, answer, answer))
+            else:
+                extend(self._other_answer(version, key, answer))
+        return row
+
+    def _plain(self, text):
+        cell = self._plain_cells.get(text)
+        if cell is None:
+            cell = self._plain_cells[text] = _spreadsheet_safe(text)
+        return cell
+
+    def _answer(self, version: int, key: str, answer, cache_key) -> tuple:
+        cells = self._answer_cells[version][key][cache_key] = csv_answer_cells(self.wordings[version], key, answer)
+        return cells
+
+    def _other_answer(self, version: int, key: str, answer) -> tuple:
+        """A number or a list of choice keys. The type is part of the key: True == 1 and
+        1.0 == 1, but they are written apart."""
+        try:
+            cache_key = (type(answer), tuple(answer) if isinstance(answer, list) else answer)
+            cells = self._answer_cells[version][key].get(cache_key)
+        except TypeError:  # unhashable (a list of lists, a dict): worded every time
+            return csv_answer_cells(self.wordings[version], key, answer)
+        return cells if cells is not None else self._answer(version, key, answer, cache_key)
+
+    def _causes(self, version: int, wording: VersionWording, cause_keys: str) -> tuple:
+        cells = self._cause_cells.get((version, cause_keys))
+        if cells is None:
+            causes = [key for key in cause_keys.split(",") if key]
+            cells = self._cause_cells[(version, cause_keys)] = (
+                _spreadsheet_safe(" ".join(causes)),
+                _spreadsheet_safe("; ".join(wording.cause_name(key) for key in causes)),
+            )
+        return cells
+
+    def _signs(self, version: int, wording: VersionWording, signs: list) -> tuple:
+        cache_key = (version, tuple((sign["question"], sign["choice"]) for sign in signs))
+        cells = self._sign_cells.get(cache_key)
+        if cells is None:
+            cells = self._sign_cells[cache_key] = (
+                _spreadsheet_safe(" ".join(f"{sign['question']}.{sign['choice']}" for sign in signs)),
+                _spreadsheet_safe("; ".join(wording.warning_sign_text(sign) for sign in signs)),
+            )
+        return cells
+
+
+def csv_answer_cells(wording: VersionWording, key: str, answer) -> tuple:
+    """An answer's two columns: the stored keys (or number) and the version's wording of them."""
+    keys = answer_keys(answer)
+    if keys:
+        return (_spreadsheet_safe(" ".join(keys)), _spreadsheet_safe(wording.answer_text(key, answer)))
+    cell = _spreadsheet_safe(answer)
+    return (cell, cell)
 
 
 class _LineBuffer:
@@ -166,14 +250,16 @@ class _LineBuffer:
         return text
 
 
-def csv_chunks(results, version_wordings: dict[int, VersionWording], question_keys: list[str], rows_per_chunk=500):
-    """The header, then the results' rows, as text a few hundred rows at a time: an export
-    of millions of results is sent as it is read and never held whole in memory."""
+def csv_chunks(rows, builder: CsvRowBuilder, rows_per_chunk=500):
+    """The header, then the results' rows (`EXPORT_FIELDS` tuples), as text a few hundred
+    rows at a time: an export of millions of results is sent as it is read and never held
+    whole in memory."""
     buffer = _LineBuffer()
     writer = csv.writer(buffer)
-    writer.writerow(csv_header(question_keys))
-    for count, result in enumerate(results, start=1):
-        writer.writerow(csv_row(result, version_wordings[result.content_version_id], question_keys))
+    writer.writerow(csv_header(builder.question_keys))
+    build, write = builder.row, writer.writerow
+    for count, values in enumerate(rows, start=1):
+        write(build(values))
         if count % rows_per_chunk == 0:
             yield buffer.take()
     yield buffer.take()

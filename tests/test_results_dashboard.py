@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from content_helpers import urgent_answers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
 from quiz.models import Result
@@ -100,3 +102,15 @@ def test_it_is_linked_from_the_results_list_with_its_filters(admin_client, sprea
     page = admin_client.get("/admin/quiz/result/?urgency__exact=urgent").content.decode()
 
     assert "/admin/quiz/result/dashboard/?urgency__exact=urgent" in page
+
+
+def test_it_reads_the_results_once_for_its_totals_and_once_for_its_weeks(admin_client, spread):
+    """At a million results each grouped count reads every row: the list's own count is its
+    summary, so the dashboard must not count them a second time."""
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(DASHBOARD_URL)
+
+    assert response.status_code == 200
+    counts = [query["sql"] for query in queries if 'FROM "quiz_result"' in query["sql"] and "COUNT(" in query["sql"]]
+    assert len(counts) == 2, counts
+    assert response.context["total"] == len(spread) == Result.objects.count()
