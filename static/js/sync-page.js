@@ -3,7 +3,7 @@
  * visible, on the "Sync now" button and when a check is saved, retries failures on a
  * backoff timer (whatever `navigator.onLine` says: it is a hint, not the truth), asks
  * for Background Sync where the browser has it, and keeps the status line current.
- * ("Delete my data", with its confirmation dialog, is the history page's: history-delete.js.)
+ * ("Delete my data", with its confirmation dialog, is the history page's: history.js.)
  * The engine it drives (sync.js) is the one the service worker runs too.
  */
 
