@@ -1,7 +1,7 @@
 /**
  * The history's chart: one point per check, the pain score over time coloured by urgency,
  * an inline SVG drawn here (no chart library). Each point opens the check's summary.
- * Nothing here reads storage: history.js hands it the points.
+ * Nothing here reads storage: history-list.js hands it the points.
  */
 
 // A picture for sighted people; the list below it holds the same data for everyone, so
