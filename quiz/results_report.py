@@ -152,7 +152,9 @@ class CsvRowBuilder:
         self.question_keys = list(question_keys)
         # Worded once, in the request's language (the labels are lazy translations).
         self.urgency_labels = {value: _spreadsheet_safe(str(label)) for value, label in URGENCY_LABELS.items()}
-        self._answer_cells = {pk: {key: {} for key in self.question_keys} for pk in version_wordings}
+        self._answer_cells: dict[int, dict[str, dict]] = {
+            pk: {key: {} for key in self.question_keys} for pk in version_wordings
+        }
         self._cause_cells: dict = {}
         self._sign_cells: dict = {}
         self._plain_cells: dict = {}
