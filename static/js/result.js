@@ -304,7 +304,8 @@ async function init() {
     // Saved ratings are read by the course at once.
     const redrawCourse = () => showCourseOnResult(container, loaded.record, init).catch(() => {});
     const activities = await activitiesSection(loaded.record, redrawCourse).catch(() => null);
-    if (activities) container.append(activities);
+    // With the follow-up, before what the check cannot do and the disclaimer that close the page.
+    if (activities) container.querySelector("#result-limits").before(activities);
   }
 }
 

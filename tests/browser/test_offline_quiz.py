@@ -88,8 +88,11 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
     expect(page.locator("#result-disclaimer")).to_contain_text("BackCare is not a diagnosis.")
     order = page.locator("#result > section, #result > .disclaimer").evaluate_all("(els) => els.map((e) => e.id)")
     assert order == [
-        *("result-urgency", "result-why", "result-causes"),
-        *("result-tips", "result-limits", "result-disclaimer"),
+        *("result-urgency", "result-why", "result-causes", "result-tips"),
+        # What to do next, on the phone (check again, the activities it makes hard) …
+        *("result-follow-up", "result-activities"),
+        # … then what the check cannot do, and the disclaimer, close the page.
+        *("result-limits", "result-disclaimer"),
     ]
     first_tip = page.locator("#result-tips li").first
     tip_title = first_tip.get_by_role("heading").inner_text()
