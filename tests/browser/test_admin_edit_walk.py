@@ -25,7 +25,7 @@ def test_an_edited_tip_is_seen_on_the_preview_result_page_and_nothing_is_kept(pa
     edited_body = f"{EDITED_WORDS}. {tip.body}"
     sign_in(page, app_url, "clinic_editor", "pw")
     page.goto(f"{app_url}/admin/quiz/tip/{tip.pk}/change/")
-    page.locator("textarea[name=body]").fill(edited_body)
+    page.locator("textarea[name=body_en]").fill(edited_body)
     page.get_by_role("button", name="Save", exact=True).click()
 
     notice = page.locator(".messagelist .warning")
