@@ -86,6 +86,8 @@ def test_it_works_offline_after_one_visit(page, context, app_url, published, ser
     for advice in ("Keep moving", "pharmacist", "heat"):
         expect(page.locator("#result-urgency")).to_contain_text(advice)
     expect(page.locator("#result-disclaimer")).to_contain_text("BackCare is not a diagnosis.")
+    # The follow-up and the activities are added once the phone's history is read.
+    expect(page.locator("#result-activities")).to_be_visible()
     order = page.locator("#result > section, #result > .disclaimer").evaluate_all("(els) => els.map((e) => e.id)")
     assert order == [
         *("result-urgency", "result-why", "result-causes", "result-tips"),
