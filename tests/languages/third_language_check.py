@@ -6,7 +6,7 @@ shipped languages' fields, and an installation adding one makes its own with
 
 from django.urls import reverse
 
-from quiz import content
+from quiz import content, services
 from quiz.models import Choice, Question
 
 FRENCH = "fr"
@@ -68,7 +68,7 @@ def test_a_question_filled_in_a_third_language_is_published_and_served_in_it(adm
         reverse("admin:quiz_question_change", args=[question.pk]), {**question_form(question), "text_fr": QUESTION_TEXT}
     )
     assert saved.status_code == 302
-    version = content.publish()
+    version = services.content_publish()
 
     french = client.get("/api/content/?lang=fr").json()
     english = client.get("/api/content/?lang=en").json()
