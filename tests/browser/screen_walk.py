@@ -194,9 +194,13 @@ def walk(context: BrowserContext, base_url: str, visit: Visit) -> None:
     page.goto(f"{base_url}/result/#{weeks[-1]}")
     expect(page.locator("#result-course .course-advice")).to_be_visible()
     visit(Screen("result-course", page))
+    # My plan: the first tip added from that result, then home's "Today" with it.
+    page.locator("#result-tips button.plan-toggle").first.click()
+    expect(page.locator("#plan-hint")).to_contain_text("1")
     page.evaluate(FOLLOW_UP_DUE_JS)
     page.goto(base_url + "/")
     expect(page.locator("#follow-up-due")).to_be_visible()
+    expect(page.locator("#today-list li").first).to_be_visible()
     visit(Screen("home-follow-up-due", page))
     page.close()
 
