@@ -87,14 +87,14 @@ def setup_django(url: str) -> None:
 def publish_versions() -> list:
     """Up to VERSIONS published versions, each with a cause group renamed (so a result's
     labels come from its own version, as they would after years of edits)."""
-    from quiz import content
+    from quiz import services
     from quiz.models import CauseGroup, ContentVersion
 
     while ContentVersion.objects.count() < VERSIONS:
         group = CauseGroup.objects.order_by("order", "key").first()
         group.name = f"{group.name.split(' (')[0]} (rev {ContentVersion.objects.count() + 1})"
         group.save(update_fields=["name"])
-        content.publish()
+        services.content_publish()
     return list(ContentVersion.objects.order_by("number"))
 
 
