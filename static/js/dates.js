@@ -20,6 +20,8 @@ const DAY = { day: "numeric", month: "short" };
 const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 
 const DATE_TIME = { ...DAY, year: "numeric", ...TIME };
+const WEEKDAY = { weekday: "short" };
+const WEEKDAY_AND_DAY = { ...WEEKDAY, ...DAY };
 
 // One formatter per locale and shape, made once: building an Intl.DateTimeFormat costs
 // far more than using it, and the history formats three dates a check (1,000 checks:
@@ -40,6 +42,16 @@ export function formatDateTime(iso, language) {
 /** "6 Dec" / "12月6日": a day without its year, for a chart's axis. */
 export function formatDay(iso, language) {
   return formatter(language, DAY).format(new Date(iso));
+}
+
+/** "Mon" / "周一": the day of the week, for the plan's week strip. */
+export function formatWeekday(iso, language) {
+  return formatter(language, WEEKDAY).format(new Date(iso));
+}
+
+/** "Mon 29 Mar" / "3月29日周一": a day with its weekday, for what a screen reader reads of it. */
+export function formatWeekdayAndDay(iso, language) {
+  return formatter(language, WEEKDAY_AND_DAY).format(new Date(iso));
 }
 
 /** "19:42": the time of day, for checks that share a day on a chart's axis. */

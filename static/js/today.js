@@ -1,13 +1,14 @@
 /**
  * My plan on the page: "Add to my plan" on a result's tips and its break timer, and the
- * "Today" view on home with a tick for today and the last seven days, "Remove" and
- * "Clear my plan". Taking a break ticks the break timer's item. From 18:00 an item not
- * ticked yet is a reminder on home, and a notification when allowed and BackCare is in
- * the background; there is no push service, so only while BackCare is open.
+ * "Today" view on home with a tick for today and the last seven days, each under its
+ * weekday in the phone's local time, "Remove" and "Clear my plan". Taking a break ticks
+ * the break timer's item. From 18:00 an item not ticked yet is a reminder on home, and a
+ * notification when allowed and BackCare is in the background; there is no push
+ * service, so only while BackCare is open.
  */
 
 import { el } from "./dom.js";
-import { formatDay } from "./dates.js";
+import { formatWeekday, formatWeekdayAndDay } from "./dates.js";
 import { format, gettext } from "./i18n.js";
 import { fetchContent } from "./content.js";
 import { breaksTakenToday } from "./breaks.js";
@@ -98,26 +99,36 @@ function tipLink(item, tips) {
   return tip ? el("a", { href: `/tips/${tip.category}/${tip.key}/` }, tip.title) : item;
 }
 
-/** A day as words for the week strip ("27 Mar"), read at noon so no clock change moves it. */
-function dayWords(day) {
-  return formatDay(`${day}T12:00:00`);
+/** A day read at noon, so no clock change moves it. */
+const noon = (day) => `${day}T12:00:00`;
+
+/** One day of the week strip: a tick or a dot, its weekday under it ("Today" for today). */
+function weekDay(plan, item, day, isToday) {
+  const done = isTicked(plan, item, day);
+  const words = format(done ? gettext("%(day)s: done") : gettext("%(day)s: not ticked"), {
+    day: isToday ? gettext("Today") : formatWeekdayAndDay(noon(day)),
+  });
+  return el(
+    "li",
+    {
+      className: ["day", done && "done", isToday && "today"].filter(Boolean).join(" "),
+      "data-day": day,
+      "aria-current": isToday && "date",
+      title: words,
+    },
+    el("span", { className: "visually-hidden" }, words),
+    el("span", { className: "day-box", "aria-hidden": "true" }, done ? "✓" : "·"),
+    el("span", { className: "day-name", "aria-hidden": "true" }, isToday ? gettext("Today") : formatWeekday(noon(day))),
+  );
 }
 
 function planItem(plan, item, tips, days, change) {
-  const [today, ...before] = days;
+  const [today] = days;
   const box = el("input", { type: "checkbox", "data-item": item });
   box.checked = isTicked(plan, item, today);
   box.addEventListener("change", () => change((current) => withTick(current, item, today, box.checked)));
-  const week = [...before].reverse().map((day) => {
-    const done = isTicked(plan, item, day);
-    const words = format(done ? gettext("%(day)s: done") : gettext("%(day)s: not ticked"), { day: dayWords(day) });
-    return el(
-      "li",
-      { className: done ? "day done" : "day", "data-day": day, title: words },
-      el("span", { className: "visually-hidden" }, words),
-      done ? "✓" : "·",
-    );
-  });
+  // Oldest first, today last.
+  const week = [...days].reverse().map((day) => weekDay(plan, item, day, day === today));
   return el(
     "li",
     { className: "card today-item", "data-item": item },

@@ -145,7 +145,7 @@ def test_the_plan_survives_a_reload_and_a_cold_start_offline(
     today = page.locator("#today .today-item")
     expect(today).to_have_count(2)
     today.first.get_by_label("Done today").check()
-    expect(today.first.locator(".day")).to_have_count(6)
+    expect(today.first.locator(".day")).to_have_count(7)
     page.reload()
     expect(page.locator("#today .today-item").first.get_by_label("Done today")).to_be_checked()
     persistent_context.close()
@@ -218,10 +218,48 @@ def test_ticks_belong_to_the_local_day_across_midnight_and_the_clock_change(page
         "2027-03-26": False,
         "2027-03-27": True,
         "2027-03-28": True,
+        "2027-03-29": False,
     }
     # From 18:00 an item not ticked yet is a reminder while BackCare is open.
     page.clock.fast_forward("17:40:00")
     expect(page.locator("#today-status")).to_have_text("Not ticked yet today: 2.")
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize(
+    ("locale", "names"),
+    [
+        ("en-GB", ["Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Today"]),
+        ("zh-CN", ["周二", "周三", "周四", "周五", "周六", "周日", "今天"]),
+    ],
+)
+def test_the_last_seven_days_show_their_weekdays_in_local_time_today_last(new_context, app_url, locale, names):
+    page = new_context(locale=locale, **PHONE).new_page()
+    # 00:30 BST on Mon 29 Mar 2027 in London: still Sunday the 28th in UTC.
+    page.clock.install(time="2027-03-28T23:30:00Z")
+    open_app(page, app_url + "/")
+    page.evaluate(
+        "() => import('/static/js/outbox.js').then((o) => o.writeDeviceRecord('plan', "
+        "{items: ['posture-break-timer'], ticks: {'2027-03-27': ['posture-break-timer']}}))"
+    )
+    page.goto(app_url + "/")
+
+    days = page.locator("#today .today-item .day")
+    expect(days.locator(".day-name")).to_have_text(names)
+    expect(days.last).to_have_attribute("data-day", "2027-03-29")
+    expect(days.last).to_have_attribute("aria-current", "date")
+    expect(days.nth(4)).to_have_class("day done")
+    expect(days.nth(4).locator(".day-box")).to_have_text("✓")
+    # Read aloud: the weekday and the date, and whether it was done.
+    if locale == "en-GB":
+        expect(days.nth(4).locator(".visually-hidden")).to_have_text("Sat 27 Mar: done")
+        expect(days.last.locator(".visually-hidden")).to_have_text("Today: not ticked")
+    # The seven in one row at 390 px, nothing wider than the screen.
+    tops = days.evaluate_all("(ds) => ds.map((d) => d.getBoundingClientRect().top)")
+    assert len(set(tops)) == 1
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
 def test_an_urgent_result_asks_for_no_activities_and_offers_no_plan(page, app_url, published):
