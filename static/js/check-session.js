@@ -1,7 +1,15 @@
 /**
  * What one tab remembers about a check in sessionStorage, shared between the check page
- * (which writes it), the result page and app.js (which read it).
+ * (which writes it), the result page and app.js (which read it); and the link that starts
+ * a check at once.
  */
+
+/**
+ * The check page opened at this address starts the check at once, its first question
+ * shown (home's "Check again now": one tap, not two). Without JavaScript it is the check
+ * page as usual.
+ */
+export const START_NOW_URL = "/check/#start";
 
 /** The check under way in this tab (its snapshot, answers and position). */
 export const CHECK_STATE_KEY = "backcare-check-in-progress";

@@ -6,6 +6,7 @@
  */
 
 import { painScore, snapshotFor } from "./check-record.js";
+import { START_NOW_URL } from "./check-session.js";
 import { fetchContent } from "./content.js";
 import { courseOf, courseSettings, followUpDue } from "./course.js";
 import { formatDateTime } from "./dates.js";
@@ -199,7 +200,8 @@ export async function watchFollowUp() {
           date: formatDateTime(followUp.from_at),
         }),
       ),
-      el("a", { className: "button button-primary", href: "/check/" }, gettext("Check again now")),
+      // One tap: the check starts at once, its first question shown.
+      el("a", { className: "button button-primary", href: START_NOW_URL }, gettext("Check again now")),
     );
     place.hidden = false;
   }

@@ -8,7 +8,7 @@
  */
 
 import { score, stopsQuiz, visibleQuestions } from "./scoring.js";
-import { PERSIST_MESSAGE_KEY, holdPreviewCheck } from "./check-session.js";
+import { PERSIST_MESSAGE_KEY, START_NOW_URL, holdPreviewCheck } from "./check-session.js";
 import { checkStateKey, isPreview } from "./check-preview.js";
 import { showEmergency } from "./emergency-screen.js";
 import { fetchContent, rememberContentVersion } from "./content.js";
@@ -55,6 +55,10 @@ function endState() {
 // -- start ---------------------------------------------------------------------------
 
 async function init() {
+  // Asked to start at once (START_NOW_URL): once only, so a reload or Back finds the
+  // page as usual.
+  const startNow = window.location.hash === new URL(START_NOW_URL, window.location.href).hash;
+  if (startNow) history.replaceState(history.state, "", window.location.pathname + window.location.search);
   const state = loadState();
   if (state !== null) {
     // A reload carries on where it was; coming back after leaving (the back gesture,
@@ -63,7 +67,7 @@ async function init() {
     else offerResume(state);
     return;
   }
-  await offerStart();
+  await offerStart(startNow);
 }
 
 function reloaded() {
@@ -99,7 +103,7 @@ function offerResume(state) {
   document.getElementById("resume-heading").focus();
 }
 
-async function offerStart() {
+async function offerStart(startNow = false) {
   loading.textContent = gettext("Loading the questions…");
   let snapshot;
   try {
@@ -119,6 +123,7 @@ async function offerStart() {
     window.dispatchEvent(new CustomEvent("backcare:check-started"));
     showQuestion(fresh);
   };
+  if (startNow) beginButton.click();
 }
 
 // -- which question ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from steps import (
+    FIRST_TOTAL,
     calm_answers,
     open_app,
     pain_question,
@@ -192,8 +193,34 @@ def test_a_follow_up_chosen_for_1_week_shows_on_home_after_8_days_and_not_after_
     notice = page.locator("#follow-up-due")
     expect(notice).to_contain_text("Time to check again")
     expect(notice).to_contain_text("2 Nov 2026, 09:00")
-    notice.get_by_role("link", name="Check again now").click()
+    expect(notice.get_by_role("link", name="Check again now")).to_be_visible()
+
+
+def test_check_again_now_starts_the_check_in_one_tap(page, context, new_context, app_url, published):
+    follow_up_for_a_week(page, context, app_url)
+    page.clock.set_system_time(START + timedelta(days=8))
+    page.goto(app_url + "/")
+    link = page.locator("#follow-up-due").get_by_role("link", name="Check again now")
+    href = link.get_attribute("href")
+
+    link.click()
+
+    # The first question, not "Start the check": its heading has the focus, as after that button.
+    expect(page.locator("#check-progress")).to_have_text(f"1 of {FIRST_TOTAL}")
+    expect(page.locator("#question-heading")).to_be_focused()
+    expect(page.locator("#check-start")).to_be_hidden()
+    # Once only: Back from the first question ends the check at the start screen.
+    page.locator("#check-back").click()
     expect(page.get_by_role("button", name="Start the check")).to_be_visible()
+    expect(page.locator("#check-question")).to_be_hidden()
+
+    # Without JavaScript the link is the check page as it is, its start and disclaimer.
+    assert href.split("#")[0] == "/check/"
+    plain = new_context(java_script_enabled=False).new_page()
+    plain.goto(app_url + href)
+    expect(plain.locator("#check-start h1")).to_have_text("Low back pain self-check")
+    expect(plain.locator("#check-disclaimer")).to_be_visible()
+    expect(plain.locator("#check-question")).to_be_hidden()
 
 
 def test_a_follow_up_turned_off_never_shows(page, context, app_url, published):
