@@ -23,8 +23,11 @@ OWNED_NAMES = {
     "backcare-outbox": "outbox.js",  # the BroadcastChannel announcing changes
     "/api/content/": "content.js",  # the content bundle
     "backcare-content-versions": "content.js",  # the cache of published versions
-    "follow-up": "follow-up.js",  # the device record of the follow-up check chosen
-    "episode": "follow-up.js",  # the device record of when this episode began
+    # The follow-through's device records, on the one list of them (FOLLOW_THROUGH_RECORDS).
+    "follow-up": "outbox.js",  # the follow-up check chosen
+    "episode": "outbox.js",  # when this episode began
+    "activities": "outbox.js",  # the everyday activities named
+    "plan": "outbox.js",  # My plan
 }
 
 

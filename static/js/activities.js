@@ -6,9 +6,8 @@
 
 import { el } from "./dom.js";
 import { format, gettext } from "./i18n.js";
-import { allChecks, annotateCheck, readDeviceRecord, writeDeviceRecord } from "./outbox.js";
+import { ACTIVITIES_RECORD, allChecks, annotateCheck, readDeviceRecord, writeDeviceRecord } from "./outbox.js";
 import {
-  ACTIVITIES_RECORD,
   MAX_ACTIVITIES,
   MAX_NAME_LENGTH,
   RATING_MAX,

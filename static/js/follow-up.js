@@ -1,8 +1,8 @@
 /**
  * Between checks, on the phone only: the follow-up a result offers, the notice on home
  * when it is due (a notification only while BackCare is open), and the course
- * (course.js) in words on the result, history and summary. Two device records, in the
- * JSON download and erased with the checks.
+ * (course.js) in words on the result, history and summary. Two device records, on
+ * outbox.js's list of the follow-through (in the JSON download, erased with the checks).
  */
 
 import { painScore, snapshotFor } from "./check-record.js";
@@ -12,22 +12,11 @@ import { courseOf, courseSettings, followUpDue } from "./course.js";
 import { formatDateTime } from "./dates.js";
 import { el } from "./dom.js";
 import { format, gettext, ngettext } from "./i18n.js";
-import { allChecks, deleteDeviceRecord, readDeviceRecord, writeDeviceRecord } from "./outbox.js";
+import { EPISODE_RECORD, FOLLOW_UP_RECORD, allChecks, readDeviceRecord, writeDeviceRecord } from "./outbox.js";
 
-const FOLLOW_UP = "follow-up";
-const EPISODE = "episode";
-const IDS = [FOLLOW_UP, EPISODE];
 const CHOICES = [3, 7, 14, 21, 28];
 const read = (id) => readDeviceRecord(id).catch(() => null);
 const settingsNow = async () => courseSettings((await fetchContent().catch(() => null))?.settings);
-
-/** What is kept, by id, for the JSON download. */
-export async function courseRecords() {
-  const records = await Promise.all(IDS.map(read));
-  return Object.fromEntries(IDS.map((id, i) => [id, records[i]]).filter(([, record]) => record));
-}
-
-export const forgetCourse = () => Promise.all(IDS.map(deleteDeviceRecord));
 
 /** The course up to check `uuid` (the newest when null), or null. */
 export async function courseFor(uuid = null) {
@@ -37,7 +26,7 @@ export async function courseFor(uuid = null) {
     checks.push({ ...record, urgency: record.outcome.urgency, pain: snapshot && painScore(record, snapshot) });
   }
   const settings = (await fetchContent().catch(() => null))?.settings;
-  const course = courseOf(checks, { uuid, episodeStart: (await read(EPISODE))?.started_at, settings });
+  const course = courseOf(checks, { uuid, episodeStart: (await read(EPISODE_RECORD))?.started_at, settings });
   return course && { ...course, change: courseSettings(settings).change };
 }
 
@@ -124,7 +113,7 @@ const dueText = ({ due_at }) =>
 async function saveFollowUp(record, days) {
   const followUp = { from: record.uuid, from_at: record.completed_at, days };
   followUp.due_at = days ? followUpDue(record.completed_at, days) : null;
-  await writeDeviceRecord(FOLLOW_UP, followUp).catch(() => {});
+  await writeDeviceRecord(FOLLOW_UP_RECORD, followUp).catch(() => {});
   return followUp;
 }
 
@@ -133,7 +122,7 @@ async function followUpControl(record, helpNow) {
   if ((await allChecks())[0]?.uuid !== record.uuid) return null;
   // An urgent or emergency result says to get care now: no "check again" beside it.
   if (helpNow) return void (await saveFollowUp(record, 0));
-  let followUp = await read(FOLLOW_UP);
+  let followUp = await read(FOLLOW_UP_RECORD);
   if (followUp?.from !== record.uuid) followUp = await saveFollowUp(record, (await settingsNow()).followUpDays);
   const days = [...new Set([...CHOICES, followUp.days])].sort((a, b) => a - b);
   const select = el(
@@ -167,7 +156,9 @@ export async function showCourseOnResult(container, record, redo) {
   container.querySelector("#result-course")?.remove();
   if (!course) return;
   const episode = el("button", { type: "button", className: "button" }, gettext("This is a new episode of back pain"));
-  episode.addEventListener("click", () => writeDeviceRecord(EPISODE, { started_at: record.completed_at }).then(redo));
+  episode.addEventListener("click", () =>
+    writeDeviceRecord(EPISODE_RECORD, { started_at: record.completed_at }).then(redo),
+  );
   container.querySelector("#result-why").after(courseSection(course, "result-course", episode));
 }
 
@@ -187,7 +178,7 @@ export async function showCourseIn(place) {
 
 /** On every page: home says when a follow-up is due; a notification while open, if allowed. */
 export async function watchFollowUp() {
-  const followUp = await read(FOLLOW_UP);
+  const followUp = await read(FOLLOW_UP_RECORD);
   const wait = Date.parse(followUp?.due_at) - Date.now();
   const place = document.getElementById("follow-up-due");
   if (wait <= 0 && place) {
@@ -210,7 +201,7 @@ export async function watchFollowUp() {
     setTimeout(
       () =>
         navigator.serviceWorker.ready.then((r) =>
-          r.showNotification("BackCare", { body: gettext("Time to check again"), tag: FOLLOW_UP }),
+          r.showNotification("BackCare", { body: gettext("Time to check again"), tag: FOLLOW_UP_RECORD }),
         ),
       wait,
     );

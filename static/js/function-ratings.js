@@ -2,12 +2,11 @@
  * What the back stops a person doing: up to three everyday activities they name once
  * ("tie my shoes"), each rated 0 (unable) to 10 (able as before the pain) at later
  * checks: the Patient-Specific Functional Scale's approach (docs/FOLLOW_THROUGH.md).
- * The names are the device record ACTIVITIES_RECORD; each check keeps its own ratings
- * as `function: [{key, name, rating}]`, which sync-rules.js's toPayload never sends.
- * Pure: no DOM, no storage (node --test runs it).
+ * The names are outbox.js's device record ACTIVITIES_RECORD (activities.js); each check
+ * keeps its own ratings as `function: [{key, name, rating}]`, which sync-rules.js's
+ * toPayload never sends. Pure: no DOM, no storage (node --test runs it).
  */
 
-export const ACTIVITIES_RECORD = "activities";
 export const MAX_ACTIVITIES = 3;
 export const MAX_NAME_LENGTH = 80;
 export const RATING_MAX = 10;

@@ -12,10 +12,7 @@ import { el } from "./dom.js";
 import { formatDateTime } from "./dates.js";
 import { gettext, gettext_noop } from "./i18n.js";
 import { SYNC_LABELS } from "./labels.js";
-import { readDeviceRecord } from "./outbox.js";
-import { ACTIVITIES_RECORD } from "./function-ratings.js";
-import { PLAN_RECORD } from "./plan.js";
-import { courseRecords } from "./follow-up.js";
+import { followThroughRecords } from "./outbox.js";
 import { shownRows, urgencyLabel } from "./history-list.js";
 
 // For a person, and for someone who treats them: words and local times first, in the
@@ -104,13 +101,9 @@ export function setUpDownloads() {
     download("backcare-checks.csv", "text/csv", checksCsv(shownRows()));
   });
   document.getElementById("export-json").addEventListener("click", async () => {
-    // The checks as saved, and what the phone keeps between them: the follow-up, the
-    // episode, the everyday activities and the plan.
-    const device = {
-      ...(await courseRecords().catch(() => ({}))),
-      activities: await readDeviceRecord(ACTIVITIES_RECORD).catch(() => null),
-      plan: await readDeviceRecord(PLAN_RECORD).catch(() => null),
-    };
+    // The checks as saved, and what the phone keeps between them: the follow-through
+    // records by id (the follow-up, the episode, the everyday activities and the plan).
+    const device = await followThroughRecords().catch(() => ({}));
     const data = { checks: shownRows().map(({ record }) => record), device };
     download("backcare-checks.json", "application/json", `${JSON.stringify(data, null, 2)}\n`);
   });

@@ -10,11 +10,8 @@
  */
 
 import { gettext } from "./i18n.js";
-import { deleteDeviceRecord, onOutboxChange } from "./outbox.js";
-import { ACTIVITIES_RECORD } from "./function-ratings.js";
-import { PLAN_RECORD } from "./plan.js";
+import { onOutboxChange } from "./outbox.js";
 import { deleteMyData } from "./sync.js";
-import { forgetCourse } from "./follow-up.js";
 import { showStatus } from "./sync-page.js";
 import { refresh } from "./history-list.js";
 import { setUpDownloads } from "./history-download.js";
@@ -56,12 +53,8 @@ function setUpDelete() {
     if (dialog.returnValue !== "delete") return;
     dialog.returnValue = "";
     status.textContent = gettext("Deleting…");
+    // The checks, and what never left the phone with them (the follow-through).
     const erased = await deleteMyData();
-    // What never left the phone goes with the checks.
-    if (erased) {
-      await forgetCourse().catch(() => {});
-      await Promise.all([ACTIVITIES_RECORD, PLAN_RECORD].map((id) => deleteDeviceRecord(id).catch(() => {})));
-    }
     status.textContent = erased
       ? gettext("Your data has been deleted from this device and from the server.")
       : gettext(

@@ -131,9 +131,17 @@ export async function annotateCheck(uuid, fields) {
   return update(uuid, (record) => ({ ...record, ...fields }));
 }
 
-/** Remove every saved check from this device ("Delete my data", after the server's copy). */
-export async function clearChecks() {
-  await write((store) => store.clear());
+/**
+ * Remove every saved check and every follow-through record (FOLLOW_THROUGH_RECORDS) from
+ * this device ("Delete my data", after the server's copy): one transaction, so either
+ * all of it goes or none.
+ */
+export async function clearChecksAndFollowThrough() {
+  await transact([CHECKS, DEVICE], "readwrite", (transaction) => {
+    transaction.objectStore(CHECKS).clear();
+    for (const id of FOLLOW_THROUGH_RECORDS) transaction.objectStore(DEVICE).delete(id);
+  });
+  announce();
 }
 
 /** Call `listener` whenever the checks change (here, in another tab or in the worker). */
@@ -142,7 +150,26 @@ export function onOutboxChange(listener) {
   new BroadcastChannel(CHANNEL).addEventListener("message", listener);
 }
 
-// -- the device's own records (the sync engine's token and pause) ---------------------
+// -- the device's own records (the follow-through's, the sync engine's token and pause) --
+
+/**
+ * The follow-through between checks, kept on this device only and never sent: the
+ * follow-up check asked for (follow-up.js), when this episode of back pain began, the
+ * everyday activities named (activities.js) and My plan (today.js). The one list of
+ * them: the JSON download holds them and "Delete my data" erases them with the checks.
+ * tests/js/follow-through-records.test.mjs holds every module's writes to this list.
+ */
+export const FOLLOW_UP_RECORD = "follow-up";
+export const EPISODE_RECORD = "episode";
+export const ACTIVITIES_RECORD = "activities";
+export const PLAN_RECORD = "plan";
+export const FOLLOW_THROUGH_RECORDS = [FOLLOW_UP_RECORD, EPISODE_RECORD, ACTIVITIES_RECORD, PLAN_RECORD];
+
+/** The follow-through records by id, each null where none was kept (the JSON download). */
+export async function followThroughRecords() {
+  const records = await Promise.all(FOLLOW_THROUGH_RECORDS.map(readDeviceRecord));
+  return Object.fromEntries(FOLLOW_THROUGH_RECORDS.map((id, index) => [id, records[index]]));
+}
 
 /** The device record stored under `id`, or null. */
 export async function readDeviceRecord(id) {
@@ -181,10 +208,11 @@ async function write(operation) {
 }
 
 /**
- * Run `operation(store)` in one transaction on `storeName`; resolves with the result of
- * the request it returns (if any) once the transaction has committed. Run once more on a
- * reopened connection when the first one was closed under it (a whole transaction
- * aborts or never starts, so running it again writes nothing twice).
+ * Run `operation(store)` in one transaction on `storeName` (`operation(transaction)` for a
+ * list of store names); resolves with the result of the request it returns (if any) once
+ * the transaction has committed. Run once more on a reopened connection when the first
+ * one was closed under it (a whole transaction aborts or never starts, so running it
+ * again writes nothing twice).
  */
 async function transact(storeName, mode, operation) {
   try {
@@ -213,7 +241,7 @@ async function transactOnce(storeName, mode, operation) {
       fail(error);
       return;
     }
-    const request = operation(transaction.objectStore(storeName));
+    const request = operation(Array.isArray(storeName) ? transaction : transaction.objectStore(storeName));
     transaction.oncomplete = () => resolve(request ? request.result : undefined);
     transaction.onerror = (event) => {
       const error = (event.target && event.target.error) || transaction.error;

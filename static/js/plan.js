@@ -1,11 +1,10 @@
 /**
  * My plan: up to three tips a person chose from a result (or the break timer, BREAKS),
- * each ticked per day in the phone's local time. Stored as the device record
- * PLAN_RECORD: {items: [tip key | BREAKS], ticks: {"2027-03-28": [item, …]}}.
+ * each ticked per day in the phone's local time. Stored (today.js) as the device record
+ * PLAN_RECORD of outbox.js: {items: [tip key | BREAKS], ticks: {"2027-03-28": [item, …]}}.
  * Pure: no DOM, no storage (node --test runs it).
  */
 
-export const PLAN_RECORD = "plan";
 export const MAX_PLAN_ITEMS = 3;
 export const BREAKS = "posture-break-timer";
 export const DAYS_SHOWN = 7;

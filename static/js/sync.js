@@ -12,7 +12,7 @@
  */
 
 import {
-  clearChecks,
+  clearChecksAndFollowThrough,
   deleteDeviceRecord,
   markProblem,
   markSynced,
@@ -238,8 +238,10 @@ export async function sendCheckNow(check) {
 
 /**
  * "Delete my data": erase this device and its results on the server, then every check
- * on the device. Holds the sync lock so no sync re-sends a check in between. Resolves
- * true when done; false when the server could not be reached (nothing is deleted then).
+ * on the device and what never left it, the follow-through records (outbox.js's
+ * FOLLOW_THROUGH_RECORDS). Holds the sync lock so no sync re-sends a check in between.
+ * Resolves true when done; false when the server could not be reached (nothing is
+ * deleted then).
  */
 export async function deleteMyData() {
   const erase = async () => {
@@ -258,7 +260,7 @@ export async function deleteMyData() {
       if (response.status !== 204 && response.status !== 401) return false;
       await forgetDevice();
     }
-    await clearChecks();
+    await clearChecksAndFollowThrough();
     return true;
   };
   if (typeof navigator !== "undefined" && navigator.locks) return navigator.locks.request(LOCK_NAME, erase);

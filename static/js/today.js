@@ -12,11 +12,10 @@ import { formatWeekday, formatWeekdayAndDay } from "./dates.js";
 import { format, gettext } from "./i18n.js";
 import { fetchContent } from "./content.js";
 import { breaksTakenToday } from "./breaks.js";
-import { readDeviceRecord, writeDeviceRecord } from "./outbox.js";
+import { PLAN_RECORD, readDeviceRecord, writeDeviceRecord } from "./outbox.js";
 import {
   BREAKS,
   MAX_PLAN_ITEMS,
-  PLAN_RECORD,
   isTicked,
   localDay,
   normalPlan,
@@ -157,7 +156,7 @@ function remind(plan, now, status) {
   if (!status.textContent || plan.reminded === today) return null;
   if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
     navigator.serviceWorker?.ready
-      .then((registration) => registration.showNotification("BackCare", { body: status.textContent, tag: "plan" }))
+      .then((registration) => registration.showNotification("BackCare", { body: status.textContent, tag: PLAN_RECORD }))
       .catch(() => {});
     return { ...plan, reminded: today };
   }

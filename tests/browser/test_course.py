@@ -253,7 +253,7 @@ def test_urgent_and_emergency_results_offer_no_follow_up_and_no_course(page, con
     # An earlier follow-up is off too: home says to get care, not "check again".
     wait_until_resolves_true(
         page,
-        "() => import('/static/js/follow-up.js').then((f) => f.courseRecords()).then((r) => r['follow-up'].days === 0)",
+        "() => import('/static/js/outbox.js').then((o) => o.readDeviceRecord('follow-up')).then((r) => r.days === 0)",
     )
     page.clock.set_system_time(START + timedelta(weeks=8))
     page.goto(app_url + "/")
@@ -276,8 +276,10 @@ def test_the_follow_up_and_episode_are_downloaded_and_erased_by_delete_my_data(p
     page.get_by_role("button", name="Delete my data").click()
     page.locator("#delete-confirm").click()
     expect(page.locator("#delete-my-data-status")).to_have_text(re.compile("has been deleted"))
-    left = page.evaluate("import('/static/js/follow-up.js').then((f) => f.courseRecords())")
-    assert left == {}
+    left = page.evaluate(
+        "import('/static/js/outbox.js').then((o) => Promise.all(['follow-up', 'episode'].map(o.readDeviceRecord)))"
+    )
+    assert left == [None, None]
     page.clock.set_system_time(START + timedelta(days=8))
     page.goto(app_url + "/")
     page.wait_for_load_state("networkidle")
