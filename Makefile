@@ -90,11 +90,15 @@ test: install-test chromium cjk-fonts messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
-# The loop while coding: everything but real browsers, fuzzing, gunicorn and the tests that
-# start Django in a child process (markers in pyproject.toml). `make test-fast PYTEST_ARGS=--lf`
-# reruns only what failed last time.
+# The loop while coding: everything but real browsers, fuzzing, gunicorn, the tests that
+# start Django in a child process and the inherently slow ones (markers in pyproject.toml),
+# Hypothesis's property tests with a tenth of their examples (tests/conftest.py), in a
+# process per core (pytest-xdist; TEST_WORKERS=0 runs in one). `make test` runs everything.
+# `make test-fast PYTEST_ARGS=--lf` reruns only what failed last time.
+TEST_WORKERS ?= auto
 test-fast: install-test messages
-	$(VENV)/bin/pytest -q -m "not browser and not fuzz and not gunicorn and not subprocess" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --hypothesis-profile=fast \
+		-m "not browser and not fuzz and not gunicorn and not subprocess and not slow" $(PYTEST_ARGS)
 
 # Measure, not hope: every part in bench/ (each runs alone too), then docs/BENCHMARKS.md.
 # Needs PostgreSQL and Redis on loopback (as the gunicorn test does) and Debian Chromium.

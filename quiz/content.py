@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext_lazy
 
 from . import contracts, translation
 from .models import (
@@ -38,31 +38,24 @@ from .models import (
 SCHEMA = 3
 
 # Verdict-style wording BackCare never uses (the product brief's "Safety rules", mirrored in docs/SAFETY.md): it
-# never diagnoses, never reassures, never gives a probability. Matched case-insensitively.
+# never diagnoses, never reassures, never gives a probability. Each phrase is written here in
+# English; a language's own phrases are its gettext catalogue's translation of it under the
+# context "forbidden verdict phrase", every variant separated by VERDICT_PHRASE_SEPARATOR
+# (msgstr "低风险|风险低"), so a new language brings its own in its .po file and no code
+# changes (`verdict_phrases`). Matched case-insensitively.
+VERDICT_PHRASE_CONTEXT = "forbidden verdict phrase"
+VERDICT_PHRASE_SEPARATOR = "|"
 FORBIDDEN_PHRASES = (
-    "low risk",
-    "nothing serious",
-    "you have",
-    "diagnosis:",
-    "you are suffering from",
-    "you don't need to see",
-    "no need to see a doctor",
-    "% chance",
-    "probability",
-    # The same verdicts in Simplified Chinese (quiz/translation.py scans the Chinese texts).
-    "低风险",
-    "风险低",
-    "没什么大问题",
-    "没有大问题",
-    "你患有",
-    "您患有",
-    "诊断为",
-    "诊断：",
-    "不需要看医生",
-    "不用看医生",
-    "无需就医",
-    "的概率",
-    "的几率",
+    pgettext_lazy("forbidden verdict phrase", "low risk"),
+    pgettext_lazy("forbidden verdict phrase", "nothing serious"),
+    pgettext_lazy("forbidden verdict phrase", "you have"),
+    pgettext_lazy("forbidden verdict phrase", "diagnosis:"),
+    pgettext_lazy("forbidden verdict phrase", "you are suffering from"),
+    pgettext_lazy("forbidden verdict phrase", "you don't need to see"),
+    pgettext_lazy("forbidden verdict phrase", "no need to see a doctor"),
+    # xgettext:no-python-format
+    pgettext_lazy("forbidden verdict phrase", "% chance"),
+    pgettext_lazy("forbidden verdict phrase", "probability"),
 )
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "content.json"
 SEED_TRANSLATIONS_NAME = "translations.json"
@@ -686,18 +679,39 @@ def _condition_problems(
     return []
 
 
+def verdict_phrases(language: str) -> list[str]:
+    """The verdict phrases a text in `language` must not use, lower-cased: the English ones
+    and, for another language, every variant its catalogue gives (none where it has no
+    translation of a phrase yet)."""
+    phrases: dict[str, None] = {}
+    for reading in dict.fromkeys((translation.SOURCE_LANGUAGE, language)):
+        with override(reading):
+            for phrase in FORBIDDEN_PHRASES:
+                for variant in str(phrase).split(VERDICT_PHRASE_SEPARATOR):
+                    if variant.strip():
+                        phrases[variant.strip().lower()] = None
+    return list(phrases)
+
+
+def every_verdict_phrase() -> list[str]:
+    """The verdict phrases of every language (for wording that is not content: the interface)."""
+    return list(dict.fromkeys(chain.from_iterable(verdict_phrases(language) for language in translation.languages())))
+
+
 def forbidden_wording(body: contracts.Snapshot) -> list[str]:
-    """A problem for each verdict-style phrase found in the content's wording."""
+    """A problem for each verdict-style phrase found in the content's wording: the English
+    texts read for the English phrases, each language's texts for that language's."""
     problems = []
-    english = ((text.where, text.english) for text in translation.texts(body))
-    for where, text in chain(english, translation.translated_texts(body)):
-        lowered = text.lower()
-        for phrase in FORBIDDEN_PHRASES:
-            if phrase in lowered:
-                problems.append(
-                    _("“%(where)s” uses the wording “%(phrase)s”: BackCare never gives a verdict.")
-                    % {"where": where, "phrase": phrase}
-                )
+    for language in translation.languages():
+        phrases = verdict_phrases(language)
+        for where, text in translation.texts_in(body, language):
+            lowered = text.lower()
+            for phrase in phrases:
+                if phrase in lowered:
+                    problems.append(
+                        _("“%(where)s” uses the wording “%(phrase)s”: BackCare never gives a verdict.")
+                        % {"where": where, "phrase": phrase}
+                    )
     return problems
 
 

@@ -38,6 +38,12 @@ def key_field(**kwargs) -> models.CharField:
     )
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of `settings.LANGUAGES`, read when asked: a field naming this function
+    (not the list) needs no migration when a language is added."""
+    return list(settings.LANGUAGES)
+
+
 def _tier_choices(name: str, keys) -> type[models.TextChoices]:
     """Choices for urgency tiers, worded as the phone words them (quiz/tiers.py)."""
     members = [(key.upper(), (key, _(URGENCY_LABELS[key]))) for key in keys]
@@ -641,7 +647,7 @@ class Result(models.Model):
     batch_id = models.UUIDField(_("received in batch"), editable=False)
     completed_at = models.DateTimeField(_("completed at"), db_index=True, editable=False)
     # The language the check was read in (settings.LANGUAGES); it never changes the scoring.
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, default="en", editable=False)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     objects = ResultQuerySet.as_manager()

@@ -246,14 +246,23 @@ def translation_warnings(body: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def texts_in(body: Mapping[str, Any], language: str) -> Iterator[tuple[str, str]]:
+    """Every text of `body` written in `language` (none empty) with where it is: the English
+    texts in place, a translated language's under `translations` (for the verdict-wording scan)."""
+    if language == SOURCE_LANGUAGE:
+        yield from ((text.where, text.english) for text in texts(body) if text.english)
+        return
+    translated = (body.get("translations") or {}).get(language)
+    for text in texts(body):
+        written = _get(translated, text.path)
+        if written:
+            yield f"{text.where} ({language})", written
+
+
 def translated_texts(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """Every translated text with where it is (for the verdict-wording scan)."""
-    translations = body.get("translations") or {}
+    """Every translated text with where it is."""
     for language in translated_languages():
-        for text in texts(body):
-            translated = _get(translations.get(language), text.path)
-            if translated:
-                yield f"{text.where} ({language})", translated
+        yield from texts_in(body, language)
 
 
 def load_translations(body: Mapping[str, Any]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from quiz import services
 
@@ -31,6 +32,14 @@ def pytest_configure(config):
             subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
+# Hypothesis: `make test` runs every property test with its full number of examples (the
+# "full" profile, Hypothesis's default of 100 or the count the test names); `make test-fast`
+# passes `--hypothesis-profile=fast`, a tenth of them (tests/hypothesis_budget.py scales
+# the counts tests name).
+hypothesis_settings.register_profile("full", hypothesis_settings.get_profile("default"))
+hypothesis_settings.register_profile("fast", max_examples=10)
+
+
 # Whole modules that `make test-fast` leaves out, by marker (pyproject.toml says what each
 # means); single slow tests elsewhere carry the marker themselves.
 SLOW_MODULES = {
@@ -38,6 +47,8 @@ SLOW_MODULES = {
     "test_gunicorn.py": "gunicorn",
     "test_settings.py": "subprocess",
     "test_deploy_check.py": "subprocess",
+    # Migrations run back to 0011 and forward again, twice.
+    "test_content_languages_migration.py": "slow",
 }
 
 

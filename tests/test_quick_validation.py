@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from rest_framework import serializers as drf
 from sync_helpers import result_item
 
@@ -102,7 +103,7 @@ def items(draw, snapshot):
 
 
 @hypothesis_settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -135,7 +136,7 @@ def test_a_batch_checks_the_same_with_and_without_the_quick_check(snapshot, monk
     assert [type(checked).__name__ for checked in quick] == ["dict", "InvalidResult", "dict", "InvalidResult"]
 
 
-@hypothesis_settings(max_examples=500, deadline=None)
+@hypothesis_settings(max_examples=examples(500), deadline=None)
 @given(value=st.dictionaries(st.text(max_size=3) | st.just("\x00"), JSON_VALUES) | st.lists(JSON_VALUES))
 def test_the_quick_storability_check_agrees_with_the_full_walk(value):
     assert storable(value) == (json_problem(value, MAX_FIELD_DEPTH) is None)

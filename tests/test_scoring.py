@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from quiz.scoring import (
     URGENCY_ORDER,
@@ -420,7 +421,7 @@ def test_it_lets_the_pain_score_change_only_the_severe_pain_advice(data):
     assert without_severe_pain_tips(score(SEED, rescaled)) == without_severe_pain_tips(score(SEED, answers))
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(st.data())
 def test_it_accepts_a_check_stopped_at_an_emergency_answer(data):
     question_key, choice_key = data.draw(st.sampled_from(EMERGENCY_CHOICES))

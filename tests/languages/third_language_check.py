@@ -1,14 +1,20 @@
 """Run by tests/test_third_language.py in a child pytest with
-tests/languages/settings_third_language.py (French added to `LANGUAGES`, nothing else),
-on tables made from the models (`--no-migrations`): BackCare's migrations hold the
-shipped languages' fields, and an installation adding one makes its own with
-`makemigrations`."""
+tests/languages/settings_third_language.py (French added to `LANGUAGES`), after that test
+generated the French fields' migration with `makemigrations quiz` into a copy of BackCare's
+migrations: the test database is made by `migrate` with them, as an installation's is."""
 
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
+import quiz.migrations
 from quiz import content, services
 from quiz.models import Choice, Question
 
+SHIPPED_MIGRATIONS = {path.stem for path in Path(quiz.migrations.__file__).parent.glob("0*.py")}
 FRENCH = "fr"
 QUESTION_KEY = "w_emergency"
 QUESTION_TEXT = "Avez-vous l'un de ces signes ?"
@@ -83,3 +89,35 @@ def test_a_question_filled_in_a_third_language_is_published_and_served_in_it(adm
     assert {q["key"]: q["text"] for q in chinese["questions"]}[QUESTION_KEY] == question.text_zh_hans
     assert version.snapshot["translations"][FRENCH]["questions"][QUESTION_KEY]["text"] == QUESTION_TEXT
     assert list(version.snapshot["translations"]) == ["zh-hans", FRENCH]
+
+
+def test_the_french_fields_come_from_the_generated_migration(db):
+    loader = MigrationLoader(connection)
+    (leaf,) = loader.graph.leaf_nodes("quiz")
+
+    assert leaf[1] not in SHIPPED_MIGRATIONS
+    assert leaf in loader.applied_migrations
+    columns = {
+        column.name for column in connection.introspection.get_table_description(connection.cursor(), "quiz_question")
+    }
+    assert {"text_fr", "help_text_fr"} <= columns
+
+
+def test_french_verdict_wording_from_the_french_catalogue_is_refused(published_in_french):
+    Question.objects.filter(key=QUESTION_KEY).update(help_text_fr="Risque faible : rien de grave.")
+
+    with pytest.raises(content.PublishError) as refused:
+        services.content_publish()
+
+    where = f"{QUESTION_KEY}.help_text (fr)"
+    assert [problem for problem in refused.value.problems if "never gives a verdict" in problem] == [
+        f"“{where}” uses the wording “risque faible”: BackCare never gives a verdict.",
+        f"“{where}” uses the wording “rien de grave”: BackCare never gives a verdict.",
+    ]
+
+
+@pytest.fixture
+def published_in_french(db):
+    content.load_content(content.read_seed())
+    fill_warning_signs_in_french()
+    return services.content_publish()
