@@ -3,7 +3,7 @@
 import csv
 import io
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -379,3 +379,19 @@ def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(
     # One grouped count gives the paginator, the urgency table and the cause table their
     # numbers (a million results: each count is a pass over an index).
     assert len(counts) == result_counts, counts
+
+
+def test_a_later_page_of_a_filtered_list_holds_the_next_results_newest_first(admin_client, client, published):
+    _device_id, token = register(client)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    items = [
+        result_item(published.snapshot, completed_at=(start + timedelta(hours=hour)).isoformat()) for hour in range(130)
+    ]
+    for batch in (items[:100], items[100:]):
+        assert post_results(client, token, batch).status_code == 200
+    newest_first = list(Result.objects.order_by("-completed_at", "-pk").values_list("uuid", flat=True))
+
+    second = admin_client.get(f"{LIST_URL}?version=1&p=2")
+
+    assert [result.uuid for result in second.context["cl"].result_list] == newest_first[100:]
+    assert second.context["cl"].result_count == 130
