@@ -14,7 +14,7 @@ services call in (layering, tests/test_layers.py).
 
 import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
@@ -37,7 +37,7 @@ from .contracts import (
     ResultData,
 )
 from .json_values import is_unstorable_text, json_problem
-from .models import ContentVersion, Device, OutcomeUrgency, Result
+from .models import COUNTED_BY, ContentVersion, Device, OutcomeUrgency, Result, ResultDailyCount
 
 # -- the device and the content versions a sync names ----------------------------------
 
@@ -168,6 +168,65 @@ def _json_value(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()  # with its offset: the server reads it as that instant
     raise TypeError(f"{type(value).__name__} is not a column value this insert knows.")
+
+
+# -- the daily counts a sync adds to ------------------------------------------------------------
+
+
+def add_to_daily_counts(changes: Mapping[tuple, int]) -> None:
+    """Add each change to its daily count: `changes` maps a count's key
+    (`ResultDailyCount.key_of`) to the number of results to add, negative to take away. As,
+    for each key, `ResultDailyCount.objects.filter(<key>).update(results=F("results") + n)`,
+    or `create(<key>, results=n)` when no row has it, do; in one statement, and without the
+    race between the two: an insert that adds to the count already there (`ON CONFLICT …
+    DO UPDATE SET results = results + EXCLUDED.results`, PostgreSQL and SQLite alike). Two
+    syncs adding to one count at once both land: the second waits for the first's row lock,
+    then adds to what it committed. In key order, so two syncs sharing several counts lock
+    them in the same order (as the results themselves, by UUID). A batch of 100 results
+    names a few dozen counts: one statement where the ORM's update-or-create took one or
+    two a count."""
+    changed = sorted((key, number) for key, number in changes.items() if number)
+    if not changed:
+        return
+    quote = connection.ops.quote_name
+    fields = [ResultDailyCount._meta.get_field(name) for name in (*COUNTED_BY, "results")]
+    columns = [quote(cast(str, field.column)) for field in fields]  # concrete: never None
+    table = quote(ResultDailyCount._meta.db_table)
+    count = quote("results")
+    row = f"({', '.join(['%s'] * len(fields))})"
+    db = transaction.get_connection()
+    with connection.cursor() as cursor:
+        # A statement per 500 counts keeps within SQLite's limit of parameters (an erase of
+        # a device with years of results may name thousands); a sync names far fewer.
+        for start in range(0, len(changed), COUNTS_PER_STATEMENT):
+            chunk = changed[start : start + COUNTS_PER_STATEMENT]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(columns[:-1])}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}"
+            )
+            values = [
+                field.get_db_prep_save(value, db)
+                for key, number in chunk
+                for field, value in zip(fields, (*key, number), strict=True)
+            ]
+            cursor.execute(sql, values)
+
+
+COUNTS_PER_STATEMENT = 500
+
+
+def lock_daily_counts() -> None:
+    """Hold every write to the daily counts until commit (PostgreSQL's `LOCK TABLE … IN
+    SHARE ROW EXCLUSIVE MODE`, which the ORM has no way to say; not a shortcut, but raw SQL
+    lives only here): `services.result_counts_rebuild` takes it before it counts the
+    results, so a sync or an erase either committed before (and is in the recount) or adds
+    its change after it. SQLite lets one writer in at a time already. Call it inside a
+    transaction."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(ResultDailyCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 # -- counting requests in Redis --------------------------------------------------------------

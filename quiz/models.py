@@ -7,14 +7,16 @@ complete JSON snapshot that never changes afterwards (see `quiz/content.py`).
 
 import hashlib
 import hmac
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Trunc, TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -490,6 +492,19 @@ OutcomeUrgency = _tier_choices("OutcomeUrgency", URGENCY_ORDER)
 
 
 class ResultQuerySet(models.QuerySet["Result"]):
+    # The daily counts of exactly these results (`ResultDailyCount` rows narrowed as these
+    # results were filtered), set by whoever filtered them and knows the counts cover every
+    # filter (the results admin: `ResultChangeList.daily_counts`). With them, `summary`,
+    # `counts_by_week_and_urgency` and `datetimes` read a few thousand daily rows instead of
+    # every result; None (any other filter): they count the results themselves. Set on
+    # one queryset only: a queryset made from it (another filter, a slice) has none.
+    daily_counts: "ResultDailyCountQuerySet | None" = None
+
+    def counted_by(self, daily_counts: "ResultDailyCountQuerySet | None") -> "ResultQuerySet":
+        """These results, counted from `daily_counts` (which must count exactly them)."""
+        self.daily_counts = daily_counts
+        return self
+
     def for_device(self, device: Device) -> "ResultQuerySet":
         """One device's results, newest first, with the number of the version each names.
         The version's snapshot (the whole content, tens of KB of JSON) is left in the
@@ -507,11 +522,17 @@ class ResultQuerySet(models.QuerySet["Result"]):
         named as the newest version these results name names them (never the working copy).
         The results are counted once, grouped by urgency and cause keys (a few hundred
         groups however many results, read from an index on PostgreSQL); the totals are
-        added up from the groups."""
-        groups = (
-            # COUNT(*), not of the id: the id is not in the index the counts are read from.
-            self.order_by().values_list("urgency", "cause_keys", "content_version").annotate(count=models.Count("*"))
-        )
+        added up from the groups. From the daily counts when these results carry them: the
+        same groups, summed over a few thousand daily rows."""
+        if self.daily_counts is not None:
+            groups = self.daily_counts.by_urgency_causes_and_version()
+        else:
+            groups = (
+                # COUNT(*), not of the id: the id is not in the index the counts are read from.
+                self.order_by()
+                .values_list("urgency", "cause_keys", "content_version")
+                .annotate(count=models.Count("*"))
+            )
         by_urgency: dict[str, int] = {}
         by_cause: dict[str, int] = {}
         versions: set[int] = set()
@@ -532,13 +553,27 @@ class ResultQuerySet(models.QuerySet["Result"]):
         PostgreSQL (an export of a million rows never sits in memory whole)."""
         return self.values_list(*fields).iterator(chunk_size=2000)
 
+    def daily_groups(self) -> dict[tuple, int]:
+        """How many of these results each daily count holds, by its key (`ResultDailyCount.
+        key_of`): one grouped read of the results (the rows "Delete my data" erases)."""
+        rows = (
+            self.order_by()
+            .annotate(day=TruncDate("completed_at", tzinfo=ResultDailyCount.zone()))
+            .values_list(*COUNTED_BY)
+            .annotate(count=models.Count("*"))
+        )
+        return {tuple(key): count for *key, count in rows}
+
     def content_version_ids(self) -> list[int]:
         """The primary key of every content version these results name, once each."""
         return list(self.order_by().values_list("content_version", flat=True).distinct())
 
     def counts_by_week_and_urgency(self) -> list[tuple[date, str, int]]:
         """How many of these results were completed in each ISO week (its Monday), by
-        urgency; only the weeks and urgencies that have any."""
+        urgency; only the weeks and urgencies that have any. From the daily counts when these
+        results carry them (a week is seven of their days)."""
+        if self.daily_counts is not None:
+            return self.daily_counts.by_week_and_urgency()
         rows = (
             self.order_by()
             .annotate(week=TruncWeek("completed_at"))
@@ -556,6 +591,10 @@ class ResultQuerySet(models.QuerySet["Result"]):
         if field_name != "completed_at" or kind not in ("year", "month", "day"):
             return super().datetimes(field_name, kind, order, tzinfo)
         zone = tzinfo or timezone.get_current_timezone()
+        if self.daily_counts is not None and str(zone) == str(ResultDailyCount.zone()):
+            # The periods that hold a counted result: one grouped read of the daily counts.
+            periods = self.daily_counts.periods(kind)
+            return periods if order == "ASC" else periods[::-1]
         bounds = self.order_by().aggregate(first=models.Min("completed_at"), last=models.Max("completed_at"))
         if bounds["first"] is None:
             return []
@@ -682,3 +721,141 @@ class Result(models.Model):
     @property
     def cause_key_list(self) -> list[str]:
         return [key for key in self.cause_keys.split(",") if key]
+
+
+# -- results counted by day -------------------------------------------------------------
+
+# What a result is counted by: the columns of `ResultDailyCount` that name a count.
+COUNTED_BY = ("day", "urgency", "content_version", "verdict_mismatch", "cause_keys")
+# The result's own fields the admin's filters may narrow, named alike on the daily counts.
+COUNTED_FIELDS = frozenset({"urgency", "content_version", "verdict_mismatch"})
+
+
+class ResultDailyCountQuerySet(models.QuerySet["ResultDailyCount"]):
+    def matching(self, lookups: Mapping[str, Sequence]) -> "ResultDailyCountQuerySet | None":
+        """These counts narrowed as results filtered by `lookups` would be (the admin's: each
+        lookup with the values any of which may match, as its filters hold them). None when
+        a lookup is one the counts cannot answer: a field they do not keep, or a time that
+        is not the start of a day in the counts' time zone. Lookups on the result's
+        urgency, version and disagreement read the same here; `completed_at__gte` and
+        `__lt` at a midnight are the same bounds on the day."""
+        narrowed = self
+        for lookup, values in lookups.items():
+            field, _sep, condition = lookup.partition("__")
+            if not values:
+                continue
+            if field in COUNTED_FIELDS:
+                conditions = [models.Q((lookup, value)) for value in values]
+            elif field == "completed_at" and condition in ("gte", "lt"):
+                days = [ResultDailyCount.day_starting_at(value) for value in values]
+                if None in days:
+                    return None
+                conditions = [models.Q((f"day__{condition}", day)) for day in days]
+            else:
+                return None
+            narrowed = narrowed.filter(reduce(or_, conditions))
+        return narrowed
+
+    def by_urgency_causes_and_version(self):
+        """(urgency, cause keys, version id, results) groups, as `ResultQuerySet.summary` groups."""
+        return (
+            self.order_by()
+            .values_list("urgency", "cause_keys", "content_version")
+            .annotate(count=models.Sum("results"))
+            .filter(count__gt=0)
+        )
+
+    def by_week_and_urgency(self) -> list[tuple[date, str, int]]:
+        """As `ResultQuerySet.counts_by_week_and_urgency`: (Monday, urgency, results)."""
+        rows = (
+            self.order_by()
+            .annotate(week=TruncWeek("day"))
+            .values_list("week", "urgency")
+            .annotate(count=models.Sum("results"))
+            .filter(count__gt=0)
+        )
+        return list(rows)
+
+    def periods(self, kind: str) -> list[datetime]:
+        """The start of each year, month or day that holds a counted result, oldest first, as
+        `ResultQuerySet.datetimes` gives them (midnight in the counts' time zone). Grouped,
+        not DISTINCT: a few hundred daily rows a month."""
+        starts = (
+            self.order_by()
+            .annotate(period=Trunc("day", kind, output_field=models.DateField()))
+            .values_list("period")
+            .annotate(count=models.Sum("results"))
+            .filter(count__gt=0)
+            .order_by("period")
+        )
+        zone = ResultDailyCount.zone()
+        return [timezone.make_aware(datetime.combine(start, time()), zone) for start, _count in starts]
+
+
+class ResultDailyCount(models.Model):
+    """How many results were completed on a day, by urgency, version, disagreement and cause
+    keys: the results list's counts, its date drill-down and the dashboard read these
+    instead of counting up to millions of results (docs/BENCHMARKS.md, "Scale").
+
+    Kept exactly right by every write of results, in the write's own transaction
+    (quiz/services.py: ingest adds what it really inserted, "Delete my data" takes away
+    what it deletes); `manage.py rebuild_result_counts` recomputes them. Days are in the
+    server's time zone (settings.TIME_ZONE): after changing it, rebuild them. Never shown
+    as rows: nothing here is worded for people."""
+
+    day = models.DateField()
+    urgency = models.CharField(max_length=10, choices=OutcomeUrgency)
+    content_version = models.ForeignKey(ContentVersion, related_name="+", on_delete=models.PROTECT, db_index=False)
+    verdict_mismatch = models.BooleanField()
+    cause_keys = models.CharField(max_length=1000, blank=True)
+    # Not a PositiveIntegerField: "Delete my data" subtracts through the same upsert that
+    # ingest adds through, and a CHECK is tested on the row proposed for insertion (a
+    # negative one) before the conflict turns it into an update.
+    results = models.IntegerField()
+
+    objects = ResultDailyCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Also the index every read of the counts starts from (a period: its days).
+            models.UniqueConstraint(fields=COUNTED_BY, name="quiz_resultdailycount_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.urgency} v{self.content_version_id}: {self.results}"
+
+    @staticmethod
+    def zone():
+        """The time zone the days are counted in: the server's (settings.TIME_ZONE)."""
+        return timezone.get_default_timezone()
+
+    @classmethod
+    def day_of(cls, moment: datetime) -> date:
+        return timezone.localtime(moment, cls.zone()).date()
+
+    @classmethod
+    def day_starting_at(cls, value: object) -> date | None:
+        """The day `value` (a time, or its text as the admin's filters pass it) is the first
+        moment of in the counts' time zone; None when it is not the start of a day. A time
+        without an offset is read in the server's zone, as the ORM reads it."""
+        try:
+            moment = Result._meta.get_field("completed_at").to_python(value)
+        except ValidationError:
+            return None
+        if not isinstance(moment, datetime):
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, cls.zone())
+        local = timezone.localtime(moment, cls.zone())
+        return local.date() if local.time() == time() else None
+
+    @classmethod
+    def key_of(cls, row: Mapping) -> tuple:
+        """The count a result's columns (by attname, as ingest builds them) add to."""
+        return (
+            cls.day_of(row["completed_at"]),
+            row["urgency"],
+            row["content_version_id"],
+            bool(row["verdict_mismatch"]),
+            row["cause_keys"],
+        )

@@ -27,8 +27,25 @@ from django.utils.translation import gettext as _
 
 from . import content, content_diff, scoring, translation
 from .contracts import OUTCOME_KEYS, FieldError, InvalidResult, Outcome, Receipt, ResultData, Snapshot, receipt
-from .ingest_fastpath import PublishedVersion, insert_results_skipping_known, lock_device_reading_versions
-from .models import CauseGroup, ContentVersion, Device, Question, Result, SiteSettings, Tip, TipCategory
+from .ingest_fastpath import (
+    PublishedVersion,
+    add_to_daily_counts,
+    insert_results_skipping_known,
+    lock_daily_counts,
+    lock_device_reading_versions,
+)
+from .models import (
+    CauseGroup,
+    ContentVersion,
+    Device,
+    Question,
+    Result,
+    ResultDailyCount,
+    ResultQuerySet,
+    SiteSettings,
+    Tip,
+    TipCategory,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,18 +97,69 @@ def device_seen(device: Device) -> None:
         device.last_seen_at = now
 
 
+@transaction.atomic
 def devices_prune_idle(*, since: datetime) -> int:
-    """Delete the devices idle since `since` that never stored a result; how many."""
-    deleted, _by_model = Device.objects.idle_without_results(since=since).delete()
+    """Delete the devices idle since `since` that never stored a result; how many.
+
+    The idle devices are locked first, then looked for again by the delete: a sync takes
+    its device's lock before it stores anything, so one that got in before the lock is
+    seen (its device now has a result and stays) and none can follow. No result is ever
+    deleted here, so the daily counts stay as they are."""
+    idle = Device.objects.idle_without_results(since=since)
+    list(idle.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    deleted, _by_model = idle.delete()
     return deleted
 
 
 def device_erase(*, device: Device) -> None:
-    """ "Delete my data": the device and every result it sent."""
+    """ "Delete my data": the device and every result it sent, and them from the daily counts."""
     with transaction.atomic():
         _lock_device(device)
-        Result.objects.filter(device=device).delete()
+        results = Result.objects.filter(device=device)
+        _uncount(results)
+        results.delete()
         device.delete()
+
+
+# -- the daily counts of results ----------------------------------------------------------
+
+
+def _count_created(scored: "list[_Candidate]", rows: list[dict]) -> None:
+    """Add the results this sync inserted (receipt `created`) to their daily counts: not the
+    resends and conflicts the insert skipped, nor a repeat within the batch."""
+    changes: dict[tuple, int] = {}
+    for candidate, row in zip(scored, rows, strict=True):
+        if candidate.receipt is not None and candidate.receipt["status"] == "created":
+            key = ResultDailyCount.key_of(row)
+            changes[key] = changes.get(key, 0) + 1
+    add_to_daily_counts(changes)
+
+
+def _uncount(results: ResultQuerySet) -> None:
+    """Take `results` (about to be deleted, in this transaction) away from their daily
+    counts, and drop the counts that reach none."""
+    groups = results.daily_groups()
+    if not groups:
+        return
+    add_to_daily_counts({key: -count for key, count in groups.items()})
+    ResultDailyCount.objects.filter(day__in={key[0] for key in groups}, results=0).delete()
+
+
+@transaction.atomic
+def result_counts_rebuild() -> int:
+    """Count every result again into the daily counts, replacing them; how many counts.
+    Syncs and erases wait meanwhile (`lock_daily_counts`), then add their own change:
+    nothing is lost while it runs. For operators (`manage.py rebuild_result_counts`):
+    after a restore, a change of TIME_ZONE, or results written by an older release."""
+    lock_daily_counts()
+    groups = Result.objects.all().daily_groups()
+    ResultDailyCount.objects.all().delete()
+    fields = ("day", "urgency", "content_version_id", "verdict_mismatch", "cause_keys")
+    ResultDailyCount.objects.bulk_create(
+        (ResultDailyCount(**dict(zip(fields, key, strict=True)), results=count) for key, count in groups.items()),
+        batch_size=2000,
+    )
+    return len(groups)
 
 
 # -- results ------------------------------------------------------------------------
@@ -186,6 +254,7 @@ def _store(device: Device, candidates: list[_Candidate]) -> None:
         rows = [_row(device, c, batch_id) for c in scored]
         inserted = insert_results_skipping_known(rows)
         _classify_inserted(device, scored, rows, batch_id, inserted)
+        _count_created(scored, rows)
 
 
 def _settled(item_receipt: Receipt | None) -> Receipt:

@@ -3,7 +3,7 @@
 import csv
 import io
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -357,9 +357,20 @@ def drill_down_links(response) -> set[str]:
     return {"&".join(sorted(link.replace("&amp;", "&").split("&"))) for link in links}
 
 
-def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(admin_client, synced):
+@pytest.mark.parametrize(
+    ("query", "result_counts"),
+    [
+        # The daily counts cover the urgency filter: no result row is counted at all.
+        ("urgency__exact=urgent", 0),
+        # A search (every id holds a "-") they do not: the results are counted, once.
+        ("urgency__exact=urgent&q=-", 1),
+    ],
+)
+def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(
+    admin_client, synced, query, result_counts
+):
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.get(f"{LIST_URL}?urgency__exact=urgent")
+        response = admin_client.get(f"{LIST_URL}?{query}")
 
     assert listed_uuids(response) == {synced["fever"]["uuid"], synced["disagreeing"]["uuid"]}
     assert response.context["cl"].result_count == 2
@@ -367,4 +378,20 @@ def test_the_list_counts_its_results_once_and_still_shows_the_filtered_count(adm
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and "quiz_result" in q["sql"]]
     # One grouped count gives the paginator, the urgency table and the cause table their
     # numbers (a million results: each count is a pass over an index).
-    assert len(counts) == 1, counts
+    assert len(counts) == result_counts, counts
+
+
+def test_a_later_page_of_a_filtered_list_holds_the_next_results_newest_first(admin_client, client, published):
+    _device_id, token = register(client)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    items = [
+        result_item(published.snapshot, completed_at=(start + timedelta(hours=hour)).isoformat()) for hour in range(130)
+    ]
+    for batch in (items[:100], items[100:]):
+        assert post_results(client, token, batch).status_code == 200
+    newest_first = list(Result.objects.order_by("-completed_at", "-pk").values_list("uuid", flat=True))
+
+    second = admin_client.get(f"{LIST_URL}?version=1&p=2")
+
+    assert [result.uuid for result in second.context["cl"].result_list] == newest_first[100:]
+    assert second.context["cl"].result_count == 130
