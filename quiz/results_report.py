@@ -124,8 +124,10 @@ def csv_header(question_keys: list[str]) -> list[str]:
     return FIXED_COLUMNS + answer_columns
 
 
-# The columns `ResultQuerySet.export_rows` reads, in this order: plain values, no model
-# instances, and of the server's outcome only its warning signs (the rest is never shown).
+# The columns of an export row, in this order: plain values, no model instances, and of the
+# server's outcome only its warning signs (the rest is never shown). `CsvRowBuilder.row`
+# takes them as the ORM decodes them; `ResultQuerySet.export_rows` reads them with the
+# uuid, the time and the JSON as text, for `CsvRowBuilder.line`.
 EXPORT_FIELDS = (
     "uuid",
     "completed_at",
