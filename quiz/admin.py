@@ -748,7 +748,7 @@ class ResultAdmin(ReadOnlyAdmin):
             results_report.csv_question_keys(version_wordings),
         )
         # Streamed (a server-side cursor on PostgreSQL): memory stays flat whatever the row count.
-        chunks = results_report.csv_chunks(rows.export_rows(results_report.EXPORT_FIELDS), builder)
+        chunks = results_report.csv_chunks(rows.export_rows(), builder)
         response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="backcare-results.csv"'
         return response

@@ -15,8 +15,9 @@ from operator import or_
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models.functions import Trunc, TruncDate, TruncWeek
+from django.db import connections, models, transaction
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Trunc, TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -491,6 +492,18 @@ class Device(models.Model):
 OutcomeUrgency = _tier_choices("OutcomeUrgency", URGENCY_ORDER)
 
 
+class _IsoFormatUtc(models.Func):
+    """A PostgreSQL timestamp as Python's `datetime.isoformat()` writes the datetime Django
+    reads from it (in UTC, the connection's time zone): 2026-03-01T09:00:00.250000+00:00,
+    the microseconds only when there are any."""
+
+    template = (
+        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+        " || '+00:00'"
+    )
+    output_field = models.TextField()
+
+
 class ResultQuerySet(models.QuerySet["Result"]):
     # The daily counts of exactly these results (`ResultDailyCount` rows narrowed as these
     # results were filtered), set by whoever filtered them and knows the counts cover every
@@ -548,10 +561,36 @@ class ResultQuerySet(models.QuerySet["Result"]):
             "causes": [(name, by_cause.get(key, 0)) for key, name in names.items()],
         }
 
-    def export_rows(self, fields: tuple[str, ...]):
-        """These results as plain tuples of `fields`, read through a server-side cursor on
-        PostgreSQL (an export of a million rows never sits in memory whole)."""
-        return self.values_list(*fields).iterator(chunk_size=2000)
+    def export_rows(self):
+        """These results for the CSV export (`results_report.CsvRowBuilder.line`): tuples of
+        `results_report.EXPORT_FIELDS` in that order, but the uuid and the completion time
+        as the CSV writes them (`str()`, `isoformat()`) and the answers and the outcome's
+        warning signs as their JSON text, which the export decodes once per distinct text
+        instead of once a row. On PostgreSQL the database writes those texts (loading a
+        UUID and a datetime per row and formatting them again cost 10 µs a row, half of
+        the export's CPU: bench/NOTES.md), read through a server-side cursor: an export of
+        a million rows never sits in memory whole."""
+        json_texts = {
+            "answers_json": Cast("answers", models.TextField()),
+            "warning_signs_json": KT("server_outcome__warning_signs"),
+        }
+        columns = ["content_version_id", "urgency", "client_urgency", "verdict_mismatch", "cause_keys", *json_texts]
+        if connections[self.db].vendor != "postgresql":
+            # SQLite has no server-side cursor, and a transaction there (IMMEDIATE) would
+            # keep phones from syncing until the export ends.
+            rows = self.annotate(**json_texts).values_list("uuid", "completed_at", *columns)
+            for uuid, completed_at, *values in rows.iterator(chunk_size=2000):
+                yield (str(uuid), completed_at.isoformat(), *values)
+            return
+        rows = self.annotate(
+            uuid_text=Cast("uuid", models.TextField()), completed_at_text=_IsoFormatUtc("completed_at"), **json_texts
+        ).values_list("uuid_text", "completed_at_text", *columns)
+        # Outside a transaction Django declares the cursor WITH HOLD, and PostgreSQL then
+        # runs the whole query and stores every row before it sends the first (7-8 s for a
+        # million results, under the 10 s statement timeout only just). In a transaction
+        # the rows are read as they are fetched.
+        with transaction.atomic(using=self.db):
+            yield from rows.iterator(chunk_size=2000)
 
     def daily_groups(self) -> dict[tuple, int]:
         """How many of these results each daily count holds, by its key (`ResultDailyCount.

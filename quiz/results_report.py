@@ -8,6 +8,7 @@ result says.
 """
 
 import csv
+import json
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -123,8 +124,10 @@ def csv_header(question_keys: list[str]) -> list[str]:
     return FIXED_COLUMNS + answer_columns
 
 
-# The columns `ResultQuerySet.export_rows` reads, in this order: plain values, no model
-# instances, and of the server's outcome only its warning signs (the rest is never shown).
+# The columns of an export row, in this order: plain values, no model instances, and of the
+# server's outcome only its warning signs (the rest is never shown). `CsvRowBuilder.row`
+# takes them as the ORM decodes them; `ResultQuerySet.export_rows` reads them with the
+# uuid, the time and the JSON as text, for `CsvRowBuilder.line`.
 EXPORT_FIELDS = (
     "uuid",
     "completed_at",
@@ -142,9 +145,9 @@ NO_ANSWER = ("", "")
 
 
 class CsvRowBuilder:
-    """Builds export rows from `EXPORT_FIELDS` tuples. A million results repeat the same few
-    hundred answers, cause lists and warning signs, so each is worded and made spreadsheet
-    safe once per version and kept: the row's work is mostly dictionary look-ups."""
+    """Builds the export's CSV lines. A million results repeat the same few hundred answers,
+    cause lists and warning signs, so each is worded and made spreadsheet safe once per
+    version and kept: the row's work is mostly dictionary look-ups."""
 
     def __init__(self, version_wordings: dict[int, VersionWording], version_numbers: dict[int, int], question_keys):
         self.wordings = version_wordings
@@ -158,35 +161,106 @@ class CsvRowBuilder:
         self._cause_cells: dict = {}
         self._sign_cells: dict = {}
         self._plain_cells: dict = {}
+        # `line()`'s CSV text, by the texts the database sends.
+        self._head_texts: dict = {}
+        self._answer_texts: dict = {}
+        self._sign_texts: dict = {}
+        self._cause_texts: dict = {}
+        self._buffer = _LineBuffer()
+        self._writer = csv.writer(self._buffer)
 
     def row(self, values: tuple) -> list:
+        """The cells of one result, from `EXPORT_FIELDS` as the ORM decodes them (the answers
+        and warning signs as JSON values). The plain twin of `line()`, which the export uses."""
         uuid, completed_at, version, urgency, client_urgency, mismatch, cause_keys, answers, signs = values
         wording = self.wordings[version]
         pain = wording.pain_score(answers)
-        label = self.urgency_labels.get(urgency)
-        row = [
+        return [
             uuid,
             completed_at.isoformat(),
+            *self._head_cells(version, urgency, client_urgency, mismatch),
+            "" if pain is None else _spreadsheet_safe(pain),
+            *self._signs(version, wording, signs or []),
+            *self._causes(version, wording, cause_keys),
+            *self._answers(version, answers),
+        ]
+
+    def line(self, values: tuple) -> str:
+        """One result as the CSV line csv.writer would write for `row()`, from
+        `ResultQuerySet.export_rows()` tuples: the uuid and time as text, the answers and
+        warning signs as JSON text. A million results repeat a few hundred answer sets,
+        warning signs and cause lists, so each text is decoded, worded and quoted once and
+        its CSV kept (in bounded caches): a row is four look-ups and one string. A uuid and
+        an ISO time never need quoting."""
+        uuid, completed_at, version, urgency, client_urgency, mismatch, cause_keys, answers, signs = values
+        # Each kept text holds at least a comma, so `or` only ever falls through on a miss.
+        head = self._head_texts.get((version, urgency, client_urgency, mismatch)) or self._head_text(
+            version, urgency, client_urgency, mismatch
+        )
+        pain_and_answers = self._answer_texts.get((version, answers)) or self._answers_text(version, answers)
+        sign_text = self._sign_texts.get((version, signs)) or self._sign_text(version, signs)
+        cause_text = self._cause_texts.get((version, cause_keys)) or self._cause_text(version, cause_keys)
+        pain, answer_text = pain_and_answers
+        return f"{uuid},{completed_at},{head},{pain},{sign_text},{cause_text}{answer_text}\r\n"
+
+    def header_line(self) -> str:
+        return self._encode(csv_header(self.question_keys)) + "\r\n"
+
+    def _head_cells(self, version: int, urgency: str, client_urgency: str, mismatch: bool) -> list:
+        label = self.urgency_labels.get(urgency)
+        return [
             self.numbers[version],
             self._plain(urgency),
             self._plain(urgency) if label is None else label,
             self._plain(client_urgency),
             "yes" if mismatch else "no",
-            "" if pain is None else _spreadsheet_safe(pain),
-            *self._signs(version, wording, signs or []),
-            *self._causes(version, wording, cause_keys),
         ]
-        extend, version_cells = row.extend, self._answer_cells[version]
+
+    def _answers(self, version: int, answers: dict) -> list:
+        """The two cells of each question in the export, answered in this result or not."""
+        cells_of_version = self._answer_cells[version]
+        row: list = []
+        extend = row.extend
         for key in self.question_keys:
             answer = answers.get(key)
             if answer is None:
                 extend(NO_ANSWER)
             elif type(answer) is str:
-                cells = version_cells[key].get(answer)
+                cells = cells_of_version[key].get(answer)
                 extend(cells if cells is not None else self._answer(version, key, answer, answer))
             else:
                 extend(self._other_answer(version, key, answer))
         return row
+
+    def _head_text(self, version, urgency, client_urgency, mismatch) -> str:
+        text = self._encode(self._head_cells(version, urgency, client_urgency, mismatch))
+        return _kept(self._head_texts, (version, urgency, client_urgency, mismatch), text)
+
+    def _answers_text(self, version: int, answers_json: str) -> tuple[str, str]:
+        answers = json.loads(answers_json)
+        pain = self.wordings[version].pain_score(answers)
+        cells = self._answers(version, answers)
+        texts = (self._encode(["" if pain is None else _spreadsheet_safe(pain)]), self._encode(cells, lead=","))
+        return _kept(self._answer_texts, (version, answers_json), texts)
+
+    def _sign_text(self, version: int, signs_json: str | None) -> str:
+        # SQLite hands JSON's true, false and numbers over as SQL values, not as text.
+        signs = json.loads(signs_json) if isinstance(signs_json, str) else signs_json
+        text = self._encode(self._signs(version, self.wordings[version], signs or []))
+        return _kept(self._sign_texts, (version, signs_json), text)
+
+    def _cause_text(self, version: int, cause_keys: str) -> str:
+        text = self._encode(self._causes(version, self.wordings[version], cause_keys))
+        return _kept(self._cause_texts, (version, cause_keys), text)
+
+    def _encode(self, cells: list, lead: str = "") -> str:
+        """Cells as csv.writer writes them within a row: quoted where it would quote them.
+        An empty cell is added last and its "," and line end cut off, so a lone empty cell
+        is written as nothing (csv.writer writes a row of one empty cell as '""')."""
+        if not cells:
+            return ""
+        self._writer.writerow([*cells, ""])
+        return lead + self._buffer.take()[: -len(",\r\n")]
 
     def _plain(self, text):
         cell = self._plain_cells.get(text)
@@ -253,18 +327,30 @@ class _LineBuffer:
 
 
 def csv_chunks(rows, builder: CsvRowBuilder, rows_per_chunk=500):
-    """The header, then the results' rows (`EXPORT_FIELDS` tuples), as text a few hundred
-    rows at a time: an export of millions of results is sent as it is read and never held
-    whole in memory."""
-    buffer = _LineBuffer()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_header(builder.question_keys))
-    build, write = builder.row, writer.writerow
+    """The header, then the results' lines (`ResultQuerySet.export_rows` tuples), as text a
+    few hundred rows at a time: an export of millions of results is sent as it is read and
+    never held whole in memory."""
+    lines = [builder.header_line()]
+    line, append = builder.line, lines.append
     for count, values in enumerate(rows, start=1):
-        write(build(values))
+        append(line(values))
         if count % rows_per_chunk == 0:
-            yield buffer.take()
-    yield buffer.take()
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
+
+
+# How many texts each of `CsvRowBuilder.line()`'s caches keeps before it starts again: a
+# clinic's results repeat far fewer, and a few MB of them keep the export's memory flat
+# when they do not.
+KEPT_TEXTS = 4096
+
+
+def _kept(cache: dict, key, value):
+    if len(cache) >= KEPT_TEXTS:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _spreadsheet_safe(cell):
