@@ -172,7 +172,7 @@ def test_the_migration_counts_the_results_already_stored(transactional_db, clien
     items.append(disagreeing_item(snapshot, completed_at="2026-03-04T01:00:00+00:00"))
     assert statuses(post_results(client, token, items)) == ["created"] * 4
     executor = MigrationExecutor(connection)
-    executor.migrate([("quiz", "0015_one_wording_per_tier")])  # no daily counts yet
+    executor.migrate([("quiz", "0016_alter_result_language")])  # no daily counts yet
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

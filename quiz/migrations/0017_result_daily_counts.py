@@ -39,7 +39,7 @@ def count_stored_results(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quiz", "0015_one_wording_per_tier"),
+        ("quiz", "0016_alter_result_language"),
     ]
 
     operations = [
