@@ -123,7 +123,21 @@ async function offerStart(startNow = false) {
     window.dispatchEvent(new CustomEvent("backcare:check-started"));
     showQuestion(fresh);
   };
-  if (startNow) beginButton.click();
+  if (startNow) {
+    beginButton.click();
+    keepTheDisclaimerInSight();
+  }
+}
+
+/** Started in one tap from home, the start screen and its disclaimer never showed: the
+ * first question carries the disclaimer instead ("this is not a diagnosis" is on the
+ * check's start, whichever way it was started). */
+function keepTheDisclaimerInSight() {
+  const disclaimer = document.getElementById("check-disclaimer");
+  if (disclaimer === null) return;
+  const copy = disclaimer.cloneNode(true);
+  copy.id = "check-disclaimer-first-question";
+  questionSection.append(copy);
 }
 
 // -- which question ------------------------------------------------------------------

@@ -209,6 +209,8 @@ def test_check_again_now_starts_the_check_in_one_tap(page, context, new_context,
     expect(page.locator("#check-progress")).to_have_text(f"1 of {FIRST_TOTAL}")
     expect(page.locator("#question-heading")).to_be_focused()
     expect(page.locator("#check-start")).to_be_hidden()
+    # The start screen was skipped, its disclaimer is not: it is on the first question.
+    expect(page.locator("#check-question .disclaimer")).to_have_text(published.snapshot["settings"]["disclaimer"])
     # Once only: Back from the first question ends the check at the start screen.
     page.locator("#check-back").click()
     expect(page.get_by_role("button", name="Start the check")).to_be_visible()
