@@ -19,9 +19,18 @@ export async function loadCheck(uuid) {
   return { record, snapshot: await snapshotFor(record.content_version) };
 }
 
+// A published version never changes: each is read once a page, however many checks
+// name it (the history and the course read a thousand checks to a version or two).
+const versions = new Map();
+
 export async function snapshotFor(version) {
+  if (!versions.has(version)) {
+    const reading = fetchContentVersion(version);
+    versions.set(version, reading);
+    reading.catch(() => versions.delete(version));
+  }
   try {
-    return await fetchContentVersion(version);
+    return await versions.get(version);
   } catch {
     // Offline with a version never cached: the current bundle is the best wording left
     // (the outcome itself is saved, so the urgency never depends on this).
