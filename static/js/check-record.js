@@ -20,17 +20,22 @@ export async function loadCheck(uuid) {
 }
 
 // A published version never changes: each is read once a page, however many checks
-// name it (the history and the course read a thousand checks to a version or two).
-const versions = new Map();
+// name it (the history and the course read a thousand checks to a version or two), and
+// so is the fallback below for a version this device never kept.
+const snapshots = new Map();
 
-export async function snapshotFor(version) {
-  if (!versions.has(version)) {
-    const reading = fetchContentVersion(version);
-    versions.set(version, reading);
-    reading.catch(() => versions.delete(version));
+export function snapshotFor(version) {
+  if (!snapshots.has(version)) {
+    const reading = readSnapshot(version);
+    snapshots.set(version, reading);
+    reading.catch(() => snapshots.delete(version));
   }
+  return snapshots.get(version);
+}
+
+async function readSnapshot(version) {
   try {
-    return await versions.get(version);
+    return await fetchContentVersion(version);
   } catch {
     // Offline with a version never cached: the current bundle is the best wording left
     // (the outcome itself is saved, so the urgency never depends on this).
