@@ -68,4 +68,3 @@ def test_the_csv_download_holds_every_check_while_the_list_shows_the_newest(page
         page.get_by_role("button", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [row["uuid"] for row in rows] == many_checks
-
