@@ -91,9 +91,10 @@ function activityForm(activities, onSave, onSkip) {
   return form;
 }
 
-/** The section for `record`, or null when there is nothing to ask or show. */
-export async function activitiesSection(record, onSaved = () => {}) {
-  const checks = await allChecks();
+/** The section for `record`, or null when there is nothing to ask or show; `read`: the
+ * checks as allChecks() gave them, when the page has just read them (else read here). */
+export async function activitiesSection(record, onSaved = () => {}, read = null) {
+  const checks = read || (await allChecks());
   const newest = checks[0] && checks[0].uuid === record.uuid;
   const stored = await readDeviceRecord(ACTIVITIES_RECORD);
   const section = el(

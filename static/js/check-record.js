@@ -19,7 +19,21 @@ export async function loadCheck(uuid) {
   return { record, snapshot: await snapshotFor(record.content_version) };
 }
 
-export async function snapshotFor(version) {
+// A published version never changes: each is read once a page, however many checks
+// name it (the history and the course read a thousand checks to a version or two), and
+// so is the fallback below for a version this device never kept.
+const snapshots = new Map();
+
+export function snapshotFor(version) {
+  if (!snapshots.has(version)) {
+    const reading = readSnapshot(version);
+    snapshots.set(version, reading);
+    reading.catch(() => snapshots.delete(version));
+  }
+  return snapshots.get(version);
+}
+
+async function readSnapshot(version) {
   try {
     return await fetchContentVersion(version);
   } catch {

@@ -18,10 +18,11 @@ const CHOICES = [3, 7, 14, 21, 28];
 const read = (id) => readDeviceRecord(id).catch(() => null);
 const settingsNow = async () => courseSettings((await fetchContent().catch(() => null))?.settings);
 
-/** The course up to check `uuid` (the newest when null), or null. */
-export async function courseFor(uuid = null) {
+/** The course up to check `uuid` (the newest when null), or null; `saved`: the checks as
+ * allChecks() gave them, when the page has just read them (else read here). */
+export async function courseFor(uuid = null, saved = null) {
   const checks = [];
-  for (const record of await allChecks()) {
+  for (const record of saved || (await allChecks())) {
     const snapshot = await snapshotFor(record.content_version).catch(() => null);
     checks.push({ ...record, urgency: record.outcome.urgency, pain: snapshot && painScore(record, snapshot) });
   }
@@ -118,8 +119,8 @@ async function saveFollowUp(record, days) {
 }
 
 /** On the newest check only: chosen by default (`follow_up_days`) when its result first shows. */
-async function followUpControl(record, helpNow) {
-  if ((await allChecks())[0]?.uuid !== record.uuid) return null;
+async function followUpControl(record, helpNow, saved) {
+  if ((saved || (await allChecks()))[0]?.uuid !== record.uuid) return null;
   // An urgent or emergency result says to get care now: no "check again" beside it.
   if (helpNow) return void (await saveFollowUp(record, 0));
   let followUp = await read(FOLLOW_UP_RECORD);
@@ -151,8 +152,8 @@ async function followUpControl(record, helpNow) {
 // -- the hooks the pages call ----------------------------------------------------------
 
 /** On a result: the course below "Why this result" (again when its ratings are saved). */
-export async function showCourseOnResult(container, record, redo) {
-  const course = await courseFor(record.uuid);
+export async function showCourseOnResult(container, record, redo, saved = null) {
+  const course = await courseFor(record.uuid, saved);
   container.querySelector("#result-course")?.remove();
   if (!course) return;
   const episode = el("button", { type: "button", className: "button" }, gettext("This is a new episode of back pain"));
@@ -163,16 +164,16 @@ export async function showCourseOnResult(container, record, redo) {
 }
 
 /** On a result: the course, and "Check again" above the limits. */
-export async function addToResult(container, record, redo) {
+export async function addToResult(container, record, redo, saved = null) {
   const helpNow = !["self_care", "soon"].includes(record.outcome.urgency);
-  if (!helpNow) await showCourseOnResult(container, record, redo);
-  const followUp = await followUpControl(record, helpNow);
+  if (!helpNow) await showCourseOnResult(container, record, redo, saved);
+  const followUp = await followUpControl(record, helpNow, saved);
   if (followUp) container.querySelector("#result-limits").before(followUp);
 }
 
 /** On the history: the course of the newest check. */
-export async function showCourseIn(place) {
-  const course = await courseFor();
+export async function showCourseIn(place, saved = null) {
+  const course = await courseFor(null, saved);
   place.replaceChildren(...(course ? [courseSection(course, "history-course")] : []));
 }
 

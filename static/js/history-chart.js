@@ -4,6 +4,8 @@
  * Nothing here reads storage: history-list.js hands it the points.
  */
 
+import { formatDay, formatTime } from "./dates.js";
+
 // A picture for sighted people; the list below it holds the same data for everyone, so
 // the picture is hidden from screen readers.
 
@@ -44,19 +46,20 @@ function yFor(pain, max) {
 function axisLabels(points, labelled) {
   let lastDay = null;
   return labelled.map((index) => {
-    const { day, time } = points[index];
-    const text = day === lastDay ? time : day;
+    const day = formatDay(points[index].at);
+    const text = day === lastDay ? formatTime(points[index].at) : day;
     lastDay = day;
     return text;
   });
 }
 
 /**
- * points: [{uuid, day, time (short texts), pain (number|null), max, urgency}], oldest
- * first. onOpen(uuid) runs when a point is clicked. Returns the <svg>.
+ * points: [{uuid, at (ISO time), pain (number|null), max, urgency}], oldest first; only
+ * the few labelled on the axis have their dates formatted. onOpen(uuid) runs when a
+ * point is clicked (one listener for the chart, however many points). Returns the <svg>.
  */
 export function drawChart(points, { noScoreLabel, onOpen }) {
-  const max = Math.max(10, ...points.map((point) => point.max || 0));
+  const max = points.reduce((highest, point) => Math.max(highest, point.max || 0), 10);
   const lane = points.some((point) => point.pain === null);
   const dateLine = lane ? DATE_LINE : DATE_LINE_WITHOUT_LANE;
   const chart = svg("svg", {
@@ -83,7 +86,8 @@ export function drawChart(points, { noScoreLabel, onOpen }) {
   const labelled = points
     .map((point, index) => index)
     .filter((index) => index === 0 || index === lastIndex || (index % every === 0 && lastIndex - index >= every));
-  const labels = new Map(labelled.map((index, n) => [index, axisLabels(points, labelled)[n]]));
+  const texts = axisLabels(points, labelled);
+  const labels = new Map(labelled.map((index, n) => [index, texts[n]]));
   points.forEach((point, index) => {
     const x = xFor(index, points.length);
     const y = point.pain === null ? NO_SCORE_LANE : yFor(point.pain, max);
@@ -96,7 +100,6 @@ export function drawChart(points, { noScoreLabel, onOpen }) {
       "data-pain": point.pain === null ? "" : point.pain,
       "data-urgency": point.urgency,
     });
-    circle.addEventListener("click", () => onOpen(point.uuid));
     chart.append(circle);
     if (labels.has(index)) {
       const anchor = lastIndex > 0 && index === 0 ? "start" : lastIndex > 0 && index === lastIndex ? "end" : "middle";
@@ -113,6 +116,10 @@ export function drawChart(points, { noScoreLabel, onOpen }) {
         ),
       );
     }
+  });
+  chart.addEventListener("click", (event) => {
+    const uuid = event.target.getAttribute && event.target.getAttribute("data-uuid");
+    if (uuid) onOpen(uuid);
   });
   return chart;
 }

@@ -1,7 +1,8 @@
 /**
  * The history's downloads of the device's checks, offline: a CSV for a person and for
  * someone who treats them, and a JSON file of the records exactly as saved (with what the
- * phone keeps between checks). The rows are the ones the list last drew.
+ * phone keeps between checks). The rows are every check the history last read, also
+ * those its list has not drawn yet.
  *
  * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's rewriting of
  * module paths (quiz/storage.py) matches them case-insensitively.

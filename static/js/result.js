@@ -26,6 +26,7 @@ import {
 } from "./check-record.js";
 import { breakControl } from "./breaks.js";
 import { addToResult, showCourseOnResult } from "./follow-up.js";
+import { allChecks } from "./outbox.js";
 import { loadUnsavedCheck, unsavedNotice } from "./storage-status.js";
 import { activitiesSection } from "./activities.js";
 import { planButton, planHint } from "./today.js";
@@ -298,12 +299,14 @@ async function init() {
   if (loaded.unsaved) container.querySelector("#result-urgency").after(unsavedNotice(loaded.unsaved, summaryUrl(uuid)));
   // Below the result, never above the urgency.
   showPersistMessage();
-  await addToResult(container, loaded.record, init).catch(() => {});
+  // The saved checks, read once for the course, "Check again" and the activities.
+  const saved = await allChecks().catch(() => null);
+  await addToResult(container, loaded.record, init, saved).catch(() => {});
   const outcome = loaded.record.outcome;
   if (!loaded.unsaved && outcome.urgency !== "emergency" && outcome.urgency !== "urgent") {
     // Saved ratings are read by the course at once.
     const redrawCourse = () => showCourseOnResult(container, loaded.record, init).catch(() => {});
-    const activities = await activitiesSection(loaded.record, redrawCourse).catch(() => null);
+    const activities = await activitiesSection(loaded.record, redrawCourse, saved).catch(() => null);
     // With the follow-up, before what the check cannot do and the disclaimer that close the page.
     if (activities) container.querySelector("#result-limits").before(activities);
   }

@@ -201,8 +201,10 @@ export async function showSummary(record, snapshot) {
   document.querySelector("main h1").textContent = heading;
   document.title = `${heading} · BackCare`;
   document.getElementById("result").hidden = true;
-  const summary = facts(record, snapshot, await courseFor(record.uuid).catch(() => null));
-  summary.activities = activityLines(record, await allChecks().catch(() => []));
+  // The saved checks, read once for the course and the activities.
+  const saved = await allChecks().catch(() => null);
+  const summary = facts(record, snapshot, await courseFor(record.uuid, saved).catch(() => null));
+  summary.activities = activityLines(record, saved || []);
   renderSummary(record, summary);
   wireActions(summaryText(summary));
 }
