@@ -17,8 +17,11 @@ at most 10). Afterwards the database must hold exactly the unique results receip
 script exits non-zero on any loss or duplicate.
 
 Each phase's JSON carries a per-second timeline (arrivals, answers and their p95, the
-gunicorn workers started that second, PostgreSQL's checkpoints, the load average), so a
-stall shows beside its cause. 80% of capacity runs three consecutive minutes (the target:
+slowest answer's kind, the gunicorn workers started that second, PostgreSQL's checkpoints,
+autovacuum workers and lock waits, the CPU of the server's own processes, the garbage
+collector's pauses in gunicorn's processes through bench/probe, the load average), so a
+stall shows beside its cause. BENCH_PROFILE_DIR=<folder> profiles each worker (cProfile,
+one .prof per worker, written when it exits). 80% of capacity runs three consecutive minutes (the target:
 p95 ≤ 50 ms in each). A capacity found before skips the search, and gunicorn's settings
 pass through from the shell to switch a suspect off (bench/NOTES.md, issue 28):
 
