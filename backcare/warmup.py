@@ -3,9 +3,10 @@
 With gunicorn's preload_app the master imports the app and then forks the workers; Django
 still imported the URLconf (and with it DRF's renderers and serializers, drf-spectacular
 and everything they import) and loaded each language's translations lazily, on the first
-request each worker served. Five workers forked together each spent about a second of CPU
-on that in their first requests (issue 28, bench/NOTES.md). Done here, in the master, it
-is done once and shared with every worker by the fork.
+request each worker served: about a quarter of a second of CPU in each worker's first
+request, five workers at once, and again in every worker recycled after max_requests
+(issue 28, bench/NOTES.md). Done here, in the master, it is done once and shared with
+every worker by the fork.
 
 Nothing here opens a database or cache connection, so nothing is shared across the fork.
 """
