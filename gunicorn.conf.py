@@ -5,6 +5,7 @@ servers keep no state of their own: the database holds the data, Redis (REDIS_UR
 throttle counts, so any number of them can run side by side.
 """
 
+import gc
 import multiprocessing
 
 # The same typed helpers as the app's settings: a blank value means "not set", a bad one
@@ -34,6 +35,15 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
 # (Django connects on a request's first query), so nothing is shared across the fork. Code
 # changes need a restart (systemd), not a HUP.
 preload_app = env_bool("GUNICORN_PRELOAD_APP", True)
+# What the master holds when it forks a worker (Django, the app, its settings and
+# translations: about 80,000 objects) is moved out of the garbage collector's reach first.
+# Each worker's full collections then walk only what the worker made itself, instead of
+# walking, and writing the collector's marks into, every page it shares with the master:
+# after a fork each worker's first full collections copied those pages and took tens of
+# milliseconds of CPU each, five workers at about the same moment (issue 28, bench/NOTES.md).
+# Nothing is lost: those objects live as long as the process does anyway.
+gc_freeze = env_bool("GUNICORN_GC_FREEZE", True)
+
 # Only the proxy talks to gunicorn; trust its X-Forwarded-* headers (default: this host only).
 forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No runtime control socket (gunicornc): restarts go through systemd, and two instances on
@@ -61,3 +71,9 @@ if env_str("LOG_FORMAT", "text" if env_bool("DEBUG", False) else "json") == "jso
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+def pre_fork(server, worker):
+    """In the master, just before each worker is forked."""
+    if gc_freeze:
+        gc.freeze()

@@ -17,8 +17,11 @@ at most 10). Afterwards the database must hold exactly the unique results receip
 script exits non-zero on any loss or duplicate.
 
 Each phase's JSON carries a per-second timeline (arrivals, answers and their p95, the
-gunicorn workers started that second, PostgreSQL's checkpoints, the load average), so a
-stall shows beside its cause. 80% of capacity runs three consecutive minutes (the target:
+slowest answer's kind, the gunicorn workers started that second, PostgreSQL's checkpoints,
+autovacuum workers and lock waits, the CPU of the server's own processes, the garbage
+collector's pauses in gunicorn's processes through bench/probe, the load average), so a
+stall shows beside its cause. BENCH_PROFILE_DIR=<folder> profiles each worker (cProfile,
+one .prof per worker, written when it exits). 80% of capacity runs three consecutive minutes (the target:
 p95 ≤ 50 ms in each). A capacity found before skips the search, and gunicorn's settings
 pass through from the shell to switch a suspect off (bench/NOTES.md, issue 28):
 
@@ -29,6 +32,7 @@ pass through from the shell to switch a suspect off (bench/NOTES.md, issue 28):
 
 import asyncio
 import json
+import math
 import os
 import random
 import sys
@@ -43,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     BASE_DIR,
+    REDIS_URL,
     percentile,
     postgres_database,
     production_server,
@@ -118,7 +123,8 @@ class Phase:
     # Per second of the phase: what arrived, what was answered and how fast, what the
     # server's processes and PostgreSQL did (Timeline).
     arrived_at: list[float] = field(default_factory=list)
-    answered: list[tuple[float, float]] = field(default_factory=list)  # (answered at, latency)
+    answered: list[tuple[float, float, str]] = field(default_factory=list)  # (answered at, latency, kind)
+    server_cpu: float = 0.0  # CPU of the server's own processes: gunicorn, the database's backends, Redis
     samples: list[dict] = field(default_factory=list)
 
     def p(self, fraction: float) -> float:
@@ -159,6 +165,15 @@ class Phase:
             "server_side_cpu_ms_per_request": round(
                 (self.machine_cpu - self.generator_cpu) * 1000 / max(1, len(self.latencies)), 2
             ),
+            # The same from the server's processes alone (/proc/<pid>/stat): what else the
+            # shared machine runs is left out of this one, not out of the one above.
+            "server_processes_cpu_ms_per_request": round(self.server_cpu * 1000 / max(1, len(self.latencies)), 2),
+            "gc_pause_ms": {
+                "total": round(sum(second["gc_pause_ms"] for second in self.timeline()), 1),
+                "full_collections": sum(second["gc_full_collections"] for second in self.timeline()),
+                "longest": max((second["gc_longest_ms"] for second in self.timeline()), default=0.0),
+                "cpu": round(sum(second["gc_cpu_ms"] for second in self.timeline()), 1),
+            },
             "stall_seconds": sum(1 for second in self.timeline() if second["p95_ms"] >= STALL_MS),
             "worker_restarts": sum(len(second["workers_started"]) for second in self.timeline()),
             "timeline": self.timeline(),
@@ -166,26 +181,41 @@ class Phase:
 
     def timeline(self) -> list[dict]:
         """One row a second from the phase's start: arrivals (intended send times), answers
-        and their p95 (by the second they were answered), the gunicorn workers that started
-        (a recycled worker's replacement) and PostgreSQL's checkpoints that second."""
+        and their p95 (by the second they were answered), the slowest answer's kind, the
+        gunicorn workers that started (a recycled worker's replacement), PostgreSQL's
+        checkpoints, its autovacuum workers and backends waiting for a lock at the second's
+        end, the CPU the server's processes used, and the garbage collector's pauses in
+        gunicorn's processes that second (bench/probe: all of them added up, the full
+        collections and the longest pause)."""
         seconds = int(self.elapsed) + 1
         arrivals = [0] * seconds
-        answered: list[list[float]] = [[] for _ in range(seconds)]
+        answered: list[list[tuple[float, str]]] = [[] for _ in range(seconds)]
         for moment in self.arrived_at:
             arrivals[min(seconds - 1, max(0, int(moment - self.started)))] += 1
-        for moment, latency in self.answered:
-            answered[min(seconds - 1, max(0, int(moment - self.started)))].append(latency)
+        for moment, latency, kind in self.answered:
+            answered[min(seconds - 1, max(0, int(moment - self.started)))].append((latency, kind))
+        pauses = GC_PAUSES.by_second(self.started, seconds)
         rows = []
         for second in range(seconds):
             sample = next((s for s in self.samples if int(s["at"] - self.started) == second), {})
+            latencies = [latency for latency, _ in answered[second]]
+            slowest = max(answered[second], default=(0.0, ""))
             rows.append(
                 {
                     "second": second,
                     "arrivals": arrivals[second],
-                    "answered": len(answered[second]),
-                    "p95_ms": round(percentile(answered[second], 0.95) * 1000, 1) if answered[second] else 0.0,
+                    "answered": len(latencies),
+                    "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else 0.0,
+                    "slowest": f"{slowest[1]} {slowest[0] * 1000:.0f} ms" if slowest[1] else "",
                     "workers_started": sample.get("workers_started", []),
                     "checkpoints": sample.get("checkpoints", 0),
+                    "autovacuum": sample.get("autovacuum", []),
+                    "lock_waits": sample.get("lock_waits", 0),
+                    "server_cpu_s": sample.get("server_cpu_s", 0.0),
+                    "gc_pause_ms": round(pauses[second]["ms"], 1),
+                    "gc_full_collections": pauses[second]["full"],
+                    "gc_longest_ms": round(pauses[second]["longest"], 1),
+                    "gc_cpu_ms": round(pauses[second]["cpu_ms"], 1),
                     "load_average": sample.get("load_average", 0.0),
                 }
             )
@@ -313,15 +343,91 @@ class Traffic:
             raise AssertionError(f"expected all {expected}, got {sorted(set(statuses))}")
 
 
+class GcPauses:
+    """The garbage collector's pauses that bench/probe/sitecustomize.py logs from each of
+    gunicorn's processes: one line per process and second of time.monotonic()."""
+
+    def __init__(self):
+        self.path: Path | None = None
+
+    def environment(self, workdir: Path) -> dict[str, str]:
+        self.path = workdir / "gc-pauses.log"
+        self.path.unlink(missing_ok=True)
+        return {"PYTHONPATH": str(BASE_DIR / "bench" / "probe"), "BENCH_GC_LOG": str(self.path)}
+
+    def by_second(self, started: float, seconds: int) -> list[dict]:
+        rows = [{"ms": 0.0, "full": 0, "longest": 0.0, "cpu_ms": 0.0} for _ in range(seconds)]
+        if self.path is None or not self.path.exists():
+            return rows
+        for line in self.path.read_text().splitlines():
+            _pid, second, gen0, gen1, gen2, full, longest, cpu = line.split()
+            index = int(second) - round(started)  # phases start on a whole second of the same clock
+            if 0 <= index < seconds:
+                rows[index]["ms"] += float(gen0) + float(gen1) + float(gen2)
+                rows[index]["full"] += int(full)
+                rows[index]["longest"] = max(rows[index]["longest"], float(longest))
+                rows[index]["cpu_ms"] += float(cpu)
+        return rows
+
+
+GC_PAUSES = GcPauses()
+
+
+def _process_cpu(pid: int, *, with_children: bool = False) -> float:
+    """utime + stime of a process (+ its reaped children's), in seconds; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class ServerWatch:
     """What the server side did each second: gunicorn workers that were not there the
-    second before (a worker recycled after max_requests, or one that died), and
-    PostgreSQL's checkpoints (pg_stat_bgwriter)."""
+    second before (a worker recycled after max_requests, or one that died), PostgreSQL's
+    checkpoints (pg_stat_bgwriter), its autovacuum workers on the run's database and the
+    backends waiting for a lock (pg_stat_activity), and the CPU time of the server's own
+    processes (gunicorn's master and workers, the database's backends, Redis)."""
 
     def __init__(self):
         self.master_pid: int | None = None
         self.database_url: str | None = None
         self.known_workers: set[int] = set()
+        self.redis_pid = 0
+        self.backend_cpu: dict[int, float] = {}
+
+    def server_cpu(self, activity: list[tuple]) -> float:
+        """CPU seconds so far of gunicorn (reaped workers included), Redis, and the
+        database's backends (each counted from when it was first seen)."""
+        total = 0.0
+        if self.master_pid is not None:
+            total += _process_cpu(self.master_pid, with_children=True)
+            total += sum(_process_cpu(worker) for worker in self.workers())
+        if self.redis_pid:
+            total += _process_cpu(self.redis_pid)
+        for pid, *_ in activity:
+            self.backend_cpu[pid] = max(self.backend_cpu.get(pid, 0.0), _process_cpu(pid))
+        return total + sum(self.backend_cpu.values())
+
+    def activity(self) -> tuple[int, list[tuple]]:
+        """PostgreSQL's checkpoints so far, and the run database's backends: pid,
+        backend type, wait event type, and the table an autovacuum worker is on."""
+        if self.database_url is None:
+            return 0, []
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            checkpoints = connection.execute(
+                "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+            ).fetchone()[0]
+            rows = connection.execute(
+                "SELECT pid, backend_type, coalesce(wait_event_type, ''), coalesce(query, '') FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return int(checkpoints), rows
 
     def workers(self) -> set[int]:
         if self.master_pid is None:
@@ -333,33 +439,37 @@ class ServerWatch:
         return {int(pid) for pid in children}
 
     def checkpoints(self) -> int:
-        if self.database_url is None:
-            return 0
-        import psycopg
-
-        with psycopg.connect(self.database_url) as connection:
-            row = connection.execute("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter").fetchone()
-        return int(row[0])
+        return self.activity()[0]
 
     async def sample_every_second(self, phase: "Phase") -> None:
         loop = asyncio.get_running_loop()
         self.known_workers = self.workers()
-        checkpoints = self.checkpoints()
+        checkpoints, activity = self.activity()
+        cpu = self.server_cpu(activity)
         second = 0
         while True:
             second += 1
             await asyncio.sleep(max(0.0, phase.started + second - loop.time()))
             workers = self.workers()
-            now_checkpoints = self.checkpoints()
+            now_checkpoints, activity = self.activity()
+            now_cpu = self.server_cpu(activity)
             phase.samples.append(
                 {
                     "at": loop.time() - 0.5,  # what happened during the second just ended
                     "workers_started": sorted(workers - self.known_workers),
                     "checkpoints": now_checkpoints - checkpoints,
+                    "autovacuum": sorted(
+                        query.removeprefix("autovacuum: ")
+                        for _, kind, _, query in activity
+                        if kind == "autovacuum worker"
+                    ),
+                    "lock_waits": sum(1 for _, _, wait, _ in activity if wait == "Lock"),
+                    "server_cpu_s": round(now_cpu - cpu, 2),
                     "load_average": round(os.getloadavg()[0], 1),
                 }
             )
-            self.known_workers, checkpoints = workers, now_checkpoints
+            phase.server_cpu += now_cpu - cpu
+            self.known_workers, checkpoints, cpu = workers, now_checkpoints, now_cpu
 
 
 SERVER_WATCH = ServerWatch()
@@ -373,7 +483,8 @@ async def run_phase(traffic: Traffic, name: str, rate: float, seconds: float) ->
     in_flight: set[asyncio.Task] = set()
     cpu_before = _cpu_seconds()
     loop = asyncio.get_running_loop()
-    start = loop.time() + 0.05
+    # On a whole second of time.monotonic(), the clock the server's gc probe logs by.
+    start = float(math.ceil(loop.time() + 0.05))
     phase.started = start
     sampler = asyncio.create_task(SERVER_WATCH.sample_every_second(phase))
     arrivals = int(rate * seconds)
@@ -418,7 +529,7 @@ async def _timed(traffic: Traffic, phase: Phase, kind: str, intended: float) -> 
         phase.errors.append(f"{type(error).__name__}: {error}"[:200])
         return
     latency = loop.time() - intended
-    phase.answered.append((loop.time(), latency))
+    phase.answered.append((loop.time(), latency, kind))
     phase.latencies.append(latency)
     phase.latencies_by_kind.setdefault(kind, []).append(latency)
 
@@ -508,9 +619,11 @@ def main() -> int:
             THROTTLE_DEVICES="1000000/minute",
             LOG_LEVEL="WARNING",
             on_start=lambda process: setattr(SERVER_WATCH, "master_pid", process.pid),
+            **GC_PAUSES.environment(BASE_DIR / "bench" / "results" / "load-server"),
             **extra,
         ) as base_url:
             SERVER_WATCH.database_url = database_url
+            SERVER_WATCH.redis_pid = _redis_pid()
             template, etag = asyncio.run(_template(base_url, result_item))
             ledger = Ledger()
             figures = asyncio.run(measure(base_url, template, etag, ledger))
@@ -559,6 +672,12 @@ def _cpu_seconds() -> dict:
 def _cpu_used(before: dict) -> dict:
     after = _cpu_seconds()
     return {key: after[key] - before[key] for key in after}
+
+
+def _redis_pid() -> int:
+    import redis
+
+    return int(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
 
 
 def _default_workers() -> int:

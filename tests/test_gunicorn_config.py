@@ -1,6 +1,7 @@
 """gunicorn.conf.py reads the environment with the settings' own helpers: a blank value
 means "not set", a bad one stops the server at once and names the variable."""
 
+import gc
 import multiprocessing
 import runpy
 
@@ -46,3 +47,26 @@ def test_it_logs_json_unless_debug_is_on(monkeypatch):
 
     assert "logconfig_dict" in production
     assert "logconfig_dict" not in development
+
+
+def test_the_master_puts_what_it_holds_out_of_the_collectors_reach_before_each_fork(monkeypatch):
+    monkeypatch.delenv("GUNICORN_GC_FREEZE", raising=False)
+    config = runpy.run_path(CONFIG)
+    assert gc.get_freeze_count() == 0
+    try:
+        config["pre_fork"](server=None, worker=None)
+
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_an_operator_can_leave_the_collector_as_it_is(monkeypatch):
+    monkeypatch.setenv("GUNICORN_GC_FREEZE", "false")
+    config = runpy.run_path(CONFIG)
+    try:
+        config["pre_fork"](server=None, worker=None)
+
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
