@@ -1,5 +1,6 @@
 """Django admin for BackCare content: edit the working copy, then publish it."""
 
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from django import forms
@@ -9,7 +10,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -526,8 +527,8 @@ class SummaryPaginator(Paginator):
         (500,000 rows, 0.7-1.6 s): versions follow time, and its estimate assumes they do
         not. Deep pages skip their offset in the index too, without reading the rows."""
         page = super().page(number)
-        page_ids = page.object_list.values("pk")  # still a query: ordered, offset, limited
-        page.object_list = self.object_list.filter(pk__in=page_ids)
+        page_ids = cast(QuerySet, page.object_list).values("pk")  # still a query: ordered, offset, limited
+        page.object_list = cast(QuerySet, self.object_list).filter(pk__in=page_ids)
         return page
 
 
@@ -567,7 +568,7 @@ class ResultChangeList(ChangeList):
             if isinstance(spec, ContentVersionNumberFilter):
                 counts = spec.queryset(request, counts)  # by version id: a field of the counts too
             elif isinstance(spec, admin.FieldListFilter):
-                counts = counts.matching(spec.used_parameters)
+                counts = counts.matching(cast(Mapping[str, Sequence], spec.used_parameters))
             else:
                 return None
         return counts.matching(self.remaining_lookups) if counts is not None else None

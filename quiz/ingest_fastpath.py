@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -189,8 +190,9 @@ def add_to_daily_counts(changes: Mapping[tuple, int]) -> None:
     if not changed:
         return
     quote = connection.ops.quote_name
-    fields = [ResultDailyCount._meta.get_field(name) for name in (*COUNTED_BY, "results")]
-    columns = [quote(cast(str, field.column)) for field in fields]  # concrete: never None
+    # Concrete fields of the table (never a relation's reverse side), columns never None.
+    fields = [cast(Field, ResultDailyCount._meta.get_field(name)) for name in (*COUNTED_BY, "results")]
+    columns = [quote(cast(str, field.column)) for field in fields]
     table = quote(ResultDailyCount._meta.db_table)
     count = quote("results")
     row = f"({', '.join(['%s'] * len(fields))})"

@@ -10,6 +10,7 @@ result says.
 import csv
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from .models import OutcomeUrgency
@@ -253,7 +254,7 @@ class CsvRowBuilder:
         text = self._encode(self._causes(version, self.wordings[version], cause_keys))
         return _kept(self._cause_texts, (version, cause_keys), text)
 
-    def _encode(self, cells: list, lead: str = "") -> str:
+    def _encode(self, cells: Sequence, lead: str = "") -> str:
         """Cells as csv.writer writes them within a row: quoted where it would quote them.
         An empty cell is added last and its "," and line end cut off, so a lone empty cell
         is written as nothing (csv.writer writes a row of one empty cell as '""')."""
