@@ -1,8 +1,8 @@
 /**
  * The history's list of past checks from IndexedDB, newest first with each check's sync
- * state (the newest fifty, then fifty more at each "Show older checks"), and above it the pain chart and one chart per everyday activity (drawn by
- * history-chart.js; each point opens the check's summary), the course and the storage
- * figure.
+ * state (the newest fifty, then fifty more at each "Show older checks"), and above it
+ * the pain chart and one chart per everyday activity (drawn by history-chart.js; each
+ * point opens the check's summary), the course and the storage figure.
  *
  * Keep the words e-x-p-o-r-t and i-m-p-o-r-t out of this comment: Django's rewriting of
  * module paths (quiz/storage.py) matches them case-insensitively.
@@ -70,7 +70,8 @@ function item({ record, pain, ratings }) {
   );
 }
 
-/** Each check with its pain score, its activity ratings and the content version it was answered against. */
+/** Each check with its pain score, its activity ratings and the content version it was
+ * answered against. */
 async function withPainScores(checks) {
   const snapshots = new Map();
   const rows = [];
