@@ -857,4 +857,3 @@ def _load_english(body: dict) -> None:
         tip.cause_groups.set([groups[key] for key in item["cause_groups"]])
     for item in body["questions"]:
         _load_question(item, groups)
-    translation.load_translations(body.get("translations") or {})

@@ -690,8 +690,14 @@ class Result(models.Model):
     """
 
     uuid = models.UUIDField(_("result id"), unique=True, editable=False)
+    # Indexed by quiz_result_device_idx below, which leads with the device.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), related_name="results", on_delete=models.CASCADE, editable=False
+        Device,
+        verbose_name=_("device"),
+        related_name="results",
+        on_delete=models.CASCADE,
+        editable=False,
+        db_index=False,
     )
     content_version = models.ForeignKey(
         ContentVersion,
@@ -747,6 +753,12 @@ class Result(models.Model):
             # versions (500,000 rows for the second of four versions: seconds).
             models.Index(fields=["urgency", "-completed_at", "-id"], name="quiz_result_urgency_idx"),
             models.Index(fields=["content_version", "-completed_at", "-id"], name="quiz_result_version_idx"),
+            # A phone's own results, newest first, a page at a time (GET /api/results/):
+            # read in order from the index's start. With the device's index alone, PostgreSQL
+            # could also walk completed_at backwards filtering by device, through every newer
+            # result of every other phone, and at times did (bench/NOTES.md, issue 28).
+            # Erasing a device and pruning find its results by this index too.
+            models.Index(fields=["device", "-completed_at", "-id"], name="quiz_result_device_idx"),
         ]
 
     def __str__(self) -> str:

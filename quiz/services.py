@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.db import DatabaseError, OperationalError, transaction
-from django.db.models import Case, Max, When
+from django.db.models import Case, Field, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from .ingest_fastpath import (
     lock_device_reading_versions,
 )
 from .models import (
+    COUNTED_BY,
     CauseGroup,
     ContentVersion,
     Device,
@@ -154,7 +155,8 @@ def result_counts_rebuild() -> int:
     lock_daily_counts()
     groups = Result.objects.all().daily_groups()
     ResultDailyCount.objects.all().delete()
-    fields = ("day", "urgency", "content_version_id", "verdict_mismatch", "cause_keys")
+    # The key's parts in COUNTED_BY's order, a relation by its id (its attname).
+    fields = [cast(Field, ResultDailyCount._meta.get_field(name)).attname for name in COUNTED_BY]
     ResultDailyCount.objects.bulk_create(
         (ResultDailyCount(**dict(zip(fields, key, strict=True)), results=count) for key, count in groups.items()),
         batch_size=2000,

@@ -13,8 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item, token_header
 
+from quiz.api import ResultsPage
 from quiz.contracts import MAX_BATCH
 from quiz.models import Result, Tip
+from quiz.serializers import RESULTS_PAGE_SIZE
 
 
 @pytest.fixture
@@ -580,3 +582,21 @@ def test_the_history_read_leaves_each_versions_content_in_the_database(client, t
     assert [row["content_version"] for row in response.json()["results"]] == [published.number] * 3
     result_query = next(q["sql"] for q in queries.captured_queries if '"quiz_result"' in q["sql"])
     assert "snapshot" not in result_query
+
+
+def test_a_phones_history_page_is_read_in_order_from_its_own_index_without_a_sort(client, token, published):
+    # Without it PostgreSQL could walk every phone's results by time to find one phone's
+    # newest fifty, and at times did under load (bench/NOTES.md, issue 28). With the
+    # table this small the planner would rather scan it all: that choice is taken away.
+    post_results(client, token, [result_item(published.snapshot) for _ in range(3)])
+    device = Result.objects.first().device
+    page = Result.objects.for_device(device).order_by(*ResultsPage.ordering)[: RESULTS_PAGE_SIZE + 1]
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = page.explain()
+
+    assert "quiz_result_device_idx" in plan
+    assert "Sort" not in plan  # PostgreSQL
+    assert "TEMP B-TREE" not in plan  # SQLite
