@@ -10,8 +10,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
+from seeded_content import SeededTables, copy_seeded_tables, restore_seeded_tables
 
-from quiz import services
+from quiz.models import ContentVersion
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run inside one unless told the test knows what it is doing.
@@ -45,6 +46,8 @@ hypothesis_settings.register_profile("fast", max_examples=10)
 SLOW_MODULES = {
     "test_api_fuzz.py": "fuzz",
     "test_gunicorn.py": "gunicorn",
+    # gunicorn servers whose Redis or PostgreSQL refuses or never answers: they wait out timeouts.
+    "test_outages.py": "gunicorn",
     "test_settings.py": "subprocess",
     "test_deploy_check.py": "subprocess",
     # Migrations run back to 0011 and forward again, twice.
@@ -96,10 +99,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def _seeded_tables(django_db_setup, django_db_blocker) -> SeededTables:
+    with django_db_blocker.unblock():
+        return copy_seeded_tables()
+
+
 @pytest.fixture
-def published(db):
-    """The shipped content, loaded into the editable models and published as version 1."""
-    return services.content_seed()
+def published(db, _seeded_tables) -> ContentVersion:
+    """The shipped content, loaded into the editable models and published as version 1:
+    the rows `services.content_seed` wrote once for this test database (seeded_content.py)."""
+    restore_seeded_tables(_seeded_tables)
+    return ContentVersion.objects.get(pk=_seeded_tables.version_pk)
 
 
 @pytest.fixture
