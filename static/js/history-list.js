@@ -139,11 +139,17 @@ function showList(rows) {
   more.hidden = rows.length <= listed;
 }
 
-function showMore() {
+function showMore(count = LIST_PAGE) {
   const from = listed;
-  listed += LIST_PAGE;
+  listed += count;
   list.append(...latestRows.slice(from, listed).map(item));
   more.hidden = latestRows.length <= listed;
+}
+
+// A printed history is for someone who treats the person: it holds every check, not only
+// those listed so far (the "Show older checks" button is not printed).
+function listEveryCheck() {
+  if (latestRows.length > listed) showMore(latestRows.length - listed);
 }
 
 let latestRows = [];
@@ -154,7 +160,8 @@ export function shownRows() {
   return latestRows;
 }
 
-document.getElementById("history-more").addEventListener("click", showMore);
+document.getElementById("history-more").addEventListener("click", () => showMore());
+window.addEventListener("beforeprint", listEveryCheck);
 
 /** Redraws the list, the charts, the course and the storage figure from IndexedDB. */
 export async function refresh() {

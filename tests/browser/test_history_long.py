@@ -62,6 +62,18 @@ def test_the_list_shows_the_newest_checks_and_show_older_checks_lists_the_rest(p
     assert page.url.endswith(f"#{newest_first[-1]}")
 
 
+def test_printing_the_history_lists_every_check(page, many_checks):
+    cards = page.locator(".history-item")
+    expect(cards).to_have_count(LISTED_AT_FIRST)
+
+    # What the browser fires before it lays the page out for printing (Ctrl+P, Share > Print).
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+
+    expect(cards).to_have_count(CHECKS)
+    assert cards.evaluate_all("(cards) => cards.map((c) => c.dataset.uuid)") == many_checks
+    expect(page.get_by_role("button", name="Show older checks")).to_be_hidden()
+
+
 def test_the_csv_download_holds_every_check_while_the_list_shows_the_newest(page, many_checks):
     expect(page.locator(".history-item")).to_have_count(LISTED_AT_FIRST)
     with page.expect_download() as download:
