@@ -162,12 +162,16 @@ def templates(versions: list) -> list[tuple]:
 def seed(url: str, *, reseed: bool) -> dict:
     """Fill the tables unless they hold the expected rows already; what it did and took."""
     import psycopg
+    from django.db.models import Sum
 
-    from quiz.models import Device, Result
+    from quiz.models import Device, Result, ResultDailyCount
 
     present = Result.objects.count()
     if present == RESULTS and not reseed:
         progress(PART, f"{present} results already seeded in {DATABASE}")
+        counted = ResultDailyCount.objects.aggregate(total=Sum("results"))["total"]
+        if counted != present:  # seeded by a release that did not count them
+            _rebuild_counts(url)
         return {"seeded_now": False, "results": present, "devices": Device.objects.count()}
     versions = publish_versions()
     rows = templates(versions)
@@ -189,9 +193,23 @@ def seed(url: str, *, reseed: bool) -> dict:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE quiz_result")
         connection.execute("VACUUM ANALYZE quiz_device")
+    _rebuild_counts(url)
     took = time.monotonic() - started
     progress(PART, f"seeded {RESULTS} results in {took:.0f} s")
     return {"seeded_now": True, "seed_seconds": round(took, 1), "results": RESULTS, "devices": DEVICES}
+
+
+def _rebuild_counts(url: str) -> None:
+    """What an operator does after loading results by hand (docs/DEPLOY.md): the admin
+    list's and the dashboard's counts come from the daily counts."""
+    import psycopg
+
+    from quiz import services
+
+    progress(PART, "rebuilding the daily counts")
+    services.result_counts_rebuild()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE quiz_resultdailycount")
 
 
 def _insert_devices(connection) -> None:

@@ -29,7 +29,8 @@ from bench.common import PYTHON, median, percentile, progress, write_results
 from bench.scale_seed import DATABASE, IDLE_DEVICES, ensure_database, seed, setup_django
 
 REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "10"))
-INGEST_ROUNDS = int(os.environ.get("BENCH_SCALE_INGEST_ROUNDS", "3"))
+# Five: each round is a new process, and the first rounds of a run are the slowest (warm-up).
+INGEST_ROUNDS = int(os.environ.get("BENCH_SCALE_INGEST_ROUNDS", "5"))
 INGEST_BATCHES = 30  # of 100 results, per round
 EMPTY_DATABASE = f"{DATABASE}_empty"
 ALL_PARTS = {"list", "dashboard", "csv", "prune", "ingest"}

@@ -575,6 +575,11 @@ class ResultChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
+        # Django lists the whole queryset, unsliced, when its count fits on one page (or "Show
+        # all" is allowed). The count comes from the daily counts: results loaded without
+        # `rebuild_result_counts` (a restore) would have a million rows rendered at once.
+        # So the list is never longer than Django would show for a true count.
+        self.result_list = self.result_list[: self.list_max_show_all if self.show_all else self.list_per_page]
         # Each row is worded with its own version: one query for the versions on the page.
         snapshots = ContentVersion.objects.snapshots_by_pk(result.content_version_id for result in self.result_list)
         page_wordings = results_report.wordings(snapshots)

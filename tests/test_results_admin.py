@@ -6,12 +6,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.admin import site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from sync_helpers import CALM_ANSWERS, post_results, register, result_item
 
 from quiz import services
-from quiz.models import CauseGroup, ContentVersion, Device, Result
+from quiz.models import CauseGroup, ContentVersion, Device, Result, ResultDailyCount
 
 LIST_URL = "/admin/quiz/result/"
 
@@ -395,3 +396,18 @@ def test_a_later_page_of_a_filtered_list_holds_the_next_results_newest_first(adm
 
     assert [result.uuid for result in second.context["cl"].result_list] == newest_first[100:]
     assert second.context["cl"].result_count == 130
+
+
+@pytest.mark.parametrize("query", ["", "?all="])
+def test_it_never_lists_more_than_a_page_when_the_daily_counts_were_not_rebuilt(admin_client, synced, query):
+    # Results loaded without `rebuild_result_counts` (a restore): the counts say none, and
+    # Django would list the whole table, unsliced, as one short page.
+    ResultDailyCount.objects.all().delete()
+    admin = site._registry[Result]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(admin, "list_per_page", 2)
+        patch.setattr(admin, "list_max_show_all", 2)
+        response = admin_client.get(LIST_URL + query)
+
+    assert response.status_code == 200
+    assert listed_uuids(response) == {synced["disagreeing"]["uuid"], synced["fever"]["uuid"]}
